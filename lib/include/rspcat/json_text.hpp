@@ -1,0 +1,21 @@
+// Small helpers for writing JSON text by hand: the hot paths (rsp_parse_tag, listings) build
+// their JSON directly instead of through a DOM.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace rspcat::json {
+
+// Appends `text` as a JSON string literal. Bytes that are not valid UTF-8 are written as
+// U+FFFD, so the output is always valid JSON text.
+void append_string(std::string& out, std::string_view text);
+
+void append_int(std::string& out, std::int64_t value);
+
+void append_optional(std::string& out, const std::optional<std::string>& text);
+void append_optional(std::string& out, const std::optional<std::int64_t>& value);
+
+}  // namespace rspcat::json

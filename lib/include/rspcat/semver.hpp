@@ -1,0 +1,34 @@
+// Semantic versions (SemVer 2.0.0) as plain values: parsing, precedence, text and JSON forms.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace rspcat {
+
+struct SemVer {
+    std::int64_t major = 0;
+    std::int64_t minor = 0;
+    std::int64_t patch = 0;
+    std::optional<std::string> prerelease;  // dot-separated identifiers, without the '-'
+    std::optional<std::string> build;       // build metadata, without the '+'; ignored by precedence
+
+    bool operator==(const SemVer&) const = default;
+};
+
+// Strict SemVer 2.0.0 text (`1.2.3`, `1.0.0-rc.1+build.5`); nullopt when the text is not one,
+// including numbers with leading zeros or that do not fit in 64 bits.
+std::optional<SemVer> parse_semver(std::string_view text);
+
+// SemVer 2.0.0 precedence: -1, 0 or 1. Build metadata is ignored.
+int compare_semver(const SemVer& a, const SemVer& b);
+
+// `MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD]`
+std::string to_string(const SemVer& v);
+
+// `{"major":…,"minor":…,"patch":…,"prerelease":…|null,"build":…|null}`
+void append_json(std::string& out, const SemVer& v);
+
+}  // namespace rspcat

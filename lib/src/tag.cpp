@@ -1,0 +1,136 @@
+// Tag types, comparison, menu order and tag JSON (SPEC 1.1, 1.5, 5).
+#include <date/date.h>
+
+#include <array>
+#include <cstdio>
+
+#include "rspcat/json_text.hpp"
+#include "rspcat/tag.hpp"
+
+namespace rspcat {
+
+namespace {
+
+constexpr std::array<std::string_view, image_type_count> type_names = {
+    "Alias", "Release", "Weekly", "Daily", "Release Candidate", "Experimental", "Unknown",
+};
+
+int sign(int c) { return (c > 0) - (c < 0); }
+
+int compare_optional(const std::optional<std::int64_t>& a, const std::optional<std::int64_t>& b) {
+    if (a == b) return 0;
+    if (!a) return -1;
+    if (!b) return 1;
+    return *a < *b ? -1 : 1;
+}
+
+// A missing string sorts first, unless `missing_last`.
+int compare_optional(const std::optional<std::string>& a, const std::optional<std::string>& b,
+                     bool missing_last = false) {
+    if (a.has_value() != b.has_value()) return (a.has_value() == missing_last) ? -1 : 1;
+    if (!a) return 0;
+    return sign(a->compare(*b));
+}
+
+int compare_same_type(const Tag& a, const Tag& b) {
+    const int first = (a.version && b.version) ? compare_semver(*a.version, *b.version)
+                                               : compare_optional(a.base, b.base);
+    if (first != 0) return first;
+    if (int c = compare_optional(a.cycle, b.cycle)) return c;
+    if (int c = compare_optional(a.cycle_build, b.cycle_build)) return c;
+    if (int c = compare_optional(a.rsp_build, b.rsp_build)) return c;
+    if (int c = compare_optional(a.extra, b.extra)) return c;
+    // A missing architecture sorts last, so that descending menu order puts the generic image
+    // before its architecture-specific builds.
+    return compare_optional(a.architecture, b.architecture, true);
+}
+
+char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+std::string_view type_name(ImageType type) { return type_names[static_cast<std::size_t>(type)]; }
+
+std::optional<ImageType> image_type_from_name(std::string_view name) {
+    for (int i = 0; i < image_type_count; ++i) {
+        if (equals_ignoring_case(name, type_names[static_cast<std::size_t>(i)])) {
+            return static_cast<ImageType>(i);
+        }
+    }
+    if (equals_ignoring_case(name, "candidate") || equals_ignoring_case(name, "release-candidate") ||
+        equals_ignoring_case(name, "release_candidate")) {
+        return ImageType::candidate;
+    }
+    return std::nullopt;
+}
+
+std::optional<int> compare_tags(const Tag& a, const Tag& b) {
+    if (a.type != b.type) return std::nullopt;
+    return compare_same_type(a, b);
+}
+
+int collate_tags(const Tag& a, const Tag& b) {
+    // Ascending order lists types in reverse priority: Unknown first, Alias last.
+    if (a.type != b.type) return a.type > b.type ? -1 : 1;
+    if (int c = compare_same_type(a, b)) return c;
+    return sign(a.tag.compare(b.tag));
+}
+
+std::string format_date(std::chrono::sys_days day) {
+    const date::year_month_day ymd{date::sys_days{date::days{day.time_since_epoch().count()}}};
+    char buffer[48];
+    std::snprintf(buffer, sizeof buffer, "%d-%02u-%02u 00:00:00", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+    return buffer;
+}
+
+void append_json(std::string& out, const Tag& tag) {
+    out.append("{\"tag\":");
+    json::append_string(out, tag.tag);
+    out.append(",\"image_type\":");
+    json::append_string(out, type_name(tag.type));
+    out.append(",\"display_name\":");
+    json::append_string(out, tag.display_name);
+    out.append(",\"version\":");
+    if (tag.version) {
+        append_json(out, *tag.version);
+    } else {
+        out.append("null");
+    }
+    out.append(",\"base\":");
+    json::append_optional(out, tag.base);
+    out.append(",\"cycle\":");
+    json::append_optional(out, tag.cycle);
+    out.append(",\"cycle_build\":");
+    json::append_optional(out, tag.cycle_build);
+    out.append(",\"rsp_build\":");
+    json::append_optional(out, tag.rsp_build);
+    out.append(",\"architecture\":");
+    json::append_optional(out, tag.architecture);
+    out.append(",\"extra\":");
+    json::append_optional(out, tag.extra);
+    out.append(",\"date\":");
+    if (tag.date) {
+        json::append_string(out, format_date(*tag.date));
+    } else {
+        out.append("null");
+    }
+    out.push_back('}');
+}
+
+std::string to_json(const Tag& tag) {
+    std::string out;
+    out.reserve(256 + tag.display_name.size() + tag.tag.size());
+    append_json(out, tag);
+    return out;
+}
+
+}  // namespace rspcat

@@ -1,0 +1,251 @@
+// SQL glue for the tag model. Compiled twice: into the in-process library (against sqlite3.h) and
+// into the loadable extension rsp.so (against sqlite3ext.h, where every sqlite3_ call goes
+// through the API table that SQLite hands to the entry point).
+//
+// Functions (each reads its tag argument as text; NULL gives NULL; a BLOB is an error that
+// starts with the function's name; integers and reals are read as their text):
+//
+//   rsp_parse_tag(tag)           tag JSON of the grammar parse
+//   rsp_alias_tag(tag)           tag JSON of the alias parse
+//   rsp_tag_type(tag)            'Alias' … 'Unknown'
+//   rsp_tag_display_name(tag)    display name
+//   rsp_tag_version(tag)         semantic version as text, or NULL
+//   rsp_tag_date(tag)            'YYYY-MM-DD HH:MM:SS', or NULL
+//   rsp_tag_cycle(tag)           integer or NULL; likewise rsp_tag_cycle_build, rsp_tag_rsp_build
+//   rsp_tag_architecture(tag)    text or NULL; likewise rsp_tag_extra, rsp_tag_base
+//   rsp_tag_compare(a, b)        -1, 0 or 1; NULL when the types differ
+//   rsp_semver_compare(a, b)     -1, 0 or 1; an invalid version is an error
+//   rsp_version()                the project's version
+//   COLLATE rsp_tag              DESC is menu order
+//
+// No C++ exception leaves this file: every callback catches at its boundary.
+#ifdef RSP_LOADABLE_EXTENSION
+#include <sqlite3ext.h>
+SQLITE_EXTENSION_INIT3
+#else
+#include <sqlite3.h>
+#endif
+
+#include <array>
+#include <new>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "rsp_sql.h"
+#include "rspcat/tag.hpp"
+#include "rspcat/version.hpp"
+
+namespace {
+
+using rspcat::Tag;
+
+constexpr int pure_function = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+
+enum class ArgStatus { text, null, error };
+
+// Reads argument `value` as tag text. On NULL the caller returns NULL; on error the result has
+// already been set.
+ArgStatus read_text(sqlite3_context* ctx, sqlite3_value* value, const char* function,
+                    std::string_view& out) {
+    switch (sqlite3_value_type(value)) {
+        case SQLITE_NULL: return ArgStatus::null;
+        case SQLITE_BLOB: {
+            const std::string message = std::string(function) + ": a BLOB is not a tag; pass text";
+            sqlite3_result_error(ctx, message.c_str(), -1);
+            return ArgStatus::error;
+        }
+        default: break;
+    }
+    const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(value));
+    if (text == nullptr) {
+        sqlite3_result_error_nomem(ctx);
+        return ArgStatus::error;
+    }
+    out = std::string_view(text, static_cast<std::size_t>(sqlite3_value_bytes(value)));
+    return ArgStatus::text;
+}
+
+void result_text(sqlite3_context* ctx, std::string_view text) {
+    sqlite3_result_text64(ctx, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
+void result_optional(sqlite3_context* ctx, const std::optional<std::string>& text) {
+    if (text) {
+        result_text(ctx, *text);
+    } else {
+        sqlite3_result_null(ctx);
+    }
+}
+
+void result_optional(sqlite3_context* ctx, const std::optional<std::int64_t>& value) {
+    if (value) {
+        sqlite3_result_int64(ctx, *value);
+    } else {
+        sqlite3_result_null(ctx);
+    }
+}
+
+// Runs `body` and turns any exception into an SQL error that names the function.
+template <typename Body>
+void guarded(sqlite3_context* ctx, const char* function, Body&& body) noexcept {
+    try {
+        body();
+    } catch (const std::bad_alloc&) {
+        sqlite3_result_error_nomem(ctx);
+    } catch (const std::exception& e) {
+        const std::string message = std::string(function) + ": " + e.what();
+        sqlite3_result_error(ctx, message.c_str(), -1);
+    } catch (...) {
+        sqlite3_result_error(ctx, function, -1);
+    }
+}
+
+// One-argument functions of a parsed tag share one callback; what differs is in a TagFunction
+// passed as the function's user data.
+struct TagFunction {
+    const char* name;
+    Tag (*parse)(std::string_view);
+    void (*result)(sqlite3_context*, const Tag&);
+};
+
+const std::array<TagFunction, 12> tag_functions = {{
+    {"rsp_parse_tag", rspcat::parse_tag,
+     [](sqlite3_context* c, const Tag& t) { result_text(c, rspcat::to_json(t)); }},
+    {"rsp_alias_tag", rspcat::parse_alias_tag,
+     [](sqlite3_context* c, const Tag& t) { result_text(c, rspcat::to_json(t)); }},
+    {"rsp_tag_type", rspcat::parse_tag,
+     [](sqlite3_context* c, const Tag& t) { result_text(c, rspcat::type_name(t.type)); }},
+    {"rsp_tag_display_name", rspcat::parse_tag,
+     [](sqlite3_context* c, const Tag& t) { result_text(c, t.display_name); }},
+    {"rsp_tag_version", rspcat::parse_tag,
+     [](sqlite3_context* c, const Tag& t) {
+         result_optional(c, t.version ? std::optional(rspcat::to_string(*t.version)) : std::nullopt);
+     }},
+    {"rsp_tag_date", rspcat::parse_tag,
+     [](sqlite3_context* c, const Tag& t) {
+         result_optional(c, t.date ? std::optional(rspcat::format_date(*t.date)) : std::nullopt);
+     }},
+    {"rsp_tag_cycle", rspcat::parse_tag,
+     [](sqlite3_context* c, const Tag& t) { result_optional(c, t.cycle); }},
+    {"rsp_tag_cycle_build", rspcat::parse_tag,
+     [](sqlite3_context* c, const Tag& t) { result_optional(c, t.cycle_build); }},
+    {"rsp_tag_rsp_build", rspcat::parse_tag,
+     [](sqlite3_context* c, const Tag& t) { result_optional(c, t.rsp_build); }},
+    {"rsp_tag_architecture", rspcat::parse_tag,
+     [](sqlite3_context* c, const Tag& t) { result_optional(c, t.architecture); }},
+    {"rsp_tag_extra", rspcat::parse_tag,
+     [](sqlite3_context* c, const Tag& t) { result_optional(c, t.extra); }},
+    {"rsp_tag_base", rspcat::parse_tag,
+     [](sqlite3_context* c, const Tag& t) { result_optional(c, t.base); }},
+}};
+
+void call_tag_function(sqlite3_context* ctx, int, sqlite3_value** argv) {
+    const auto* function = static_cast<const TagFunction*>(sqlite3_user_data(ctx));
+    guarded(ctx, function->name, [&] {
+        std::string_view text;
+        if (read_text(ctx, argv[0], function->name, text) != ArgStatus::text) return;
+        function->result(ctx, function->parse(text));
+    });
+}
+
+void rsp_tag_compare(sqlite3_context* ctx, int, sqlite3_value** argv) {
+    constexpr const char* name = "rsp_tag_compare";
+    guarded(ctx, name, [&] {
+        std::string_view a, b;
+        const ArgStatus sa = read_text(ctx, argv[0], name, a);
+        if (sa == ArgStatus::error) return;
+        const ArgStatus sb = read_text(ctx, argv[1], name, b);
+        if (sb == ArgStatus::error) return;
+        if (sa == ArgStatus::null || sb == ArgStatus::null) return;
+        const auto order = rspcat::compare_tags(rspcat::parse_tag(a), rspcat::parse_tag(b));
+        if (order) {
+            sqlite3_result_int(ctx, *order);
+        } else {
+            sqlite3_result_null(ctx);
+        }
+    });
+}
+
+std::string quoted_for_message(std::string_view value) {
+    constexpr std::size_t limit = 80;
+    std::string out = "'";
+    out.append(value.substr(0, limit));
+    if (value.size() > limit) out.append("…");
+    out.append("'");
+    return out;
+}
+
+void rsp_semver_compare(sqlite3_context* ctx, int, sqlite3_value** argv) {
+    constexpr const char* name = "rsp_semver_compare";
+    guarded(ctx, name, [&] {
+        std::array<std::optional<rspcat::SemVer>, 2> versions;
+        for (std::size_t i = 0; i < versions.size(); ++i) {
+            std::string_view text;
+            const ArgStatus status = read_text(ctx, argv[i], name, text);
+            if (status == ArgStatus::error) return;
+            if (status == ArgStatus::null) {
+                sqlite3_result_null(ctx);
+                return;
+            }
+            versions[i] = rspcat::parse_semver(text);
+            if (!versions[i]) {
+                const std::string message = std::string(name) + ": " + quoted_for_message(text) +
+                                            " is not a semantic version (MAJOR.MINOR.PATCH[-PRE][+BUILD])";
+                sqlite3_result_error(ctx, message.c_str(), -1);
+                return;
+            }
+        }
+        sqlite3_result_int(ctx, rspcat::compare_semver(*versions[0], *versions[1]));
+    });
+}
+
+void rsp_version(sqlite3_context* ctx, int, sqlite3_value**) {
+    result_text(ctx, rspcat::project_version);
+}
+
+int byte_order(std::string_view a, std::string_view b) {
+    const int c = a.compare(b);
+    return (c > 0) - (c < 0);
+}
+
+int collate_rsp_tag(void*, int na, const void* a, int nb, const void* b) noexcept {
+    const std::string_view ta(static_cast<const char*>(a), static_cast<std::size_t>(na));
+    const std::string_view tb(static_cast<const char*>(b), static_cast<std::size_t>(nb));
+    try {
+        // The parse turns '' into `latest`; the final tie-break is on the bytes as given.
+        const int order = rspcat::collate_tags(rspcat::parse_tag(ta), rspcat::parse_tag(tb));
+        return order != 0 ? order : byte_order(ta, tb);
+    } catch (...) {
+        // A collation cannot report an error; out of memory falls back to byte order.
+        return byte_order(ta, tb);
+    }
+}
+
+}  // namespace
+
+extern "C" int rsp_register_sql(sqlite3* db) {
+    int rc = SQLITE_OK;
+    for (const TagFunction& f : tag_functions) {
+        if (rc == SQLITE_OK) {
+            rc = sqlite3_create_function_v2(db, f.name, 1, pure_function, const_cast<TagFunction*>(&f),
+                                            call_tag_function, nullptr, nullptr, nullptr);
+        }
+    }
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_create_function_v2(db, "rsp_tag_compare", 2, pure_function, nullptr,
+                                        rsp_tag_compare, nullptr, nullptr, nullptr);
+    }
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_create_function_v2(db, "rsp_semver_compare", 2, pure_function, nullptr,
+                                        rsp_semver_compare, nullptr, nullptr, nullptr);
+    }
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_create_function_v2(db, "rsp_version", 0, pure_function, nullptr, rsp_version,
+                                        nullptr, nullptr, nullptr);
+    }
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_create_collation_v2(db, "rsp_tag", SQLITE_UTF8, nullptr, collate_rsp_tag, nullptr);
+    }
+    return rc;
+}

@@ -1,0 +1,8 @@
+// The SQL surface of rspcat: one registration function for every rsp_ function and the rsp_tag
+// collation. The loadable extension's entry point, the catalog and the tests all call it.
+#pragma once
+
+struct sqlite3;
+
+// Registers everything on `db`. Returns SQLITE_OK or the first registration error.
+extern "C" int rsp_register_sql(sqlite3* db);
