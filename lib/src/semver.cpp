@@ -123,6 +123,30 @@ int compare_semver(const SemVer& a, const SemVer& b) {
     return compare_prerelease(*a.prerelease, *b.prerelease);
 }
 
+std::string prerelease_sort_key(std::string_view prerelease) {
+    std::string key;
+    std::size_t start = 0;
+    while (start <= prerelease.size()) {
+        const std::size_t dot = prerelease.find('.', start);
+        std::string_view id = prerelease.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+        if (all_digits(id)) {
+            id.remove_prefix(std::min(id.find_first_not_of('0'), id.size() - 1));
+            key.push_back('\x01');
+            key.push_back(static_cast<char>((id.size() >> 8) & 0xFF));  // longer numbers are larger
+            key.push_back(static_cast<char>(id.size() & 0xFF));
+            key.append(id);
+        } else {
+            key.push_back('\x02');
+            key.append(id);
+            key.push_back('\x00');
+        }
+        if (dot == std::string_view::npos) break;
+        start = dot + 1;
+    }
+    key.push_back('\x00');  // the end of the list sorts before any further identifier
+    return key;
+}
+
 std::string to_string(const SemVer& v) {
     std::string out;
     json::append_int(out, v.major);

@@ -92,8 +92,8 @@ std::string format_date(std::chrono::sys_days day) {
     return buffer;
 }
 
-void append_json(std::string& out, const Tag& tag) {
-    out.append("{\"tag\":");
+void append_json_fields(std::string& out, const Tag& tag) {
+    out.append("\"tag\":");
     json::append_string(out, tag.tag);
     out.append(",\"image_type\":");
     json::append_string(out, type_name(tag.type));
@@ -123,6 +123,11 @@ void append_json(std::string& out, const Tag& tag) {
     } else {
         out.append("null");
     }
+}
+
+void append_json(std::string& out, const Tag& tag) {
+    out.push_back('{');
+    append_json_fields(out, tag);
     out.push_back('}');
 }
 

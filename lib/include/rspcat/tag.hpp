@@ -58,8 +58,9 @@ Tag parse_alias_tag(std::string_view tag);
 // equal. nullopt when the types differ.
 std::optional<int> compare_tags(const Tag& a, const Tag& b);
 
-// The total order behind the `rsp_tag` collation: types in reverse priority (Unknown first),
-// then compare_tags, then the tag's bytes. Descending is menu order.
+// The order behind the `rsp_tag` collation: types in reverse priority (Unknown first), then
+// compare_tags, then the bytes of Tag::tag. Descending is menu order. The parse stores '' as
+// `latest`, so those two tie here; the collation breaks that tie on the raw text.
 int collate_tags(const Tag& a, const Tag& b);
 
 // SPEC 1.3 Title(): `_` becomes a space, a letter after a non-letter is upper-cased, other
@@ -72,5 +73,7 @@ std::string format_date(std::chrono::sys_days day);
 // Tag JSON (SPEC 5): an object with exactly the SPEC 1 fields.
 std::string to_json(const Tag& tag);
 void append_json(std::string& out, const Tag& tag);
+// The members of tag JSON without the braces, for objects that extend it (image JSON).
+void append_json_fields(std::string& out, const Tag& tag);
 
 }  // namespace rspcat

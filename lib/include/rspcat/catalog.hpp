@@ -1,0 +1,133 @@
+// The catalog: images per registry repository in SQLite, the history of every listing, and
+// alias resolution as digest-grouped SQL (SPEC 3). Schema: schema/*.sql.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "rspcat/image.hpp"
+#include "rspcat/listing.hpp"
+#include "rspcat/tag.hpp"
+#include "rspcat/time.hpp"
+
+namespace rspcat {
+
+// Something the catalog cannot do as asked: an unknown repository, a snapshot out of time order,
+// a duplicate tag. The message says what and where.
+class CatalogError : public std::runtime_error {
+   public:
+    using std::runtime_error::runtime_error;
+};
+
+struct RepositoryName {
+    std::string registry;
+    std::string repository;
+
+    bool operator==(const RepositoryName&) const = default;
+};
+
+// Which collection a query is about: a repository (optional when the catalog holds exactly one)
+// and, optionally, a cycle to restrict it to.
+struct CollectionSpec {
+    std::optional<RepositoryName> repository;
+    std::optional<std::int64_t> cycle;
+};
+
+struct ListOptions {
+    bool hide_arch_specific = true;
+    bool hide_aliased = false;
+    bool hide_resolved_aliases = false;
+};
+
+struct SubsetOptions {
+    int releases = 0;
+    int weeklies = 0;
+    int dailies = 0;
+    std::vector<std::string> include;
+    bool remove_arch_specific = true;
+};
+
+// One listing to ingest: a full snapshot (replaces the current images) or a merge (each row its
+// own later batch; nothing is removed).
+struct IngestSpec {
+    RepositoryName repository;
+    std::vector<std::string> aliases;  // added to the repository's remembered alias tags
+    Timestamp taken_at;
+    std::string source;  // file name or `-`, recorded with the snapshot and used in errors
+    bool merge = false;
+};
+
+struct IngestSummary {
+    std::int64_t snapshot_id = 0;
+    std::int64_t rows = 0;
+    std::int64_t added = 0;
+    std::int64_t moved = 0;
+    std::int64_t removed = 0;
+};
+
+// Pulls the next row of a listing, or nullopt at its end.
+using RowSource = std::function<std::optional<ListingRow>()>;
+
+class Catalog {
+   public:
+    enum class Mode { read_write, read_only };
+
+    // Opens or creates a catalog file (`:memory:` for a private in-memory one), bringing its
+    // schema up to date. Read-only catalogs must already be up to date.
+    explicit Catalog(const std::string& path, Mode mode = Mode::read_write);
+    ~Catalog();
+    Catalog(Catalog&&) noexcept;
+    Catalog& operator=(Catalog&&) noexcept;
+
+    // Groups ingests into one transaction: all of them land on commit(), none if the Writer is
+    // destroyed first (an exception, an early return).
+    class Writer {
+       public:
+        ~Writer();
+        Writer(Writer&&) noexcept;
+        IngestSummary ingest(const IngestSpec& spec, const RowSource& rows);
+        void commit();
+
+       private:
+        friend class Catalog;
+        struct State;
+        explicit Writer(Catalog& catalog);
+        std::unique_ptr<State> state_;
+    };
+    Writer writer();
+
+    // One ingest in its own transaction.
+    IngestSummary ingest(const IngestSpec& spec, const RowSource& rows);
+
+    std::vector<RepositoryName> repositories() const;
+
+    // The collection's images in menu order (SPEC 3 listing options).
+    std::vector<Image> images(const CollectionSpec& collection, const ListOptions& options = {}) const;
+    // The first image of that (resolved) type in menu order, architecture-specific included.
+    std::optional<Image> latest(const CollectionSpec& collection, ImageType type) const;
+    std::optional<Image> image_for_digest(const CollectionSpec& collection, const std::string& digest) const;
+    std::optional<Image> image_for_tag(const CollectionSpec& collection, const std::string& tag) const;
+    std::vector<Image> subset(const CollectionSpec& collection, const SubsetOptions& options) const;
+    // One image per digest of `collection` whose digest is absent from `other`.
+    std::vector<Image> subtract(const CollectionSpec& collection, const CollectionSpec& other) const;
+
+    // Records that `node` has the image with `digest` (and its size, when given). Returns false,
+    // and records nothing, when no repository has an image with that digest.
+    bool mark_seen(const std::string& digest, const std::string& node, std::optional<std::int64_t> size,
+                   Timestamp at);
+
+    // The schema version this build writes (PRAGMA user_version).
+    static int schema_version();
+
+    struct Impl;
+
+   private:
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rspcat

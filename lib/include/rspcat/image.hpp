@@ -1,0 +1,37 @@
+// Images (SPEC 2) as plain values: a tag in a repository, with its digest and what the catalog
+// knows about it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rspcat/tag.hpp"
+
+namespace rspcat {
+
+struct Image {
+    Tag tag;  // with alias resolution applied
+    std::string registry;
+    std::string repository;
+    std::string digest;  // with its `sha256:` prefix
+    std::optional<std::int64_t> size;
+    std::vector<std::string> aliases;  // every other tag on the same digest, sorted
+    std::optional<std::string> alias_target;
+    std::vector<std::string> nodes;  // sorted
+
+    // `{registry}/{repository}:{tag}`
+    std::string reference() const;
+    // reference() + `@{digest}`
+    std::string reference_with_digest() const;
+
+    bool operator==(const Image&) const = default;
+};
+
+// Image JSON (SPEC 5): the tag keys plus registry, repository, digest, size, aliases,
+// alias_target, nodes, reference and reference_with_digest.
+std::string to_json(const Image& image);
+void append_json(std::string& out, const Image& image);
+
+}  // namespace rspcat

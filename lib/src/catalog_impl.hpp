@@ -1,0 +1,26 @@
+// The catalog's private state, shared by its source files.
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include "rspcat/catalog.hpp"
+
+namespace rspcat {
+
+struct Catalog::Impl {
+    Impl(const std::string& path, Mode mode);
+
+    SQLite::Database db;
+    std::string path;
+    bool read_only = false;
+
+    // The id of the collection's repository; throws CatalogError when there is no such one, or
+    // when none is named and the catalog does not hold exactly one.
+    std::int64_t repository_id(const CollectionSpec& collection) const;
+
+   private:
+    void check_and_migrate();
+};
+
+}  // namespace rspcat

@@ -1,0 +1,393 @@
+// Ingest (SPEC 3): full snapshots and merges, the tag history, in one transaction per Writer.
+//
+// Rows stream through a temporary table, so memory does not grow with a listing; the changes
+// to the current state and to the history are then applied as set-based SQL.
+#include <SQLiteCpp/Transaction.h>
+
+#include <set>
+
+#include "catalog_impl.hpp"
+
+namespace rspcat {
+
+namespace {
+
+using SQLite::Database;
+using SQLite::Statement;
+
+void bind_optional(Statement& s, const char* name, const std::optional<std::int64_t>& v) {
+    if (v) {
+        s.bind(name, static_cast<std::int64_t>(*v));
+    } else {
+        s.bind(name);
+    }
+}
+
+void bind_optional(Statement& s, const char* name, const std::optional<std::string>& v) {
+    if (v) {
+        s.bind(name, *v);
+    } else {
+        s.bind(name);
+    }
+}
+
+struct Repository {
+    std::int64_t id = 0;
+    std::int64_t last_batch = 0;
+};
+
+Repository ensure_repository(Database& db, const RepositoryName& name) {
+    Statement insert(db, "INSERT INTO repositories (registry, repository) VALUES (?, ?) "
+                         "ON CONFLICT (registry, repository) DO NOTHING");
+    insert.bind(1, name.registry);
+    insert.bind(2, name.repository);
+    insert.exec();
+    Statement select(db, "SELECT id, last_batch FROM repositories WHERE registry = ? AND repository = ?");
+    select.bind(1, name.registry);
+    select.bind(2, name.repository);
+    select.executeStep();
+    return {select.getColumn(0).getInt64(), select.getColumn(1).getInt64()};
+}
+
+// Writes a tag's parse into `tags`, inserting it or replacing an earlier parse.
+class TagWriter {
+   public:
+    TagWriter(Database& db, std::int64_t repository_id)
+        : repository_id_(repository_id),
+          find_(db, "SELECT id FROM tags WHERE repository_id = ? AND tag = ?"),
+          upsert_(db, R"sql(
+INSERT INTO tags (repository_id, tag, parse, image_type, type_priority, display_name, version,
+                  version_major, version_minor, version_patch, version_prerelease, prerelease_key,
+                  base, cycle, cycle_build, rsp_build, architecture, extra, date, alias_title)
+VALUES (:repository_id, :tag, :parse, :image_type, :type_priority, :display_name, :version,
+        :major, :minor, :patch, :prerelease, :prerelease_key,
+        :base, :cycle, :cycle_build, :rsp_build, :architecture, :extra, :date, :alias_title)
+ON CONFLICT (repository_id, tag) DO UPDATE SET
+    parse = excluded.parse, image_type = excluded.image_type, type_priority = excluded.type_priority,
+    display_name = excluded.display_name, version = excluded.version,
+    version_major = excluded.version_major, version_minor = excluded.version_minor,
+    version_patch = excluded.version_patch, version_prerelease = excluded.version_prerelease,
+    prerelease_key = excluded.prerelease_key, base = excluded.base, cycle = excluded.cycle,
+    cycle_build = excluded.cycle_build, rsp_build = excluded.rsp_build,
+    architecture = excluded.architecture, extra = excluded.extra, date = excluded.date,
+    alias_title = excluded.alias_title
+RETURNING id)sql") {}
+
+    // The id of `tag`, parsing and inserting it when the repository has not had it before.
+    std::int64_t id_of(const std::string& tag, bool is_alias) {
+        find_.reset();
+        find_.bind(1, static_cast<std::int64_t>(repository_id_));
+        find_.bind(2, tag);
+        if (find_.executeStep()) return find_.getColumn(0).getInt64();
+        return write(tag, is_alias);
+    }
+
+    std::int64_t write(const std::string& text, bool is_alias) {
+        const Tag tag = is_alias ? parse_alias_tag(text) : parse_tag(text);
+        Statement& s = upsert_;
+        s.reset();
+        s.clearBindings();
+        s.bind(":repository_id", static_cast<std::int64_t>(repository_id_));
+        s.bind(":tag", text);  // as listed: the parse's `latest` for '' is not the registry's tag
+        s.bind(":parse", is_alias ? "alias" : "grammar");
+        s.bind(":image_type", std::string(type_name(tag.type)));
+        s.bind(":type_priority", static_cast<int>(tag.type));
+        s.bind(":display_name", tag.display_name);
+        if (tag.version) {
+            s.bind(":version", to_string(*tag.version));
+            s.bind(":major", static_cast<std::int64_t>(tag.version->major));
+            s.bind(":minor", static_cast<std::int64_t>(tag.version->minor));
+            s.bind(":patch", static_cast<std::int64_t>(tag.version->patch));
+            bind_optional(s, ":prerelease", tag.version->prerelease);
+            if (tag.version->prerelease) {
+                const std::string key = prerelease_sort_key(*tag.version->prerelease);
+                s.bind(":prerelease_key", key.data(), static_cast<int>(key.size()));
+            }
+        }
+        bind_optional(s, ":base", tag.base);
+        bind_optional(s, ":cycle", tag.cycle);
+        bind_optional(s, ":cycle_build", tag.cycle_build);
+        bind_optional(s, ":rsp_build", tag.rsp_build);
+        bind_optional(s, ":architecture", tag.architecture);
+        bind_optional(s, ":extra", tag.extra);
+        if (tag.date) s.bind(":date", format_date(*tag.date));
+        // nublado titles the base, or the tag when the base is empty.
+        s.bind(":alias_title", title_case(tag.base && !tag.base->empty() ? *tag.base : text));
+        s.executeStep();
+        return s.getColumn(0).getInt64();
+    }
+
+   private:
+    std::int64_t repository_id_;
+    Statement find_;
+    Statement upsert_;
+};
+
+// Remembers the spec's alias tags and re-parses tags already known that just became aliases.
+// Returns the repository's whole alias set.
+std::set<std::string> update_alias_tags(Database& db, std::int64_t repository_id,
+                                        const std::vector<std::string>& aliases, TagWriter& tags) {
+    Statement insert(db, "INSERT INTO alias_tags (repository_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING");
+    for (const auto& alias : aliases) {
+        insert.reset();
+        insert.bind(1, static_cast<std::int64_t>(repository_id));
+        insert.bind(2, alias);
+        insert.exec();
+    }
+    std::set<std::string> all;
+    Statement select(db, "SELECT tag FROM alias_tags WHERE repository_id = ?");
+    select.bind(1, static_cast<std::int64_t>(repository_id));
+    while (select.executeStep()) all.insert(select.getColumn(0).getString());
+
+    Statement stale(db, "SELECT t.tag FROM tags t JOIN alias_tags a ON a.repository_id = t.repository_id "
+                        "AND a.tag = t.tag WHERE t.repository_id = ? AND t.parse = 'grammar'");
+    stale.bind(1, static_cast<std::int64_t>(repository_id));
+    std::vector<std::string> reparse;
+    while (stale.executeStep()) reparse.push_back(stale.getColumn(0).getString());
+    for (const auto& tag : reparse) tags.write(tag, true);
+    return all;
+}
+
+std::int64_t count(Database& db, const char* sql, std::int64_t repository_id) {
+    Statement s(db, sql);
+    s.bind(":repository", static_cast<std::int64_t>(repository_id));
+    s.executeStep();
+    return s.getColumn(0).getInt64();
+}
+
+
+// Named parameters used by the ingest statements; a statement binds those it names, and NULL
+// for any it names that is not set.
+struct Params {
+    std::optional<std::int64_t> repository{}, snapshot{}, tag_id{}, batch{}, size{};
+    std::optional<std::string> at{}, digest{};
+};
+
+void bind_params(Statement& s, const Params& p) {
+    s.reset();
+    s.clearBindings();
+    auto bind_int = [&](const char* name, const std::optional<std::int64_t>& v) {
+        if (const int i = s.getIndex(name); i > 0 && v) s.bind(i, *v);
+    };
+    auto bind_text = [&](const char* name, const std::optional<std::string>& v) {
+        if (const int i = s.getIndex(name); i > 0 && v) s.bind(i, *v);
+    };
+    bind_int(":repository", p.repository);
+    bind_int(":snapshot", p.snapshot);
+    bind_int(":tag_id", p.tag_id);
+    bind_int(":batch", p.batch);
+    bind_int(":size", p.size);
+    bind_text(":at", p.at);
+    bind_text(":digest", p.digest);
+}
+
+void run(Database& db, const char* sql, const Params& params) {
+    Statement s(db, sql);
+    bind_params(s, params);
+    s.exec();
+}
+
+// The next batch for a full snapshot. When every current image is from the last batch (no merges
+// since the last full snapshot) that batch is reused: order only matters relative to merges, and
+// rows that did not change then need no write.
+std::int64_t full_snapshot_batch(Database& db, const Repository& repository) {
+    const std::int64_t others = count(db,
+                                      "SELECT count(*) FROM images WHERE repository_id = :repository "
+                                      "AND batch <> (SELECT last_batch FROM repositories WHERE id = :repository)",
+                                      repository.id);
+    return (others == 0 && repository.last_batch > 0) ? repository.last_batch : repository.last_batch + 1;
+}
+
+void stage_rows(Database& db, const IngestSpec& spec, const RowSource& rows, TagWriter& tags,
+                const std::set<std::string>& aliases, IngestSummary& summary) {
+    db.exec("CREATE TEMP TABLE IF NOT EXISTS ingest_rows (position INTEGER PRIMARY KEY, "
+            "tag_id INTEGER NOT NULL UNIQUE, digest TEXT NOT NULL, size INTEGER, line INTEGER NOT NULL)");
+    db.exec("DELETE FROM temp.ingest_rows");
+    Statement insert(db, "INSERT INTO temp.ingest_rows (position, tag_id, digest, size, line) "
+                         "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tag_id) DO NOTHING");
+    Statement first_line(db, "SELECT line FROM temp.ingest_rows WHERE tag_id = ?");
+    while (auto row = rows()) {
+        const std::int64_t tag_id = tags.id_of(row->tag, aliases.count(row->tag) > 0);
+        insert.reset();
+        insert.bind(1, static_cast<std::int64_t>(summary.rows));
+        insert.bind(2, static_cast<std::int64_t>(tag_id));
+        insert.bind(3, row->digest);
+        if (row->size) {
+            insert.bind(4, static_cast<std::int64_t>(*row->size));
+        } else {
+            insert.bind(4);
+        }
+        insert.bind(5, static_cast<std::int64_t>(row->line));
+        if (insert.exec() == 0) {
+            first_line.reset();
+            first_line.bind(1, static_cast<std::int64_t>(tag_id));
+            first_line.executeStep();
+            throw InputError(spec.source + ":" + std::to_string(row->line) + ": tag '" + row->tag +
+                             "' is listed twice in one snapshot (first on line " +
+                             std::to_string(first_line.getColumn(0).getInt64()) + ")");
+        }
+        ++summary.rows;
+    }
+}
+
+void apply_full_snapshot(Database& db, const Repository& repository, std::int64_t snapshot_id,
+                         const std::string& at, IngestSummary& summary) {
+    const std::int64_t id = repository.id;
+    summary.added = count(db, R"sql(
+SELECT count(*) FROM temp.ingest_rows s WHERE NOT EXISTS (
+    SELECT 1 FROM tag_history h
+    WHERE h.repository_id = :repository AND h.tag_id = s.tag_id AND h.ended_at IS NULL))sql", id);
+    summary.moved = count(db, R"sql(
+SELECT count(*) FROM temp.ingest_rows s
+JOIN tag_history h ON h.repository_id = :repository AND h.tag_id = s.tag_id AND h.ended_at IS NULL
+WHERE h.digest <> s.digest)sql", id);
+    summary.removed = count(db, R"sql(
+SELECT count(*) FROM tag_history h
+WHERE h.repository_id = :repository AND h.ended_at IS NULL
+  AND NOT EXISTS (SELECT 1 FROM temp.ingest_rows s WHERE s.tag_id = h.tag_id))sql", id);
+
+    // History: close what no longer holds, then open what is new.
+    run(db, R"sql(
+UPDATE tag_history SET ended_snapshot = :snapshot, ended_at = :at
+WHERE repository_id = :repository AND ended_at IS NULL
+  AND NOT EXISTS (SELECT 1 FROM temp.ingest_rows s
+                  WHERE s.tag_id = tag_history.tag_id AND s.digest = tag_history.digest))sql",
+        {.repository = id, .snapshot = snapshot_id, .at = at});
+    run(db, R"sql(
+INSERT INTO tag_history (repository_id, tag_id, digest, size, started_snapshot, started_at)
+SELECT :repository, s.tag_id, s.digest, s.size, :snapshot, :at FROM temp.ingest_rows s
+WHERE NOT EXISTS (SELECT 1 FROM tag_history h
+                  WHERE h.repository_id = :repository AND h.tag_id = s.tag_id AND h.ended_at IS NULL)
+ORDER BY s.position)sql",
+        {.repository = id, .snapshot = snapshot_id, .at = at});
+
+    // Current state: exactly the listing, in one batch.
+    const std::int64_t batch = full_snapshot_batch(db, repository);
+    run(db, R"sql(
+DELETE FROM images WHERE repository_id = :repository
+  AND tag_id NOT IN (SELECT tag_id FROM temp.ingest_rows))sql", {.repository = id});
+    run(db, R"sql(
+INSERT INTO images (repository_id, tag_id, digest, size, batch, position)
+SELECT :repository, tag_id, digest, size, :batch, position FROM temp.ingest_rows WHERE true
+ON CONFLICT (repository_id, tag_id) DO UPDATE SET
+    digest = excluded.digest, size = excluded.size, batch = excluded.batch, position = excluded.position
+WHERE images.digest IS NOT excluded.digest OR images.size IS NOT excluded.size
+   OR images.batch IS NOT excluded.batch OR images.position IS NOT excluded.position)sql",
+        {.repository = id, .batch = batch});
+    run(db, "UPDATE repositories SET last_batch = :batch WHERE id = :repository", {.repository = id, .batch = batch});
+    db.exec("DELETE FROM temp.ingest_rows");
+}
+
+// A merge: each row is its own later batch, replacing the tag's image; nothing is removed.
+void apply_merge(Database& db, const Repository& repository, std::int64_t snapshot_id, const std::string& at,
+                 const RowSource& rows, TagWriter& tags, const std::set<std::string>& aliases,
+                 IngestSummary& summary) {
+    Statement close(db, R"sql(
+UPDATE tag_history SET ended_snapshot = :snapshot, ended_at = :at
+WHERE repository_id = :repository AND tag_id = :tag_id AND ended_at IS NULL AND digest <> :digest)sql");
+    Statement open(db, R"sql(
+INSERT INTO tag_history (repository_id, tag_id, digest, size, started_snapshot, started_at)
+SELECT :repository, :tag_id, :digest, :size, :snapshot, :at
+WHERE NOT EXISTS (SELECT 1 FROM tag_history
+                  WHERE repository_id = :repository AND tag_id = :tag_id AND ended_at IS NULL))sql");
+    Statement upsert(db, R"sql(
+INSERT INTO images (repository_id, tag_id, digest, size, batch, position)
+VALUES (:repository, :tag_id, :digest, :size, :batch, 0)
+ON CONFLICT (repository_id, tag_id) DO UPDATE SET
+    digest = excluded.digest, size = excluded.size, batch = excluded.batch, position = 0)sql");
+    std::int64_t batch = repository.last_batch;
+    while (auto row = rows()) {
+        const std::int64_t tag_id = tags.id_of(row->tag, aliases.count(row->tag) > 0);
+        ++batch;
+        const Params params{.repository = repository.id, .snapshot = snapshot_id, .tag_id = tag_id,
+                            .batch = batch, .size = row->size, .at = at, .digest = row->digest};
+        for (Statement* s : {&close, &open, &upsert}) bind_params(*s, params);
+        const bool moved = close.exec() > 0;
+        const bool opened = open.exec() > 0;
+        upsert.exec();
+        summary.moved += moved;
+        summary.added += opened && !moved;
+        ++summary.rows;
+    }
+    run(db, "UPDATE repositories SET last_batch = :batch WHERE id = :repository",
+        {.repository = repository.id, .batch = batch});
+}
+
+}  // namespace
+
+struct Catalog::Writer::State {
+    Catalog& catalog;
+    SQLite::Transaction transaction;
+    explicit State(Catalog& c)
+        : catalog(c), transaction(c.impl_->db, SQLite::TransactionBehavior::IMMEDIATE) {}
+};
+
+Catalog::Writer::Writer(Catalog& catalog) {
+    if (catalog.impl_->read_only) {
+        throw CatalogError("catalog " + catalog.impl_->path + " is open read-only; nothing can be ingested");
+    }
+    state_ = std::make_unique<State>(catalog);
+}
+
+Catalog::Writer::~Writer() = default;
+Catalog::Writer::Writer(Writer&&) noexcept = default;
+
+void Catalog::Writer::commit() { state_->transaction.commit(); }
+
+Catalog::Writer Catalog::writer() { return Writer(*this); }
+
+IngestSummary Catalog::ingest(const IngestSpec& spec, const RowSource& rows) {
+    Writer w = writer();
+    const IngestSummary summary = w.ingest(spec, rows);
+    w.commit();
+    return summary;
+}
+
+IngestSummary Catalog::Writer::ingest(const IngestSpec& spec, const RowSource& rows) {
+    Database& db = state_->catalog.impl_->db;
+    for (const auto& alias : spec.aliases) {
+        if (!is_docker_tag(alias)) throw CatalogError("alias tag '" + alias + "' is not a Docker tag");
+    }
+    const Repository repository = ensure_repository(db, spec.repository);
+    TagWriter tags(db, repository.id);
+    const std::set<std::string> aliases = update_alias_tags(db, repository.id, spec.aliases, tags);
+
+    const std::string at = format_timestamp(spec.taken_at);
+    Statement latest(db, "SELECT max(taken_at) FROM snapshots WHERE repository_id = ?");
+    latest.bind(1, static_cast<std::int64_t>(repository.id));
+    latest.executeStep();
+    if (!latest.getColumn(0).isNull() && at < latest.getColumn(0).getString()) {
+        throw CatalogError(spec.source + ": snapshot time " + at + " is before the latest snapshot of " +
+                           spec.repository.registry + "/" + spec.repository.repository + " (" +
+                           latest.getColumn(0).getString() + "); ingest listings in time order");
+    }
+
+    Statement snapshot(db, "INSERT INTO snapshots (repository_id, taken_at, ingested_at, kind, source, "
+                           "tag_count, added, moved, removed) VALUES (?, ?, ?, ?, ?, 0, 0, 0, 0) RETURNING id");
+    snapshot.bind(1, static_cast<std::int64_t>(repository.id));
+    snapshot.bind(2, at);
+    snapshot.bind(3, format_timestamp(now_utc()));
+    snapshot.bind(4, spec.merge ? "merge" : "full");
+    snapshot.bind(5, spec.source);
+    snapshot.executeStep();
+    IngestSummary summary;
+    summary.snapshot_id = snapshot.getColumn(0).getInt64();
+    snapshot.reset();
+
+    if (spec.merge) {
+        apply_merge(db, repository, summary.snapshot_id, at, rows, tags, aliases, summary);
+    } else {
+        stage_rows(db, spec, rows, tags, aliases, summary);
+        apply_full_snapshot(db, repository, summary.snapshot_id, at, summary);
+    }
+    Statement counts(db, "UPDATE snapshots SET tag_count = ?, added = ?, moved = ?, removed = ? WHERE id = ?");
+    counts.bind(1, static_cast<std::int64_t>(summary.rows));
+    counts.bind(2, static_cast<std::int64_t>(summary.added));
+    counts.bind(3, static_cast<std::int64_t>(summary.moved));
+    counts.bind(4, static_cast<std::int64_t>(summary.removed));
+    counts.bind(5, static_cast<std::int64_t>(summary.snapshot_id));
+    counts.exec();
+    return summary;
+}
+
+}  // namespace rspcat

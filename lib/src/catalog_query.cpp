@@ -1,0 +1,236 @@
+// Queries over the catalog's views (schema/001_catalog.sql): the SQL resolves aliases and sorts;
+// this file only picks the collection, filters and turns rows into Image values.
+#include <nlohmann/json.hpp>
+
+#include "catalog_impl.hpp"
+
+namespace rspcat {
+
+namespace {
+
+using SQLite::Statement;
+
+// The columns of image_listing that make an Image, in the order read_image() reads them.
+constexpr const char* image_columns = R"sql(
+    tag, image_type, display_name, version_major, version_minor, version_patch, version_prerelease,
+    base, cycle, cycle_build, rsp_build, architecture, extra, date, registry, repository, digest,
+    size, alias_target, aliases, nodes)sql";
+
+std::optional<std::string> optional_text(const SQLite::Column& c) {
+    if (c.isNull()) return std::nullopt;
+    return c.getString();
+}
+
+std::optional<std::int64_t> optional_int(const SQLite::Column& c) {
+    if (c.isNull()) return std::nullopt;
+    return c.getInt64();
+}
+
+// `YYYY-MM-DD HH:MM:SS` as written by format_date (the year is not zero-padded).
+std::optional<std::chrono::sys_days> read_date(const SQLite::Column& c) {
+    if (c.isNull()) return std::nullopt;
+    const std::string text = c.getString();
+    int year = 0;
+    unsigned month = 0, day = 0;
+    if (std::sscanf(text.c_str(), "%d-%u-%u", &year, &month, &day) != 3) {
+        throw CatalogError("the catalog holds a malformed date '" + text + "'");
+    }
+    const std::chrono::year_month_day ymd{std::chrono::year{year}, std::chrono::month{month}, std::chrono::day{day}};
+    return std::chrono::sys_days{ymd};
+}
+
+std::vector<std::string> read_string_array(const SQLite::Column& c) {
+    std::vector<std::string> items;
+    if (c.isNull()) return items;
+    for (const auto& item : nlohmann::json::parse(c.getString())) items.push_back(item.get<std::string>());
+    return items;
+}
+
+Image read_image(Statement& s) {
+    int i = 0;
+    auto next = [&]() { return s.getColumn(i++); };
+    Image image;
+    Tag& tag = image.tag;
+    tag.tag = next().getString();
+    tag.type = image_type_from_name(next().getString()).value_or(ImageType::unknown);
+    tag.display_name = next().getString();
+    const auto major = optional_int(next());
+    const auto minor = optional_int(next());
+    const auto patch = optional_int(next());
+    const auto prerelease = optional_text(next());
+    if (major) tag.version = SemVer{*major, minor.value_or(0), patch.value_or(0), prerelease, std::nullopt};
+    tag.base = optional_text(next());
+    tag.cycle = optional_int(next());
+    tag.cycle_build = optional_int(next());
+    tag.rsp_build = optional_int(next());
+    tag.architecture = optional_text(next());
+    tag.extra = optional_text(next());
+    tag.date = read_date(next());
+    image.registry = next().getString();
+    image.repository = next().getString();
+    image.digest = next().getString();
+    image.size = optional_int(next());
+    image.alias_target = optional_text(next());
+    image.aliases = read_string_array(next());
+    image.nodes = read_string_array(next());
+    return image;
+}
+
+// Binds the collection (:repository, :cycle) of a statement over image_listing.
+void bind_collection(Statement& s, std::int64_t repository, const CollectionSpec& collection) {
+    s.bind(":repository", static_cast<std::int64_t>(repository));
+    if (collection.cycle) {
+        s.bind(":cycle", static_cast<std::int64_t>(*collection.cycle));
+    } else {
+        s.bind(":cycle");
+    }
+}
+
+std::vector<Image> read_all(Statement& s) {
+    std::vector<Image> images;
+    while (s.executeStep()) images.push_back(read_image(s));
+    return images;
+}
+
+std::optional<Image> read_first(Statement& s) {
+    if (!s.executeStep()) return std::nullopt;
+    return read_image(s);
+}
+
+std::string in_collection(const char* alias = nullptr) {
+    const std::string p = alias ? std::string(alias) + "." : "";
+    return p + "repository_id = :repository AND " + p + "scope_cycle IS :cycle";
+}
+
+}  // namespace
+
+std::int64_t Catalog::Impl::repository_id(const CollectionSpec& collection) const {
+    if (collection.repository) {
+        Statement s(const_cast<SQLite::Database&>(db),
+                    "SELECT id FROM repositories WHERE registry = ? AND repository = ?");
+        s.bind(1, collection.repository->registry);
+        s.bind(2, collection.repository->repository);
+        if (!s.executeStep()) {
+            throw CatalogError("catalog " + path + " has no repository " + collection.repository->registry + "/" +
+                               collection.repository->repository);
+        }
+        return s.getColumn(0).getInt64();
+    }
+    Statement s(const_cast<SQLite::Database&>(db), "SELECT id FROM repositories LIMIT 2");
+    std::vector<std::int64_t> ids;
+    while (s.executeStep()) ids.push_back(s.getColumn(0).getInt64());
+    if (ids.empty()) throw CatalogError("catalog " + path + " is empty: ingest a listing first");
+    if (ids.size() > 1) {
+        throw CatalogError("catalog " + path +
+                           " holds several repositories: name one with --registry and --repository");
+    }
+    return ids.front();
+}
+
+std::vector<RepositoryName> Catalog::repositories() const {
+    Statement s(impl_->db, "SELECT registry, repository FROM repositories ORDER BY registry, repository");
+    std::vector<RepositoryName> names;
+    while (s.executeStep()) names.push_back({s.getColumn(0).getString(), s.getColumn(1).getString()});
+    return names;
+}
+
+std::vector<Image> Catalog::images(const CollectionSpec& collection, const ListOptions& options) const {
+    const std::int64_t repository = impl_->repository_id(collection);
+    std::string sql = std::string("SELECT") + image_columns + " FROM image_listing WHERE " + in_collection();
+    if (options.hide_arch_specific) sql += " AND architecture IS NULL";
+    if (options.hide_aliased) sql += " AND NOT is_aliased";
+    if (options.hide_resolved_aliases) sql += " AND alias_target IS NULL";
+    sql += " ORDER BY menu_rank";
+    Statement s(impl_->db, sql);
+    bind_collection(s, repository, collection);
+    return read_all(s);
+}
+
+std::optional<Image> Catalog::latest(const CollectionSpec& collection, ImageType type) const {
+    const std::int64_t repository = impl_->repository_id(collection);
+    Statement s(impl_->db, std::string("SELECT") + image_columns + " FROM image_listing WHERE " + in_collection() +
+                               " AND image_type = :type ORDER BY menu_rank LIMIT 1");
+    bind_collection(s, repository, collection);
+    s.bind(":type", std::string(type_name(type)));
+    return read_first(s);
+}
+
+std::optional<Image> Catalog::image_for_digest(const CollectionSpec& collection, const std::string& digest) const {
+    const std::int64_t repository = impl_->repository_id(collection);
+    Statement s(impl_->db, std::string("SELECT") + image_columns + " FROM image_listing WHERE " + in_collection() +
+                               " AND digest = :digest AND is_image_for_digest");
+    bind_collection(s, repository, collection);
+    s.bind(":digest", digest);
+    return read_first(s);
+}
+
+std::optional<Image> Catalog::image_for_tag(const CollectionSpec& collection, const std::string& tag) const {
+    const std::int64_t repository = impl_->repository_id(collection);
+    Statement s(impl_->db, std::string("SELECT") + image_columns + " FROM image_listing WHERE " + in_collection() +
+                               " AND tag = :tag");
+    bind_collection(s, repository, collection);
+    s.bind(":tag", tag);
+    return read_first(s);
+}
+
+std::vector<Image> Catalog::subset(const CollectionSpec& collection, const SubsetOptions& options) const {
+    const std::int64_t repository = impl_->repository_id(collection);
+    // Count releases, weeklies and dailies in menu order; add the named tags; list each image once.
+    const std::string sql = std::string("WITH counted AS (SELECT tag, image_type, row_number() OVER ("
+                                        "PARTITION BY image_type ORDER BY menu_rank) AS n FROM menu_images WHERE ") +
+                            in_collection() +
+                            " AND image_type IN ('Release', 'Weekly', 'Daily')"
+                            " AND (:all_arch OR architecture IS NULL)) "
+                            "SELECT" + image_columns + " FROM image_listing WHERE " + in_collection() +
+                            " AND (tag IN (SELECT tag FROM counted WHERE (image_type = 'Release' AND n <= :releases)"
+                            " OR (image_type = 'Weekly' AND n <= :weeklies) OR (image_type = 'Daily' AND n <= :dailies))"
+                            " OR tag IN (SELECT value FROM json_each(:include))) ORDER BY menu_rank";
+    Statement s(impl_->db, sql);
+    bind_collection(s, repository, collection);
+    s.bind(":all_arch", options.remove_arch_specific ? 0 : 1);
+    s.bind(":releases", options.releases);
+    s.bind(":weeklies", options.weeklies);
+    s.bind(":dailies", options.dailies);
+    s.bind(":include", nlohmann::json(options.include).dump());
+    return read_all(s);
+}
+
+std::vector<Image> Catalog::subtract(const CollectionSpec& collection, const CollectionSpec& other) const {
+    const std::int64_t repository = impl_->repository_id(collection);
+    const std::int64_t other_repository = impl_->repository_id(other);
+    Statement s(impl_->db, std::string("SELECT") + image_columns + " FROM image_listing WHERE " + in_collection() +
+                               " AND is_image_for_digest AND digest NOT IN (SELECT digest FROM collection_members"
+                               " WHERE repository_id = :other_repository AND scope_cycle IS :other_cycle)"
+                               " ORDER BY menu_rank");
+    bind_collection(s, repository, collection);
+    s.bind(":other_repository", static_cast<std::int64_t>(other_repository));
+    if (other.cycle) {
+        s.bind(":other_cycle", static_cast<std::int64_t>(*other.cycle));
+    } else {
+        s.bind(":other_cycle");
+    }
+    return read_all(s);
+}
+
+bool Catalog::mark_seen(const std::string& digest, const std::string& node, std::optional<std::int64_t> size,
+                        Timestamp at) {
+    if (impl_->read_only) throw CatalogError("catalog " + impl_->path + " is open read-only; cannot record a node");
+    Statement known(impl_->db, "SELECT 1 FROM images WHERE digest = ? LIMIT 1");
+    known.bind(1, digest);
+    if (!known.executeStep()) return false;
+    Statement s(impl_->db, "INSERT INTO node_presence (digest, node, size, seen_at) VALUES (?, ?, ?, ?) "
+                           "ON CONFLICT (digest, node) DO UPDATE SET size = coalesce(excluded.size, size), "
+                           "seen_at = excluded.seen_at");
+    s.bind(1, digest);
+    s.bind(2, node);
+    if (size) {
+        s.bind(3, static_cast<std::int64_t>(*size));
+    } else {
+        s.bind(3);
+    }
+    s.bind(4, format_timestamp(at));
+    s.exec();
+    return true;
+}
+
+}  // namespace rspcat
