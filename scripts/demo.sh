@@ -1,13 +1,32 @@
 #!/bin/sh
-# The main job on the shipped sample data: loads the rsp extension in the stock sqlite3 shell and
-# shows the newest snapshot of ../shared/data/sciplat-lab-history.tsv parsed, counted by type and
-# listed in menu order.
+# The main job on the shipped sample data: builds a catalog from the 62-snapshot registry history
+# in ../shared/data with rspcat, prints the current images in menu order and what `recommended`
+# points to, then shows the newest snapshot's tags through the rsp extension in the stock sqlite3.
 # Usage (as root on a fresh Debian 12): sh scripts/demo.sh
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
-cmake --build build --target rsp > /dev/null
+cmake --build build --target rspcat rsp > /dev/null
 history=${RSPCAT_HISTORY:-../shared/data/sciplat-lab-history.tsv}
 [ -r "$history" ] || { echo "demo: cannot read $history" >&2; exit 1; }
-sed "s|@HISTORY@|$history|" scripts/newest-snapshot.sql | sqlite3 -batch :memory:
+db=build/demo.db
+rm -f "$db" "$db-wal" "$db-shm"
+
+echo "== Ingesting $history"
+./build/rspcat --db "$db" ingest --registry docker.io --repository lsstsqre/sciplat-lab \
+    --alias recommended --alias latest_weekly --alias latest_daily --alias latest_release \
+    "$history" | tail -n 3
+echo "   (one line per snapshot; the last three shown)"
+
+echo
+echo "== What recommended points to"
+./build/rspcat --db "$db" show recommended
+
+echo
+echo "== Current images in menu order (generic images; --all-arch adds -amd64/-arm64 builds)"
+./build/rspcat --db "$db" images
+
+echo
+echo "== The newest snapshot, parsed by the rsp extension in the stock sqlite3 shell"
+sed "s|@HISTORY@|$history|" scripts/newest-snapshot.sql | sqlite3 -batch :memory: | head -n 30

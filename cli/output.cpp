@@ -1,0 +1,161 @@
+#include "output.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace rspcat::cli {
+
+namespace {
+
+std::string or_empty(const std::optional<std::string>& text) { return text.value_or(""); }
+
+std::string or_empty(const std::optional<std::int64_t>& value) {
+    return value ? std::to_string(*value) : std::string();
+}
+
+std::string version_text(const Tag& tag) { return tag.version ? to_string(*tag.version) : std::string(); }
+
+std::string date_text(const Tag& tag) { return tag.date ? format_date(*tag.date) : std::string(); }
+
+std::string join(const std::vector<std::string>& items, const char* separator) {
+    std::string out;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i > 0) out += separator;
+        out += items[i];
+    }
+    return out;
+}
+
+// `sha256:0123456789ab…`: enough to tell digests apart in a table.
+std::string short_digest(const std::string& digest) {
+    constexpr std::size_t shown = 7 + 12;
+    return digest.size() > shown ? digest.substr(0, shown) : digest;
+}
+
+std::string csv_field(const std::string& text) {
+    if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
+Table image_table(const std::vector<Image>& images, Format format) {
+    Table table;
+    if (format == Format::csv) {
+        table.header = {"tag", "image_type", "display_name", "version", "base", "cycle", "cycle_build",
+                        "rsp_build", "architecture", "extra", "date", "digest", "size", "alias_target",
+                        "aliases", "nodes", "reference"};
+        for (const auto& image : images) {
+            const Tag& t = image.tag;
+            table.rows.push_back({t.tag, std::string(type_name(t.type)), t.display_name, version_text(t),
+                                  or_empty(t.base), or_empty(t.cycle), or_empty(t.cycle_build), or_empty(t.rsp_build),
+                                  or_empty(t.architecture), or_empty(t.extra), date_text(t), image.digest,
+                                  or_empty(image.size), or_empty(image.alias_target), join(image.aliases, " "),
+                                  join(image.nodes, " "), image.reference()});
+        }
+    } else {
+        table.header = {"TAG", "TYPE", "NAME", "DIGEST", "SIZE", "ALIASES"};
+        for (const auto& image : images) {
+            table.rows.push_back({image.tag.tag, std::string(type_name(image.tag.type)), image.tag.display_name,
+                                  short_digest(image.digest), image.size ? human_size(*image.size) : "",
+                                  join(image.aliases, ",")});
+        }
+    }
+    return table;
+}
+
+}  // namespace
+
+void Table::print_aligned(std::ostream& out) const {
+    std::vector<std::size_t> widths(header.size());
+    for (std::size_t c = 0; c < header.size(); ++c) widths[c] = header[c].size();
+    for (const auto& row : rows) {
+        for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
+    }
+    auto print_row = [&](const std::vector<std::string>& row) {
+        std::string line;
+        for (std::size_t c = 0; c < row.size(); ++c) {
+            line += row[c];
+            if (c + 1 < row.size()) line += std::string(widths[c] - row[c].size() + 2, ' ');
+        }
+        while (!line.empty() && line.back() == ' ') line.pop_back();
+        out << line << '\n';
+    };
+    print_row(header);
+    for (const auto& row : rows) print_row(row);
+}
+
+void Table::print_csv(std::ostream& out) const {
+    auto print_row = [&](const std::vector<std::string>& row) {
+        for (std::size_t c = 0; c < row.size(); ++c) out << (c ? "," : "") << csv_field(row[c]);
+        out << "\r\n";
+    };
+    print_row(header);
+    for (const auto& row : rows) print_row(row);
+}
+
+std::string human_size(std::int64_t bytes) {
+    const char* units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
+    double value = static_cast<double>(bytes);
+    std::size_t unit = 0;
+    while (value >= 1000 && unit + 1 < std::size(units)) {
+        value /= 1000;
+        ++unit;
+    }
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, unit == 0 ? "%.0f %s" : "%.2f %s", value, units[unit]);
+    return buffer;
+}
+
+void print_images(std::ostream& out, const std::vector<Image>& images, Format format) {
+    if (format == Format::json) {
+        std::string text = "[";
+        for (std::size_t i = 0; i < images.size(); ++i) {
+            text += i ? ",\n " : "";
+            append_json(text, images[i]);
+        }
+        out << text << "]\n";
+        return;
+    }
+    const Table table = image_table(images, format);
+    format == Format::csv ? table.print_csv(out) : table.print_aligned(out);
+}
+
+void print_image(std::ostream& out, const std::optional<Image>& image, Format format) {
+    if (format == Format::json) {
+        out << (image ? to_json(*image) : "null") << '\n';
+        return;
+    }
+    print_images(out, image ? std::vector<Image>{*image} : std::vector<Image>{}, format);
+}
+
+void print_tags(std::ostream& out, const std::vector<Tag>& tags, Format format) {
+    if (format == Format::json) {
+        std::string text = "[";
+        for (std::size_t i = 0; i < tags.size(); ++i) {
+            text += i ? ",\n " : "";
+            append_json(text, tags[i]);
+        }
+        out << text << "]\n";
+        return;
+    }
+    Table table;
+    table.header = {"tag", "image_type", "display_name", "version", "base", "cycle", "cycle_build", "rsp_build",
+                    "architecture", "extra", "date"};
+    for (const auto& t : tags) {
+        table.rows.push_back({t.tag, std::string(type_name(t.type)), t.display_name, version_text(t),
+                              or_empty(t.base), or_empty(t.cycle), or_empty(t.cycle_build), or_empty(t.rsp_build),
+                              or_empty(t.architecture), or_empty(t.extra), date_text(t)});
+    }
+    if (format == Format::csv) {
+        table.print_csv(out);
+    } else {
+        for (auto& h : table.header) std::transform(h.begin(), h.end(), h.begin(), ::toupper);
+        table.print_aligned(out);
+    }
+}
+
+}  // namespace rspcat::cli

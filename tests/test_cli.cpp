@@ -1,0 +1,231 @@
+// The rspcat command as an operator meets it: exit codes, error messages, failed ingests that
+// leave the catalog untouched, the real history file, nodes, read-only catalogs.
+#include <catch2/catch.hpp>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "cli_support.hpp"
+#include "test_support.hpp"
+
+using nlohmann::json;
+using namespace rspcat::test;
+
+namespace {
+
+const std::string d1 = "sha256:" + std::string(64, '1');
+const std::string d2 = "sha256:" + std::string(64, '2');
+const std::string d3 = "sha256:" + std::string(64, '3');
+
+// The catalog's whole content as the stock sqlite3 shell dumps it.
+std::string dump(const std::string& db) {
+    const auto result = run_command(SQLITE3_SHELL, {db, ".dump"});
+    REQUIRE(result.exit_code == 0);
+    return result.out;
+}
+
+std::vector<std::string> ingest_args(const std::string& db, const std::string& file) {
+    return {"--db", db, "ingest", "--registry", "example.org", "--repository", "lab", "--alias", "recommended", file};
+}
+
+json images_json(const std::string& db, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"--db", db, "images", "--format", "json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto result = run_rspcat(args);
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    return json::parse(result.out);
+}
+
+}  // namespace
+
+TEST_CASE("usage errors exit 2 and say what is wrong", "[cli]") {
+    TempDir dir;
+    const std::string db = dir.file("c.db");
+    struct Case {
+        std::vector<std::string> args;
+        std::string message;
+    };
+    for (const Case& c : std::vector<Case>{
+             {{}, "subcommand"},
+             {{"--db", db, "frobnicate"}, "frobnicate"},
+             {{"--db", db, "images", "--format", "xml"}, "xml"},
+             {{"--db", db, "latest", "nightly"}, "nightly"},
+             {{"--db", db, "ingest", "--repository", "lab", "-"}, "--registry"},
+             {{"--db", db, "ingest", "--registry", "r", "--repository", "lab", "--at", "yesterday", "-"}, "yesterday"},
+             {{"--db", db, "images", "--registry", "r"}, "--registry and --repository go together"},
+             {{"--db", db, "seen", "nodigest", "node1"}, "nodigest"},
+             {{"--db", db, "--read-only", "ingest", "--registry", "r", "--repository", "lab", "-"}, "read-only"},
+         }) {
+        CAPTURE(c.args);
+        const auto result = run_rspcat(c.args);
+        CHECK(result.exit_code == 2);
+        CHECK(result.err.find(c.message) != std::string::npos);
+        CHECK(result.out.empty());
+    }
+    CHECK_FALSE(std::filesystem::exists(db));
+}
+
+TEST_CASE("--help and --version", "[cli]") {
+    const auto help = run_rspcat({"--help"});
+    CHECK(help.exit_code == 0);
+    for (const char* command : {"ingest", "images", "latest", "show", "subset", "seen", "parse"}) {
+        CHECK(help.out.find(command) != std::string::npos);
+    }
+    const auto ingest_help = run_rspcat({"ingest", "--help"});
+    CHECK(ingest_help.exit_code == 0);
+    CHECK(ingest_help.out.find("--merge") != std::string::npos);
+    const auto version = run_rspcat({"--version"});
+    CHECK(version.exit_code == 0);
+    CHECK(version.out.find('.') != std::string::npos);
+}
+
+TEST_CASE("a failed ingest names the input and leaves the catalog exactly as it was", "[cli]") {
+    TempDir dir;
+    const std::string db = dir.file("c.db");
+    write_text(dir.file("good.tsv"), "w_2021_22\t" + d1 + "\t100\nrecommended\t" + d1 + "\nr22_0_1\t" + d2 + "\n");
+    REQUIRE(run_rspcat(ingest_args(db, dir.file("good.tsv"))).exit_code == 0);
+    const std::string before = dump(db);
+    REQUIRE(before.find("w_2021_22") != std::string::npos);
+
+    struct Bad {
+        std::string name, text, message;
+    };
+    for (const Bad& bad : std::vector<Bad>{
+             {"malformed.tsv", "w_2021_23\t" + d3 + "\n# fine\nw_2021_24\n", "malformed.tsv:3: expected"},
+             {"duplicate.tsv", "w_2021_23\t" + d3 + "\nw_2021_24\t" + d2 + "\nw_2021_23\t" + d1 + "\n",
+              "duplicate.tsv:3: tag 'w_2021_23' is listed twice in one snapshot (first on line 1)"},
+             {"nosha.tsv", "w_2021_23\t" + d3 + "\nw_2021_24\tmd5:abc\n", "nosha.tsv:2: digest 'md5:abc'"},
+             {"short.tsv", "w_2021_23\tsha256:abc\n", "short.tsv:1: digest"},
+             {"size.tsv", "w_2021_23\t" + d3 + "\t12kB\n", "size.tsv:1: size '12kB'"},
+             {"badtag.tsv", "w 2021\t" + d3 + "\n", "badtag.tsv:1: tag 'w 2021' is not a Docker tag"},
+             {"history.tsv",
+              "snapshot_at\ttag\tdigest\tsize\n2030-01-01T00:00:00Z\tw_2021_23\t" + d3 +
+                  "\t1\n2030-02-01T00:00:00Z\tw_2021_23\t" + d3 + "\t1\n2030-01-15T00:00:00Z\tw_2021_24\t" + d3 + "\t1\n",
+              "history.tsv:4: snapshot 2030-01-15T00:00:00Z comes after snapshot 2030-02-01T00:00:00Z"},
+         }) {
+        CAPTURE(bad.name);
+        write_text(dir.file(bad.name), bad.text);
+        const auto result = run_rspcat(ingest_args(db, dir.file(bad.name)));
+        CHECK(result.exit_code == 1);
+        CHECK(result.err.find(bad.message) != std::string::npos);
+        CHECK(result.err.find("nothing was written") != std::string::npos);
+        CHECK(dump(db) == before);
+    }
+
+    const auto missing = run_rspcat(ingest_args(db, dir.file("absent.tsv")));
+    CHECK(missing.exit_code == 1);
+    CHECK(missing.err.find("cannot read " + dir.file("absent.tsv")) != std::string::npos);
+    CHECK(dump(db) == before);
+
+    // A snapshot older than the latest one would scramble the history.
+    auto args = ingest_args(db, dir.file("good.tsv"));
+    args.insert(args.end() - 1, {"--at", "2000-01-01"});
+    const auto old = run_rspcat(args);
+    CHECK(old.exit_code == 1);
+    CHECK(old.err.find("is before the latest snapshot") != std::string::npos);
+    CHECK(dump(db) == before);
+}
+
+TEST_CASE("the 62-snapshot history file ingests and ends at its last snapshot", "[cli][history]") {
+    const std::string history = shared_path("data/sciplat-lab-history.tsv");
+    // The last snapshot's tags, read from the file by the test itself.
+    std::map<std::string, std::set<std::string>> by_snapshot;
+    for (const auto& line : read_lines(history)) {
+        if (line.rfind("snapshot_at", 0) == 0) continue;
+        const auto tab1 = line.find('\t');
+        const auto tab2 = line.find('\t', tab1 + 1);
+        by_snapshot[line.substr(0, tab1)].insert(line.substr(tab1 + 1, tab2 - tab1 - 1));
+    }
+    REQUIRE(by_snapshot.size() == 62);
+
+    TempDir dir;
+    const std::string db = dir.file("c.db");
+    const auto result = run_rspcat({"--db", db, "ingest", "--registry", "docker.io", "--repository",
+                                    "lsstsqre/sciplat-lab", "--alias", "recommended", "--alias", "latest_weekly",
+                                    "--alias", "latest_daily", "--alias", "latest_release", history});
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    CHECK(std::count(result.out.begin(), result.out.end(), '\n') == 62);
+
+    std::set<std::string> current;
+    for (const auto& image : images_json(db, {"--all-arch"})) current.insert(image.at("tag"));
+    CHECK(current == by_snapshot.rbegin()->second);
+
+    const auto snapshots = run_command(SQLITE3_SHELL, {db, "select count(*), max(taken_at) from snapshots"});
+    CHECK(snapshots.out == "62|" + by_snapshot.rbegin()->first + "\n");
+}
+
+TEST_CASE("empty snapshots, merges, nodes and several repositories", "[cli]") {
+    TempDir dir;
+    const std::string db = dir.file("c.db");
+    write_text(dir.file("one.tsv"), "w_2021_22\t" + d1 + "\t100\nrecommended\t" + d1 + "\n");
+    write_text(dir.file("empty.tsv"), "# nothing listed\n\n");
+    write_text(dir.file("merge.tsv"), "w_2021_23\t" + d2 + "\n");
+    auto ingest = [&](const std::string& file, std::vector<std::string> extra = {}) {
+        auto args = ingest_args(db, dir.file(file));
+        args.insert(args.end() - 1, extra.begin(), extra.end());
+        const auto result = run_rspcat(args);
+        INFO(result.err);
+        REQUIRE(result.exit_code == 0);
+        return result.out;
+    };
+    ingest("one.tsv", {"--at", "2030-01-01"});
+    CHECK(images_json(db).size() == 2);
+    CHECK(ingest("empty.tsv", {"--at", "2030-02-01"}).find("0 tags (0 new, 0 moved, 2 removed)") != std::string::npos);
+    CHECK(images_json(db).empty());
+    ingest("one.tsv", {"--at", "2030-03-01"});
+    ingest("merge.tsv", {"--at", "2030-03-02", "--merge"});
+    CHECK(images_json(db).size() == 3);
+
+    // Nodes: by digest, for every tag on it.
+    CHECK(run_rspcat({"--db", db, "seen", d1, "node-b", "--size", "123"}).exit_code == 0);
+    CHECK(run_rspcat({"--db", db, "seen", d1, "node-a"}).exit_code == 0);
+    const auto unknown = run_rspcat({"--db", db, "seen", d3, "node-a"});
+    CHECK(unknown.exit_code == 0);
+    CHECK(unknown.err.find("no image has digest") != std::string::npos);
+    const json shown = json::parse(run_rspcat({"--db", db, "show", "recommended", "--format", "json"}).out);
+    CHECK(shown.at("nodes") == json({"node-a", "node-b"}));
+    CHECK(shown.at("size") == 123);
+    CHECK(shown.at("alias_target") == "w_2021_22");
+
+    const auto absent = run_rspcat({"--db", db, "show", "w_1999_01"});
+    CHECK(absent.exit_code == 1);
+    CHECK(absent.err.find("no image with tag w_1999_01") != std::string::npos);
+
+    // A second repository: queries must then say which.
+    REQUIRE(run_rspcat({"--db", db, "ingest", "--registry", "other.org", "--repository", "lab2", dir.file("one.tsv")})
+                .exit_code == 0);
+    const auto ambiguous = run_rspcat({"--db", db, "images"});
+    CHECK(ambiguous.exit_code == 1);
+    CHECK(ambiguous.err.find("several repositories") != std::string::npos);
+    CHECK(run_rspcat({"--db", db, "images", "--registry", "other.org", "--repository", "lab2"}).exit_code == 0);
+    // Alias tags are remembered per repository: `recommended` is Unknown over there, resolved as an alias.
+    const json other = json::parse(run_rspcat({"--db", db, "show", "recommended", "--registry", "other.org",
+                                                "--repository", "lab2", "--format", "json"})
+                                       .out);
+    CHECK(other.at("base") == "recommended");
+    CHECK(other.at("image_type") == "Alias");
+
+    // Read-only opens answer queries and refuse writes.
+    CHECK(run_rspcat({"--db", db, "--read-only", "images", "--registry", "example.org", "--repository", "lab"})
+              .exit_code == 0);
+    CHECK(run_rspcat({"--db", db, "--read-only", "seen", d1, "n"}).exit_code == 2);
+}
+
+TEST_CASE("csv and table output", "[cli]") {
+    TempDir dir;
+    const std::string db = dir.file("c.db");
+    write_text(dir.file("one.tsv"), "w_2021_22_a,b\t" + d1 + "\t100\nrecommended\t" + d1 + "\n");
+    // `,` is not in Docker's tag grammar: the listing is refused.
+    CHECK(run_rspcat(ingest_args(db, dir.file("one.tsv"))).exit_code == 1);
+    write_text(dir.file("one.tsv"), "w_2021_22\t" + d1 + "\t100\nrecommended\t" + d1 + "\n");
+    REQUIRE(run_rspcat(ingest_args(db, dir.file("one.tsv"))).exit_code == 0);
+    const auto csv = run_rspcat({"--db", db, "images", "--format", "csv"});
+    CHECK(csv.out.rfind("tag,image_type,display_name,", 0) == 0);
+    CHECK(csv.out.find("\"Recommended (Weekly 2021_22)\"") == std::string::npos);  // no comma, no quotes
+    CHECK(csv.out.find("recommended,Alias,Recommended (Weekly 2021_22),") != std::string::npos);
+    const auto table = run_rspcat({"--db", db, "images"});
+    CHECK(table.out.rfind("TAG", 0) == 0);
+    CHECK(table.out.find("Recommended (Weekly 2021_22)") != std::string::npos);
+}
