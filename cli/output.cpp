@@ -67,6 +67,17 @@ Table image_table(const std::vector<Image>& images, Format format) {
     return table;
 }
 
+// A JSON array of values that have append_json(), one per line.
+template <typename T>
+void print_json_array(std::ostream& out, const std::vector<T>& items) {
+    std::string text = "[";
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        text += i ? ",\n " : "";
+        append_json(text, items[i]);
+    }
+    out << text << "]\n";
+}
+
 }  // namespace
 
 void Table::print_aligned(std::ostream& out) const {
@@ -111,15 +122,7 @@ std::string human_size(std::int64_t bytes) {
 }
 
 void print_images(std::ostream& out, const std::vector<Image>& images, Format format) {
-    if (format == Format::json) {
-        std::string text = "[";
-        for (std::size_t i = 0; i < images.size(); ++i) {
-            text += i ? ",\n " : "";
-            append_json(text, images[i]);
-        }
-        out << text << "]\n";
-        return;
-    }
+    if (format == Format::json) return print_json_array(out, images);
     const Table table = image_table(images, format);
     format == Format::csv ? table.print_csv(out) : table.print_aligned(out);
 }
@@ -133,15 +136,7 @@ void print_image(std::ostream& out, const std::optional<Image>& image, Format fo
 }
 
 void print_tags(std::ostream& out, const std::vector<Tag>& tags, Format format) {
-    if (format == Format::json) {
-        std::string text = "[";
-        for (std::size_t i = 0; i < tags.size(); ++i) {
-            text += i ? ",\n " : "";
-            append_json(text, tags[i]);
-        }
-        out << text << "]\n";
-        return;
-    }
+    if (format == Format::json) return print_json_array(out, tags);
     Table table;
     table.header = {"tag", "image_type", "display_name", "version", "base", "cycle", "cycle_build", "rsp_build",
                     "architecture", "extra", "date"};

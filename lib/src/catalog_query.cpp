@@ -97,9 +97,16 @@ std::optional<Image> read_first(Statement& s) {
     return read_image(s);
 }
 
-std::string in_collection(const char* alias = nullptr) {
-    const std::string p = alias ? std::string(alias) + "." : "";
-    return p + "repository_id = :repository AND " + p + "scope_cycle IS :cycle";
+const char* in_collection = "repository_id = :repository AND scope_cycle IS :cycle";
+
+// `SELECT <image columns> FROM image_listing WHERE <in the collection> <more>`, prepared, with
+// the collection bound.
+Statement listing_query(const Catalog::Impl& impl, const CollectionSpec& collection, const std::string& more) {
+    const std::int64_t repository = impl.repository_id(collection);
+    Statement s(const_cast<SQLite::Database&>(impl.db),
+                std::string("SELECT") + image_columns + " FROM image_listing WHERE " + in_collection + " " + more);
+    bind_collection(s, repository, collection);
+    return s;
 }
 
 }  // namespace
@@ -135,58 +142,43 @@ std::vector<RepositoryName> Catalog::repositories() const {
 }
 
 std::vector<Image> Catalog::images(const CollectionSpec& collection, const ListOptions& options) const {
-    const std::int64_t repository = impl_->repository_id(collection);
-    std::string sql = std::string("SELECT") + image_columns + " FROM image_listing WHERE " + in_collection();
-    if (options.hide_arch_specific) sql += " AND architecture IS NULL";
-    if (options.hide_aliased) sql += " AND NOT is_aliased";
-    if (options.hide_resolved_aliases) sql += " AND alias_target IS NULL";
-    sql += " ORDER BY menu_rank";
-    Statement s(impl_->db, sql);
-    bind_collection(s, repository, collection);
+    std::string conditions;
+    if (options.hide_arch_specific) conditions += " AND architecture IS NULL";
+    if (options.hide_aliased) conditions += " AND NOT is_aliased";
+    if (options.hide_resolved_aliases) conditions += " AND alias_target IS NULL";
+    Statement s = listing_query(*impl_, collection, conditions + " ORDER BY menu_rank");
     return read_all(s);
 }
 
 std::optional<Image> Catalog::latest(const CollectionSpec& collection, ImageType type) const {
-    const std::int64_t repository = impl_->repository_id(collection);
-    Statement s(impl_->db, std::string("SELECT") + image_columns + " FROM image_listing WHERE " + in_collection() +
-                               " AND image_type = :type ORDER BY menu_rank LIMIT 1");
-    bind_collection(s, repository, collection);
+    Statement s = listing_query(*impl_, collection, "AND image_type = :type ORDER BY menu_rank LIMIT 1");
     s.bind(":type", std::string(type_name(type)));
     return read_first(s);
 }
 
 std::optional<Image> Catalog::image_for_digest(const CollectionSpec& collection, const std::string& digest) const {
-    const std::int64_t repository = impl_->repository_id(collection);
-    Statement s(impl_->db, std::string("SELECT") + image_columns + " FROM image_listing WHERE " + in_collection() +
-                               " AND digest = :digest AND is_image_for_digest");
-    bind_collection(s, repository, collection);
+    Statement s = listing_query(*impl_, collection, "AND digest = :digest AND is_image_for_digest");
     s.bind(":digest", digest);
     return read_first(s);
 }
 
 std::optional<Image> Catalog::image_for_tag(const CollectionSpec& collection, const std::string& tag) const {
-    const std::int64_t repository = impl_->repository_id(collection);
-    Statement s(impl_->db, std::string("SELECT") + image_columns + " FROM image_listing WHERE " + in_collection() +
-                               " AND tag = :tag");
-    bind_collection(s, repository, collection);
+    Statement s = listing_query(*impl_, collection, "AND tag = :tag");
     s.bind(":tag", tag);
     return read_first(s);
 }
 
 std::vector<Image> Catalog::subset(const CollectionSpec& collection, const SubsetOptions& options) const {
-    const std::int64_t repository = impl_->repository_id(collection);
     // Count releases, weeklies and dailies in menu order; add the named tags; list each image once.
-    const std::string sql = std::string("WITH counted AS (SELECT tag, image_type, row_number() OVER ("
-                                        "PARTITION BY image_type ORDER BY menu_rank) AS n FROM menu_images WHERE ") +
-                            in_collection() +
-                            " AND image_type IN ('Release', 'Weekly', 'Daily')"
-                            " AND (:all_arch OR architecture IS NULL)) "
-                            "SELECT" + image_columns + " FROM image_listing WHERE " + in_collection() +
-                            " AND (tag IN (SELECT tag FROM counted WHERE (image_type = 'Release' AND n <= :releases)"
-                            " OR (image_type = 'Weekly' AND n <= :weeklies) OR (image_type = 'Daily' AND n <= :dailies))"
-                            " OR tag IN (SELECT value FROM json_each(:include))) ORDER BY menu_rank";
-    Statement s(impl_->db, sql);
-    bind_collection(s, repository, collection);
+    Statement s = listing_query(
+        *impl_, collection,
+        std::string("AND (tag IN (SELECT tag FROM (SELECT tag, image_type, row_number() OVER ("
+                    "PARTITION BY image_type ORDER BY menu_rank) AS n FROM menu_images WHERE ") +
+            in_collection +
+            " AND image_type IN ('Release', 'Weekly', 'Daily') AND (:all_arch OR architecture IS NULL))"
+            " WHERE (image_type = 'Release' AND n <= :releases) OR (image_type = 'Weekly' AND n <= :weeklies)"
+            " OR (image_type = 'Daily' AND n <= :dailies))"
+            " OR tag IN (SELECT value FROM json_each(:include))) ORDER BY menu_rank");
     s.bind(":all_arch", options.remove_arch_specific ? 0 : 1);
     s.bind(":releases", options.releases);
     s.bind(":weeklies", options.weeklies);
@@ -196,13 +188,11 @@ std::vector<Image> Catalog::subset(const CollectionSpec& collection, const Subse
 }
 
 std::vector<Image> Catalog::subtract(const CollectionSpec& collection, const CollectionSpec& other) const {
-    const std::int64_t repository = impl_->repository_id(collection);
     const std::int64_t other_repository = impl_->repository_id(other);
-    Statement s(impl_->db, std::string("SELECT") + image_columns + " FROM image_listing WHERE " + in_collection() +
-                               " AND is_image_for_digest AND digest NOT IN (SELECT digest FROM collection_members"
-                               " WHERE repository_id = :other_repository AND scope_cycle IS :other_cycle)"
-                               " ORDER BY menu_rank");
-    bind_collection(s, repository, collection);
+    Statement s = listing_query(*impl_, collection,
+                                "AND is_image_for_digest AND digest NOT IN (SELECT digest FROM collection_members"
+                                " WHERE repository_id = :other_repository AND scope_cycle IS :other_cycle)"
+                                " ORDER BY menu_rank");
     s.bind(":other_repository", static_cast<std::int64_t>(other_repository));
     if (other.cycle) {
         s.bind(":other_cycle", static_cast<std::int64_t>(*other.cycle));
