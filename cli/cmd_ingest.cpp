@@ -1,0 +1,77 @@
+// rspcat ingest: registry listings into the catalog, one transaction per run.
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "common.hpp"
+
+namespace rspcat::cli {
+
+namespace {
+
+struct IngestArgs {
+    std::string registry, repository, file = "-", format = "tsv", at;
+    std::vector<std::string> aliases;
+    bool merge = false;
+};
+
+void print_summary(const std::string& source, const std::string& at, const IngestSummary& s, bool merge) {
+    std::cout << source << ": " << (merge ? "merged " : "snapshot ") << at << ": " << s.rows << " tags ("
+              << s.added << " new, " << s.moved << " moved, " << s.removed << " removed)\n";
+}
+
+int run_ingest(const Globals& globals, const IngestArgs& args) {
+    if (globals.read_only) throw UsageError("ingest writes to the catalog; it cannot run with --read-only");
+    std::ifstream file;
+    std::istream* in = &std::cin;
+    if (args.file != "-") {
+        if (std::filesystem::is_directory(args.file)) throw CatalogError("cannot read " + args.file + ": is a directory");
+        file.open(args.file, std::ios::binary);
+        if (!file) throw CatalogError("cannot read " + args.file + ": " + std::strerror(errno));
+        in = &file;
+    }
+    TsvListingReader reader(*in, args.file);
+    IngestSpec spec{{args.registry, args.repository}, args.aliases, now_utc(), args.file, args.merge};
+    if (reader.is_history()) {
+        if (!args.at.empty()) throw UsageError(args.file + " is a history file: each snapshot has its own time; drop --at");
+        if (args.merge) throw UsageError(args.file + " is a history file of full snapshots; drop --merge");
+    } else if (!args.at.empty()) {
+        spec.taken_at = parse_time_arg("--at", args.at);
+    }
+    Catalog catalog(globals.db);
+    Catalog::Writer writer = catalog.writer();
+    std::vector<std::pair<std::string, IngestSummary>> done;
+    if (reader.is_history()) {
+        while (const auto at = reader.next_snapshot()) {
+            spec.taken_at = *at;
+            done.emplace_back(format_timestamp(*at), writer.ingest(spec, [&] { return reader.next_row(); }));
+        }
+    } else {
+        done.emplace_back(format_timestamp(spec.taken_at), writer.ingest(spec, [&] { return reader.next_row(); }));
+    }
+    writer.commit();
+    for (const auto& [at, summary] : done) print_summary(args.file, at, summary, args.merge);
+    return 0;
+}
+
+}  // namespace
+
+void add_ingest_commands(Commands& commands) {
+    auto [command, args] = commands.add<IngestArgs>(
+        "ingest",
+        "Ingest a registry listing (tag<TAB>digest[<TAB>size] lines, or a history file with a snapshot_at "
+        "column) as one transaction",
+        run_ingest);
+    command->add_option("--registry", args->registry, "Registry host")->required();
+    command->add_option("--repository", args->repository, "Repository path")->required();
+    command->add_option("--alias", args->aliases, "A tag to treat as an alias tag (repeatable; remembered)")
+        ->allow_extra_args(false);
+    command->add_option("--at", args->at, "The listing's time, ISO 8601 UTC (default: now)");
+    command->add_flag("--merge", args->merge, "Add or replace rows instead of replacing the whole listing");
+    command->add_option("--format", args->format, "Listing format")->check(CLI::IsMember({"tsv"}))->capture_default_str();
+    command->add_option("file", args->file, "Listing file, or - for standard input")->capture_default_str();
+}
+
+}  // namespace rspcat::cli

@@ -1,0 +1,163 @@
+// rspcat images, latest, show, subset, seen and parse: questions to the catalog (and the parser).
+#include <iostream>
+
+#include "common.hpp"
+
+namespace rspcat::cli {
+
+namespace {
+
+struct ImagesArgs {
+    CollectionArgs collection;
+    FormatArg format;
+    bool all_arch = false, hide_aliased = false, hide_resolved_aliases = false;
+};
+
+int run_images(const Globals& globals, const ImagesArgs& args) {
+    const CollectionSpec spec = args.collection.spec();
+    const Catalog catalog = open_for_query(globals);
+    const ListOptions options{!args.all_arch, args.hide_aliased, args.hide_resolved_aliases};
+    print_images(std::cout, catalog.images(spec, options), args.format.format());
+    return 0;
+}
+
+struct LatestArgs {
+    CollectionArgs collection;
+    FormatArg format;
+    std::string type;
+};
+
+int run_latest(const Globals& globals, const LatestArgs& args) {
+    const auto type = image_type_from_name(args.type);
+    if (!type) {
+        throw UsageError("TYPE '" + args.type +
+                         "' is not one of alias, release, weekly, daily, candidate, experimental, unknown");
+    }
+    const CollectionSpec spec = args.collection.spec();
+    const Catalog catalog = open_for_query(globals);
+    print_image(std::cout, catalog.latest(spec, *type), args.format.format());
+    return 0;
+}
+
+struct ShowArgs {
+    CollectionArgs collection;
+    FormatArg format;
+    std::string what;
+};
+
+int run_show(const Globals& globals, const ShowArgs& args) {
+    const CollectionSpec spec = args.collection.spec();
+    const Catalog catalog = open_for_query(globals);
+    const bool by_digest = args.what.starts_with("sha256:");
+    const auto image = by_digest ? catalog.image_for_digest(spec, args.what) : catalog.image_for_tag(spec, args.what);
+    if (!image) {
+        throw CatalogError(std::string("no image with ") + (by_digest ? "digest " : "tag ") + args.what +
+                           (spec.cycle ? " in cycle " + std::to_string(*spec.cycle) : ""));
+    }
+    print_image(std::cout, image, args.format.format());
+    return 0;
+}
+
+struct SubsetArgs {
+    CollectionArgs collection;
+    FormatArg format;
+    SubsetOptions options;
+    bool all_arch = false;
+};
+
+int run_subset(const Globals& globals, const SubsetArgs& given) {
+    SubsetArgs args = given;
+    const CollectionSpec spec = args.collection.spec();
+    const Catalog catalog = open_for_query(globals);
+    args.options.remove_arch_specific = !args.all_arch;
+    print_images(std::cout, catalog.subset(spec, args.options), args.format.format());
+    return 0;
+}
+
+struct SeenArgs {
+    std::string digest, node;
+    std::int64_t size = 0;
+    CLI::Option* size_option = nullptr;
+};
+
+int run_seen(const Globals& globals, const SeenArgs& args) {
+    if (globals.read_only) throw UsageError("seen writes to the catalog; it cannot run with --read-only");
+    if (!is_sha256_digest(args.digest)) {
+        throw UsageError("DIGEST '" + args.digest + "' is not sha256: followed by 64 lower-case hex digits");
+    }
+    Catalog catalog = open_for_query(globals);
+    const std::optional<std::int64_t> size = *args.size_option ? std::optional(args.size) : std::nullopt;
+    if (!catalog.mark_seen(args.digest, args.node, size, now_utc())) {
+        std::cerr << "rspcat: no image has digest " << args.digest << "; nothing recorded\n";
+    }
+    return 0;
+}
+
+struct ParseArgs {
+    std::vector<std::string> tags;
+    bool alias = false;
+    FormatArg format;
+};
+
+int run_parse(const Globals&, const ParseArgs& args) {
+    std::vector<Tag> parsed;
+    for (const auto& tag : args.tags) parsed.push_back(args.alias ? parse_alias_tag(tag) : parse_tag(tag));
+    print_tags(std::cout, parsed, args.format.format());
+    return 0;
+}
+
+}  // namespace
+
+void add_query_commands(Commands& commands) {
+    {
+        auto [command, args] = commands.add<ImagesArgs>("images", "List current images in menu order", run_images);
+        args->collection.add_to(command);
+        args->format.add_to(command);
+        command->add_flag("--all-arch", args->all_arch, "Include architecture-specific images");
+        command->add_flag("--hide-aliased", args->hide_aliased, "Hide images that an alias tag points to");
+        command->add_flag("--hide-resolved-aliases", args->hide_resolved_aliases,
+                          "Hide alias images whose target is listed");
+    }
+    {
+        auto [command, args] = commands.add<LatestArgs>("latest", "Show the newest image of a type", run_latest);
+        command->add_option("type", args->type,
+                            "alias, release, weekly, daily, candidate (release-candidate), experimental or unknown")
+            ->required();
+        args->collection.add_to(command);
+        args->format.add_to(command);
+    }
+    {
+        auto [command, args] =
+            commands.add<ShowArgs>("show", "Show the image with a tag, or the image for a digest", run_show);
+        command->add_option("what", args->what, "TAG or sha256:DIGEST")->required();
+        args->collection.add_to(command);
+        args->format.add_to(command);
+    }
+    {
+        auto [command, args] = commands.add<SubsetArgs>(
+            "subset", "The newest releases, weeklies and dailies, plus named tags", run_subset);
+        command->add_option("--releases", args->options.releases, "How many releases")->check(CLI::NonNegativeNumber);
+        command->add_option("--weeklies", args->options.weeklies, "How many weeklies")->check(CLI::NonNegativeNumber);
+        command->add_option("--dailies", args->options.dailies, "How many dailies")->check(CLI::NonNegativeNumber);
+        command->add_option("--include", args->options.include, "A tag to include when present (repeatable)")
+            ->allow_extra_args(false);
+        command->add_flag("--all-arch", args->all_arch, "Count architecture-specific images too");
+        args->collection.add_to(command);
+        args->format.add_to(command);
+    }
+    {
+        auto [command, args] = commands.add<SeenArgs>("seen", "Record that a node has the image with a digest", run_seen);
+        command->add_option("digest", args->digest, "sha256:DIGEST")->required();
+        command->add_option("node", args->node, "Node name")->required();
+        args->size_option = command->add_option("--size", args->size, "Image size in bytes seen on the node")
+                                ->check(CLI::NonNegativeNumber);
+    }
+    {
+        auto [command, args] = commands.add<ParseArgs>("parse", "Parse tags (no catalog needed)", run_parse);
+        command->add_option("tags", args->tags, "Tags to parse")->required();
+        command->add_flag("--alias", args->alias, "Parse as alias tags");
+        args->format.add_to(command);
+    }
+}
+
+}  // namespace rspcat::cli

@@ -1,0 +1,45 @@
+#include "common.hpp"
+
+#include <filesystem>
+
+namespace rspcat::cli {
+
+void CollectionArgs::add_to(CLI::App* command, bool with_cycle) {
+    command->add_option("--registry", registry, "Registry host (needed when the catalog holds several)");
+    command->add_option("--repository", repository, "Repository path, e.g. lsstsqre/sciplat-lab");
+    if (with_cycle) {
+        cycle_option = command->add_option("--cycle", cycle, "Restrict the collection to this SAL cycle")
+                           ->check(CLI::NonNegativeNumber);
+    }
+}
+
+CollectionSpec CollectionArgs::spec() const {
+    if (registry.empty() != repository.empty()) throw UsageError("--registry and --repository go together");
+    CollectionSpec spec;
+    if (!registry.empty()) spec.repository = RepositoryName{registry, repository};
+    if (cycle_option && *cycle_option) spec.cycle = cycle;
+    return spec;
+}
+
+void FormatArg::add_to(CLI::App* command, std::vector<std::string> formats) {
+    command->add_option("--format", name, "Output format")->check(CLI::IsMember(formats))->capture_default_str();
+}
+
+Format FormatArg::format() const {
+    return name == "json" ? Format::json : name == "csv" ? Format::csv : Format::table;
+}
+
+Timestamp parse_time_arg(const std::string& option, const std::string& text) {
+    const auto t = parse_timestamp(text);
+    if (!t) throw UsageError(option + ": '" + text + "' is not an ISO 8601 time (e.g. 2025-06-05T12:00:00Z)");
+    return *t;
+}
+
+Catalog open_for_query(const Globals& globals) {
+    if (globals.db != ":memory:" && !std::filesystem::exists(globals.db)) {
+        throw CatalogError("no catalog at " + globals.db + " (create one with `rspcat ingest`, or pass --db)");
+    }
+    return Catalog(globals.db, globals.read_only ? Catalog::Mode::read_only : Catalog::Mode::read_write);
+}
+
+}  // namespace rspcat::cli

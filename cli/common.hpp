@@ -1,0 +1,69 @@
+// What the rspcat commands share: global options, collection and format arguments, errors, and
+// the registry through which each command file adds its commands.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "output.hpp"
+#include "rspcat/catalog.hpp"
+
+namespace rspcat::cli {
+
+// A mistake in how rspcat was called, found after parsing (exit 2).
+class UsageError : public std::runtime_error {
+   public:
+    using std::runtime_error::runtime_error;
+};
+
+struct Globals {
+    std::string db = "rspcat.db";
+    bool read_only = false;
+};
+
+// The commands of the tool: each command file adds its subcommands and what to run for each.
+struct Commands {
+    CLI::App& app;
+    const Globals& globals;
+    std::vector<std::pair<CLI::App*, std::function<int()>>> actions;
+
+    // Adds a subcommand whose arguments live in a fresh `Args`, and what to run when chosen.
+    template <typename Args>
+    std::pair<CLI::App*, std::shared_ptr<Args>> add(const std::string& name, const std::string& description,
+                                                     std::function<int(const Globals&, const Args&)> run) {
+        auto args = std::make_shared<Args>();
+        CLI::App* command = app.add_subcommand(name, description);
+        actions.emplace_back(command, [run, args, &g = globals] { return run(g, *args); });
+        return {command, args};
+    }
+};
+
+// --registry, --repository and --cycle, shared by the query commands.
+struct CollectionArgs {
+    std::string registry;
+    std::string repository;
+    std::int64_t cycle = 0;
+    CLI::Option* cycle_option = nullptr;
+
+    void add_to(CLI::App* command, bool with_cycle = true);
+    CollectionSpec spec() const;
+};
+
+struct FormatArg {
+    std::string name = "table";
+    void add_to(CLI::App* command, std::vector<std::string> formats = {"table", "json", "csv"});
+    Format format() const;
+};
+
+Timestamp parse_time_arg(const std::string& option, const std::string& text);
+
+// Queries need an existing catalog: a missing file is an error, not an empty catalog.
+Catalog open_for_query(const Globals& globals);
+
+void add_ingest_commands(Commands& commands);
+void add_query_commands(Commands& commands);
+
+}  // namespace rspcat::cli
