@@ -47,7 +47,7 @@ json images_json(const std::vector<Image>& images) {
 
 }  // namespace
 
-TEST_CASE("every collections.jsonl scenario through the catalog", "[vectors][catalog]") {
+TEST_CASE("every collections.jsonl scenario through the catalog", "[vectors][catalog][policy]") {
     const auto lines = test::read_lines(test::shared_path("vectors/collections.jsonl"));
     REQUIRE(lines.size() >= 168);
     std::size_t scenario_number = 0;
@@ -89,6 +89,13 @@ TEST_CASE("every collections.jsonl scenario through the catalog", "[vectors][cat
             CAPTURE(digest);
             const auto image = catalog.image_for_digest(collection, digest);
             CHECK((image ? json(image->tag.tag) : json(nullptr)) == tag);
+        }
+        for (const auto& filter : expect.at("filter")) {
+            CAPTURE(filter.dump());
+            const FilterPolicy policy = parse_policy_json(filter.at("policy").dump(), "policy");
+            const FilterOptions options{*parse_timestamp(filter.at("at").get<std::string>()),
+                                        !filter.at("all_arch").get<bool>(), filter.at("invert").get<bool>()};
+            CHECK(tags_of(catalog.filter(collection, policy, options)) == filter.at("tags"));
         }
         if (expect.contains("subset")) {
             for (const auto& subset : expect.at("subset")) {

@@ -202,6 +202,11 @@ std::vector<Image> Catalog::subtract(const CollectionSpec& collection, const Col
     return read_all(s);
 }
 
+std::vector<Image> Catalog::filter(const CollectionSpec& collection, const FilterPolicy& policy,
+                                   const FilterOptions& options) const {
+    return apply_policy(images(collection, {.hide_arch_specific = false}), policy, options);
+}
+
 bool Catalog::mark_seen(const std::string& digest, const std::string& node, std::optional<std::int64_t> size,
                         Timestamp at) {
     if (impl_->read_only) throw CatalogError("catalog " + impl_->path + " is open read-only; cannot record a node");

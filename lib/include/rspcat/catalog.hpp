@@ -12,6 +12,7 @@
 
 #include "rspcat/image.hpp"
 #include "rspcat/listing.hpp"
+#include "rspcat/policy.hpp"
 #include "rspcat/tag.hpp"
 #include "rspcat/time.hpp"
 
@@ -115,6 +116,10 @@ class Catalog {
     std::vector<Image> subset(const CollectionSpec& collection, const SubsetOptions& options) const;
     // One image per digest of `collection` whose digest is absent from `other`.
     std::vector<Image> subtract(const CollectionSpec& collection, const CollectionSpec& other) const;
+
+    // The collection's images that the policy keeps (or, inverted, does not keep), in menu order.
+    std::vector<Image> filter(const CollectionSpec& collection, const FilterPolicy& policy,
+                              const FilterOptions& options) const;
 
     // Records that `node` has the image with `digest` (and its size, when given). Returns false,
     // and records nothing, when no repository has an image with that digest.

@@ -1,0 +1,318 @@
+// Policies: reading nublado's format with errors that name the key and the value, durations,
+// and the filter itself (SPEC 4).
+#include "rspcat/policy.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+#include "digits.hpp"
+#include "policy_document.hpp"
+
+namespace rspcat {
+
+namespace {
+
+using nlohmann::json;
+using std::chrono::seconds;
+
+struct Unit {
+    std::string_view names[5];
+    seconds length;
+};
+
+// In the only order they may appear, each with its spellings.
+constexpr Unit duration_units[] = {
+    {{"weeks", "week", "w"}, seconds{7 * 24 * 3600}},
+    {{"days", "day", "d"}, seconds{24 * 3600}},
+    {{"hours", "hour", "hr", "h"}, seconds{3600}},
+    {{"minutes", "minute", "mins", "min", "m"}, seconds{60}},
+    {{"seconds", "second", "secs", "sec", "s"}, seconds{1}},
+};
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+// Adds `count` × `unit` to `total`, failing on overflow.
+bool add_units(seconds& total, std::string_view digits, seconds unit) {
+    const auto count = detail::to_int64(digits);
+    if (!count || *count > (INT64_MAX - total.count()) / unit.count()) return false;
+    total += *count * unit;
+    return true;
+}
+
+// `3w`, `5w4d`, `4h 3minutes`, `2 weeks`
+std::optional<seconds> parse_human_duration(std::string_view s) {
+    seconds total{0};
+    std::size_t next_unit = 0;
+    std::size_t p = 0;
+    bool any = false;
+    while (p < s.size()) {
+        const std::size_t digits_start = p;
+        p = detail::digits_end(s, p);
+        if (p == digits_start) return std::nullopt;
+        const std::string_view digits = s.substr(digits_start, p - digits_start);
+        while (p < s.size() && is_space(s[p])) ++p;
+        const std::size_t word_start = p;
+        while (p < s.size() && detail::is_letter(s[p])) ++p;
+        const std::string_view word = s.substr(word_start, p - word_start);
+        bool matched = false;
+        for (; next_unit < std::size(duration_units) && !matched; ++next_unit) {
+            const Unit& unit = duration_units[next_unit];
+            matched = std::find(std::begin(unit.names), std::end(unit.names), word) != std::end(unit.names) &&
+                      !word.empty();
+            if (matched && !add_units(total, digits, unit.length)) return std::nullopt;
+        }
+        if (!matched) return std::nullopt;
+        any = true;
+        while (p < s.size() && is_space(s[p])) ++p;
+    }
+    return any ? std::optional(total) : std::nullopt;
+}
+
+// ISO 8601 durations with weeks, days, hours, minutes and seconds: `P3W`, `P1DT12H`, `PT90M`.
+std::optional<seconds> parse_iso_duration(std::string_view s) {
+    if (s.size() < 3 || s[0] != 'P') return std::nullopt;
+    seconds total{0};
+    bool in_time = false, any = false;
+    // Designators allowed, in order: W D before T; H M S after it.
+    std::string_view allowed = "WD";
+    std::size_t p = 1;
+    while (p < s.size()) {
+        if (s[p] == 'T') {
+            if (in_time) return std::nullopt;
+            in_time = true;
+            allowed = "HMS";
+            ++p;
+            if (p == s.size()) return std::nullopt;
+            continue;
+        }
+        const std::size_t start = p;
+        p = detail::digits_end(s, p);
+        if (p == start || p == s.size()) return std::nullopt;
+        const std::size_t at = allowed.find(s[p]);
+        if (at == std::string_view::npos) return std::nullopt;  // years, months, fractions, order
+        const char designator = s[p++];
+        allowed.remove_prefix(at + 1);
+        const seconds unit = designator == 'W'   ? seconds{7 * 24 * 3600}
+                             : designator == 'D' ? seconds{24 * 3600}
+                             : designator == 'H' ? seconds{3600}
+                             : designator == 'M' ? seconds{60}
+                                                 : seconds{1};
+        if (!add_units(total, s.substr(start, p - 1 - start), unit)) return std::nullopt;
+        any = true;
+    }
+    return any ? std::optional(total) : std::nullopt;
+}
+
+constexpr std::string_view block_keys = "number, age, cutoffDate, cutoffVersion, cutoffBuild";
+constexpr std::string_view type_keys = "release, weekly, daily, releaseCandidate, experimental";
+
+std::string shown(const json& value) {
+    std::string text = value.is_string() ? "'" + value.get<std::string>() + "'" : value.dump();
+    if (text.size() > 80) text = text.substr(0, 77) + "...";
+    return text;
+}
+
+// A key in camelCase or snake_case, as nublado accepts both.
+std::string camel_case(const std::string& key) {
+    std::string out;
+    bool upper = false;
+    for (char c : key) {
+        if (c == '_') {
+            upper = true;
+            continue;
+        }
+        out.push_back(upper && c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
+        upper = false;
+    }
+    return out;
+}
+
+class PolicyReader {
+   public:
+    explicit PolicyReader(std::string source) : source_(std::move(source)) {}
+
+    FilterPolicy read(const json& document) {
+        FilterPolicy policy;
+        if (document.is_null()) return policy;
+        if (!document.is_object()) fail("", "the policy must be a mapping of image types to filters, not " + shown(document));
+        std::array<bool, image_type_count> seen{};
+        for (const auto& [key, value] : document.items()) {
+            const std::string name = camel_case(key);
+            std::optional<ImageType> type;
+            if (name == "release") type = ImageType::release;
+            if (name == "weekly") type = ImageType::weekly;
+            if (name == "daily") type = ImageType::daily;
+            if (name == "releaseCandidate") type = ImageType::candidate;
+            if (name == "experimental") type = ImageType::experimental;
+            if (!type) fail(key, "unknown key (expected " + std::string(type_keys) + ")");
+            auto& slot = seen[static_cast<std::size_t>(*type)];
+            if (slot) fail(key, "given twice (camelCase and snake_case name the same key)");
+            slot = true;
+            if (!value.is_null()) policy.blocks[static_cast<std::size_t>(*type)] = read_block(key, value);
+        }
+        return policy;
+    }
+
+   private:
+    [[noreturn]] void fail(const std::string& path, const std::string& message) const {
+        throw PolicyError(source_ + ": " + (path.empty() ? "" : path + ": ") + message);
+    }
+
+    std::int64_t non_negative_integer(const std::string& path, const json& value) const {
+        std::optional<std::int64_t> number;
+        if (value.is_number_integer()) {
+            number = value.get<std::int64_t>();
+        } else if (value.is_number_unsigned()) {
+            fail(path, shown(value) + " is too large");
+        } else if (value.is_string() && detail::all_digits(value.get<std::string>())) {
+            number = detail::to_int64(value.get<std::string>());
+            if (!number) fail(path, shown(value) + " is too large");
+        } else if (value.is_string() && value.get<std::string>().starts_with('-')) {
+            fail(path, shown(value) + " is negative");
+        } else {
+            fail(path, shown(value) + " is not a whole number");
+        }
+        if (*number < 0) fail(path, shown(value) + " is negative");
+        return *number;
+    }
+
+    ImageFilter read_block(const std::string& type_key, const json& block) const {
+        if (!block.is_object()) fail(type_key, "expected a mapping of " + std::string(block_keys) + ", not " + shown(block));
+        ImageFilter filter;
+        std::vector<std::string> seen;
+        for (const auto& [key, value] : block.items()) {
+            const std::string path = type_key + "." + key;
+            const std::string name = camel_case(key);
+            if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
+                fail(path, "given twice (camelCase and snake_case name the same key)");
+            }
+            seen.push_back(name);
+            if (value.is_null()) continue;  // an explicit null is the same as leaving it out
+            if (name == "number") {
+                filter.number = non_negative_integer(path, value);
+            } else if (name == "age") {
+                if (value.is_string()) {
+                    filter.age = parse_duration(value.get<std::string>());
+                    if (!filter.age) fail(path, shown(value) + " is not a duration (e.g. 3w, 5w4d, 4h 3minutes, P1DT12H)");
+                } else {
+                    filter.age = seconds{non_negative_integer(path, value)};
+                }
+            } else if (name == "cutoffDate") {
+                if (value.is_string()) filter.cutoff_date = parse_timestamp(value.get<std::string>());
+                if (!filter.cutoff_date) fail(path, shown(value) + " is not an ISO 8601 date or date-time");
+            } else if (name == "cutoffVersion") {
+                if (value.is_string()) filter.cutoff_version = parse_semver(value.get<std::string>());
+                if (!filter.cutoff_version) fail(path, shown(value) + " is not a semantic version (e.g. 29.0.0)");
+            } else if (name == "cutoffBuild") {
+                filter.cutoff_build = non_negative_integer(path, value);
+            } else {
+                fail(path, "unknown key (expected " + std::string(block_keys) + ")");
+            }
+        }
+        return filter;
+    }
+
+    std::string source_;
+};
+
+// The oldest date a block keeps: the later of basis − age and cutoffDate.
+std::optional<Timestamp> date_cutoff(const ImageFilter& filter, Timestamp basis) {
+    std::optional<Timestamp> cutoff;
+    if (filter.age) cutoff = basis - *filter.age;
+    if (filter.cutoff_date && (!cutoff || *cutoff < *filter.cutoff_date)) cutoff = filter.cutoff_date;
+    return cutoff;
+}
+
+bool passes_conditions(const Tag& tag, const ImageFilter& filter, const std::optional<Timestamp>& oldest) {
+    if (filter.cutoff_build && tag.rsp_build && *tag.rsp_build != 0 && *tag.rsp_build < *filter.cutoff_build) {
+        return false;
+    }
+    if (oldest && tag.date && Timestamp{*tag.date} < *oldest) return false;
+    if (filter.cutoff_version && tag.version && compare_semver(*tag.version, *filter.cutoff_version) < 0) {
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
+    const std::string_view s = trim(text);
+    if (detail::all_digits(s)) {
+        const auto value = detail::to_int64(s);
+        return value ? std::optional(seconds{*value}) : std::nullopt;
+    }
+    if (!s.empty() && s[0] == 'P') return parse_iso_duration(s);
+    return parse_human_duration(s);
+}
+
+FilterPolicy read_policy_document(const nlohmann::json& document, const std::string& source) {
+    return PolicyReader(source).read(document);
+}
+
+FilterPolicy parse_policy_json(std::string_view text, const std::string& source) {
+    json document;
+    try {
+        document = json::parse(text.begin(), text.end());
+    } catch (const json::parse_error& e) {
+        throw PolicyError(source + ": not valid JSON: " + e.what());
+    }
+    return read_policy_document(document, source);
+}
+
+std::string to_json(const FilterPolicy& policy) {
+    static constexpr std::pair<ImageType, const char*> names[] = {
+        {ImageType::release, "release"},
+        {ImageType::weekly, "weekly"},
+        {ImageType::daily, "daily"},
+        {ImageType::candidate, "releaseCandidate"},
+        {ImageType::experimental, "experimental"},
+    };
+    json out = json::object();
+    for (const auto& [type, name] : names) {
+        const auto& block = policy.block(type);
+        if (!block) continue;
+        json b = json::object();
+        if (block->number) b["number"] = *block->number;
+        if (block->age) b["age"] = block->age->count();
+        if (block->cutoff_date) b["cutoffDate"] = format_timestamp(*block->cutoff_date);
+        if (block->cutoff_version) b["cutoffVersion"] = to_string(*block->cutoff_version);
+        if (block->cutoff_build) b["cutoffBuild"] = *block->cutoff_build;
+        out[name] = b;
+    }
+    return out.dump();
+}
+
+std::vector<Image> apply_policy(const std::vector<Image>& images, const FilterPolicy& policy,
+                                const FilterOptions& options) {
+    std::array<std::int64_t, image_type_count> kept_counts{};
+    std::array<std::optional<Timestamp>, image_type_count> oldest;
+    for (std::size_t t = 0; t < oldest.size(); ++t) {
+        if (policy.blocks[t]) oldest[t] = date_cutoff(*policy.blocks[t], options.age_basis);
+    }
+    std::vector<Image> selected;
+    for (const Image& image : images) {
+        if (options.remove_arch_specific && image.tag.architecture) continue;
+        const auto t = static_cast<std::size_t>(image.tag.type);
+        const auto& block = policy.blocks[t];
+        bool kept = true;
+        if (block) {
+            kept = passes_conditions(image.tag, *block, oldest[t]) &&
+                   (block->number.value_or(0) == 0 || kept_counts[t] < *block->number);
+            kept_counts[t] += kept;
+        } else if (options.invert) {
+            continue;  // types without a block keep everything: nothing to invert
+        }
+        if (kept != options.invert) selected.push_back(image);
+    }
+    return selected;
+}
+
+}  // namespace rspcat
