@@ -82,6 +82,8 @@ CREATE TABLE tag_history (
     tag_id             INTEGER NOT NULL REFERENCES tags (id),
     digest             TEXT NOT NULL,
     size               INTEGER,
+    batch              INTEGER NOT NULL,  -- the image's batch and position when the assignment
+    position           INTEGER NOT NULL,  -- started: what alias resolution uses for past listings
     started_snapshot   INTEGER NOT NULL REFERENCES snapshots (id),
     started_at         TEXT NOT NULL,
     ended_snapshot     INTEGER REFERENCES snapshots (id),
@@ -189,10 +191,10 @@ FROM resolved_images;
 CREATE VIEW image_listing AS
 SELECT m.*,
        (SELECT json_group_array(tag) FROM (
-            SELECT t.tag FROM images i JOIN tags t ON t.id = i.tag_id
-            WHERE i.repository_id = m.repository_id AND i.digest = m.digest AND i.tag_id <> m.tag_id
-              AND (m.scope_cycle IS NULL OR t.cycle = m.scope_cycle)
-            ORDER BY t.tag)) AS aliases,
+            SELECT c.tag FROM current_images c
+            WHERE c.repository_id = m.repository_id AND c.digest = m.digest AND c.tag_id <> m.tag_id
+              AND (m.scope_cycle IS NULL OR c.cycle = m.scope_cycle)
+            ORDER BY c.tag)) AS aliases,
        (SELECT json_group_array(node) FROM (
             SELECT node FROM node_presence n WHERE n.digest = m.digest ORDER BY node)) AS nodes
 FROM menu_images m;

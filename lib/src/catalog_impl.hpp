@@ -19,8 +19,14 @@ struct Catalog::Impl {
     // when none is named and the catalog does not hold exactly one.
     std::int64_t repository_id(const CollectionSpec& collection) const;
 
+    // The view that lists the collection's images: image_listing for the current state, or its
+    // temporary twin over the state at `collection.at`, which this prepares.
+    std::string listing_view(const CollectionSpec& collection);
+
    private:
     void check_and_migrate();
+    void create_past_views();
+    bool past_views_ready = false;
 };
 
 }  // namespace rspcat

@@ -246,6 +246,8 @@ SELECT count(*) FROM tag_history h
 WHERE h.repository_id = :repository AND h.ended_at IS NULL
   AND NOT EXISTS (SELECT 1 FROM temp.ingest_rows s WHERE s.tag_id = h.tag_id))sql", id);
 
+    const std::int64_t batch = full_snapshot_batch(db, repository);
+
     // History: close what no longer holds, then open what is new.
     run(db, R"sql(
 UPDATE tag_history SET ended_snapshot = :snapshot, ended_at = :at
@@ -254,15 +256,14 @@ WHERE repository_id = :repository AND ended_at IS NULL
                   WHERE s.tag_id = tag_history.tag_id AND s.digest = tag_history.digest))sql",
         {.repository = id, .snapshot = snapshot_id, .at = at});
     run(db, R"sql(
-INSERT INTO tag_history (repository_id, tag_id, digest, size, started_snapshot, started_at)
-SELECT :repository, s.tag_id, s.digest, s.size, :snapshot, :at FROM temp.ingest_rows s
+INSERT INTO tag_history (repository_id, tag_id, digest, size, batch, position, started_snapshot, started_at)
+SELECT :repository, s.tag_id, s.digest, s.size, :batch, s.position, :snapshot, :at FROM temp.ingest_rows s
 WHERE NOT EXISTS (SELECT 1 FROM tag_history h
                   WHERE h.repository_id = :repository AND h.tag_id = s.tag_id AND h.ended_at IS NULL)
 ORDER BY s.position)sql",
-        {.repository = id, .snapshot = snapshot_id, .at = at});
+        {.repository = id, .snapshot = snapshot_id, .batch = batch, .at = at});
 
     // Current state: exactly the listing, in one batch.
-    const std::int64_t batch = full_snapshot_batch(db, repository);
     run(db, R"sql(
 DELETE FROM images WHERE repository_id = :repository
   AND tag_id NOT IN (SELECT tag_id FROM temp.ingest_rows))sql", {.repository = id});
@@ -286,8 +287,8 @@ void apply_merge(Database& db, const Repository& repository, std::int64_t snapsh
 UPDATE tag_history SET ended_snapshot = :snapshot, ended_at = :at
 WHERE repository_id = :repository AND tag_id = :tag_id AND ended_at IS NULL AND digest <> :digest)sql");
     Statement open(db, R"sql(
-INSERT INTO tag_history (repository_id, tag_id, digest, size, started_snapshot, started_at)
-SELECT :repository, :tag_id, :digest, :size, :snapshot, :at
+INSERT INTO tag_history (repository_id, tag_id, digest, size, batch, position, started_snapshot, started_at)
+SELECT :repository, :tag_id, :digest, :size, :batch, 0, :snapshot, :at
 WHERE NOT EXISTS (SELECT 1 FROM tag_history
                   WHERE repository_id = :repository AND tag_id = :tag_id AND ended_at IS NULL))sql");
     Statement upsert(db, R"sql(

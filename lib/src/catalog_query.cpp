@@ -99,12 +99,16 @@ std::optional<Image> read_first(Statement& s) {
 
 const char* in_collection = "repository_id = :repository AND scope_cycle IS :cycle";
 
-// `SELECT <image columns> FROM image_listing WHERE <in the collection> <more>`, prepared, with
-// the collection bound.
-Statement listing_query(const Catalog::Impl& impl, const CollectionSpec& collection, const std::string& more) {
+// `SELECT <image columns> FROM <listing> WHERE <in the collection> <more>`, prepared, with the
+// collection bound; `{listing}` in `more` names the same listing view.
+Statement listing_query(const Catalog::Impl& const_impl, const CollectionSpec& collection, std::string more) {
+    auto& impl = const_cast<Catalog::Impl&>(const_impl);  // past views are per-connection scratch
     const std::int64_t repository = impl.repository_id(collection);
-    Statement s(const_cast<SQLite::Database&>(impl.db),
-                std::string("SELECT") + image_columns + " FROM image_listing WHERE " + in_collection + " " + more);
+    const std::string view = impl.listing_view(collection);
+    for (std::size_t at = more.find("{listing}"); at != std::string::npos; at = more.find("{listing}")) {
+        more.replace(at, 9, view);
+    }
+    Statement s(impl.db, std::string("SELECT") + image_columns + " FROM " + view + " WHERE " + in_collection + " " + more);
     bind_collection(s, repository, collection);
     return s;
 }
@@ -173,7 +177,7 @@ std::vector<Image> Catalog::subset(const CollectionSpec& collection, const Subse
     Statement s = listing_query(
         *impl_, collection,
         std::string("AND (tag IN (SELECT tag FROM (SELECT tag, image_type, row_number() OVER ("
-                    "PARTITION BY image_type ORDER BY menu_rank) AS n FROM menu_images WHERE ") +
+                    "PARTITION BY image_type ORDER BY menu_rank) AS n FROM {listing} WHERE ") +
             in_collection +
             " AND image_type IN ('Release', 'Weekly', 'Daily') AND (:all_arch OR architecture IS NULL))"
             " WHERE (image_type = 'Release' AND n <= :releases) OR (image_type = 'Weekly' AND n <= :weeklies)"
@@ -188,9 +192,10 @@ std::vector<Image> Catalog::subset(const CollectionSpec& collection, const Subse
 }
 
 std::vector<Image> Catalog::subtract(const CollectionSpec& collection, const CollectionSpec& other) const {
+    if (collection.at != other.at) throw CatalogError("subtract compares two collections at the same time");
     const std::int64_t other_repository = impl_->repository_id(other);
     Statement s = listing_query(*impl_, collection,
-                                "AND is_image_for_digest AND digest NOT IN (SELECT digest FROM collection_members"
+                                "AND is_image_for_digest AND digest NOT IN (SELECT digest FROM {listing}"
                                 " WHERE repository_id = :other_repository AND scope_cycle IS :other_cycle)"
                                 " ORDER BY menu_rank");
     s.bind(":other_repository", static_cast<std::int64_t>(other_repository));

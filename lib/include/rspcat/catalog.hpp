@@ -32,11 +32,12 @@ struct RepositoryName {
     bool operator==(const RepositoryName&) const = default;
 };
 
-// Which collection a query is about: a repository (optional when the catalog holds exactly one)
-// and, optionally, a cycle to restrict it to.
+// Which collection a query is about: a repository (optional when the catalog holds exactly one),
+// optionally a cycle to restrict it to, and optionally a past time to see it as it was then.
 struct CollectionSpec {
-    std::optional<RepositoryName> repository;
-    std::optional<std::int64_t> cycle;
+    std::optional<RepositoryName> repository{};
+    std::optional<std::int64_t> cycle{};
+    std::optional<Timestamp> at{};
 };
 
 struct ListOptions {
@@ -69,6 +70,25 @@ struct IngestSummary {
     std::int64_t added = 0;
     std::int64_t moved = 0;
     std::int64_t removed = 0;
+};
+
+// One tag → digest assignment of a tag's history.
+struct TimelineEntry {
+    std::string tag;
+    std::string digest;
+    std::optional<std::int64_t> size;
+    Timestamp from;                      // the snapshot it first appeared in
+    std::optional<Timestamp> to;         // the snapshot it no longer held in; none while it holds
+    std::optional<std::string> resolved_to;  // for an alias: the tag it resolved to when it started
+};
+
+// How one tag differs between two times.
+struct TagChange {
+    enum class Kind { added, removed, moved };
+    Kind kind;
+    std::string tag;
+    std::optional<std::string> old_digest;
+    std::optional<std::string> new_digest;
 };
 
 // Pulls the next row of a listing, or nullopt at its end.
@@ -120,6 +140,11 @@ class Catalog {
     // The collection's images that the policy keeps (or, inverted, does not keep), in menu order.
     std::vector<Image> filter(const CollectionSpec& collection, const FilterPolicy& policy,
                               const FilterOptions& options) const;
+
+    // Every assignment the tag has had in the collection's repository, oldest first.
+    std::vector<TimelineEntry> timeline(const CollectionSpec& collection, const std::string& tag) const;
+    // Tags added, removed and moved to another digest between two times, by tag.
+    std::vector<TagChange> diff(const CollectionSpec& collection, Timestamp from, Timestamp to) const;
 
     // Records that `node` has the image with `digest` (and its size, when given). Returns false,
     // and records nothing, when no repository has an image with that digest.

@@ -1,0 +1,137 @@
+// The catalog as it was: past collections are the tag → digest assignments that held at a time,
+// resolved and ordered by the very views that serve the current state.
+//
+// The views of schema/ read `current_images`. For a past time, the same view definitions are
+// re-created once per connection as TEMP views over a TEMP table that holds the state at that
+// time, so there is one definition of alias resolution and menu order, not two.
+#include <array>
+
+#include "catalog_impl.hpp"
+
+namespace rspcat {
+
+namespace {
+
+// The resolution views, in dependency order.
+constexpr std::array<const char*, 5> resolution_views = {
+    "collection_members", "digest_groups", "resolved_images", "menu_images", "image_listing"};
+
+bool is_identifier_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// Replaces whole-word occurrences of `from` in SQL text.
+std::string replace_word(std::string sql, const std::string& from, const std::string& to) {
+    std::size_t at = 0;
+    while ((at = sql.find(from, at)) != std::string::npos) {
+        const bool starts = at == 0 || !is_identifier_char(sql[at - 1]);
+        const bool ends = at + from.size() == sql.size() || !is_identifier_char(sql[at + from.size()]);
+        if (starts && ends) {
+            sql.replace(at, from.size(), to);
+            at += to.size();
+        } else {
+            at += from.size();
+        }
+    }
+    return sql;
+}
+
+}  // namespace
+
+void Catalog::Impl::create_past_views() {
+    db.exec("CREATE TEMP TABLE IF NOT EXISTS past_images AS SELECT * FROM main.current_images WHERE 0");
+    for (const char* view : resolution_views) {
+        SQLite::Statement definition(db, "SELECT sql FROM main.sqlite_schema WHERE type = 'view' AND name = ?");
+        definition.bind(1, view);
+        if (!definition.executeStep()) throw CatalogError("catalog " + path + " lacks the view " + view);
+        std::string sql = definition.getColumn(0).getString();
+        sql = replace_word(sql, "current_images", "past_images");
+        for (const char* other : resolution_views) sql = replace_word(sql, other, std::string("past_") + other);
+        sql.replace(0, sql.find("past_"), "CREATE TEMP VIEW IF NOT EXISTS ");
+        db.exec(sql);
+    }
+    past_views_ready = true;
+}
+
+std::string Catalog::Impl::listing_view(const CollectionSpec& collection) {
+    if (!collection.at) return "main.image_listing";
+    if (!past_views_ready) create_past_views();
+    db.exec("DELETE FROM temp.past_images");
+    SQLite::Statement fill(db, R"sql(
+INSERT INTO temp.past_images
+SELECT r.registry, r.repository, h.repository_id, h.tag_id, t.tag, h.digest, h.size, h.batch, h.position,
+       t.parse, t.image_type, t.type_priority, t.display_name, t.version, t.version_major, t.version_minor,
+       t.version_patch, t.version_prerelease, t.prerelease_key, t.base, t.cycle, t.cycle_build, t.rsp_build,
+       t.architecture, t.extra, t.date, t.alias_title, t.image_type IN ('Alias', 'Unknown')
+FROM main.tag_history h
+JOIN main.tags t ON t.id = h.tag_id
+JOIN main.repositories r ON r.id = h.repository_id
+WHERE h.started_at <= :at AND (h.ended_at IS NULL OR h.ended_at > :at))sql");
+    fill.bind(":at", format_timestamp(*collection.at));
+    fill.exec();
+    return "temp.past_image_listing";
+}
+
+}  // namespace rspcat
+
+namespace rspcat {
+
+std::vector<TimelineEntry> Catalog::timeline(const CollectionSpec& collection, const std::string& tag) const {
+    const std::int64_t repository = impl_->repository_id(collection);
+    SQLite::Statement s(impl_->db, R"sql(
+SELECT tag, digest, size, started_at, ended_at FROM tag_timeline
+WHERE repository_id = ? AND tag = ? ORDER BY started_at, ended_at IS NULL, ended_at)sql");
+    s.bind(1, repository);
+    s.bind(2, tag);
+    std::vector<TimelineEntry> entries;
+    while (s.executeStep()) {
+        TimelineEntry entry;
+        entry.tag = s.getColumn(0).getString();
+        entry.digest = s.getColumn(1).getString();
+        if (!s.getColumn(2).isNull()) entry.size = s.getColumn(2).getInt64();
+        entry.from = *parse_timestamp(s.getColumn(3).getString());
+        if (!s.getColumn(4).isNull()) entry.to = parse_timestamp(s.getColumn(4).getString());
+        entries.push_back(std::move(entry));
+    }
+    // What an alias resolved to depends on the whole collection then: ask the past listing.
+    for (auto& entry : entries) {
+        CollectionSpec then = collection;
+        then.at = entry.from;
+        const auto image = image_for_tag(then, tag);
+        if (image) entry.resolved_to = image->alias_target;
+    }
+    return entries;
+}
+
+std::vector<TagChange> Catalog::diff(const CollectionSpec& collection, Timestamp from, Timestamp to) const {
+    const std::int64_t repository = impl_->repository_id(collection);
+    SQLite::Statement s(impl_->db, R"sql(
+WITH
+  before AS (SELECT tag, digest FROM tag_timeline WHERE repository_id = :repository
+             AND started_at <= :from AND (ended_at IS NULL OR ended_at > :from)),
+  after AS (SELECT tag, digest FROM tag_timeline WHERE repository_id = :repository
+            AND started_at <= :to AND (ended_at IS NULL OR ended_at > :to))
+SELECT 'added', a.tag, NULL, a.digest FROM after a WHERE a.tag NOT IN (SELECT tag FROM before)
+UNION ALL
+SELECT 'removed', b.tag, b.digest, NULL FROM before b WHERE b.tag NOT IN (SELECT tag FROM after)
+UNION ALL
+SELECT 'moved', a.tag, b.digest, a.digest FROM after a JOIN before b ON b.tag = a.tag WHERE a.digest <> b.digest
+ORDER BY 2)sql");
+    s.bind(":repository", repository);
+    s.bind(":from", format_timestamp(from));
+    s.bind(":to", format_timestamp(to));
+    std::vector<TagChange> changes;
+    while (s.executeStep()) {
+        const std::string kind = s.getColumn(0).getString();
+        TagChange change{kind == "added"     ? TagChange::Kind::added
+                         : kind == "removed" ? TagChange::Kind::removed
+                                             : TagChange::Kind::moved,
+                         s.getColumn(1).getString(), std::nullopt, std::nullopt};
+        if (!s.getColumn(2).isNull()) change.old_digest = s.getColumn(2).getString();
+        if (!s.getColumn(3).isNull()) change.new_digest = s.getColumn(3).getString();
+        changes.push_back(std::move(change));
+    }
+    return changes;
+}
+
+}  // namespace rspcat

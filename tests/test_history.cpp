@@ -1,0 +1,142 @@
+// The catalog's memory, checked against the real history of the `recommended` tag: at every
+// snapshot of the sample registry history, `recommended` resolves to the tag that deployments
+// had configured then (recommended-history.tsv).
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "rspcat/catalog.hpp"
+#include "test_support.hpp"
+
+using namespace rspcat;
+
+namespace {
+
+std::vector<std::string> split(const std::string& line, char separator) {
+    std::vector<std::string> fields;
+    std::stringstream in(line);
+    for (std::string field; std::getline(in, field, separator);) fields.push_back(field);
+    return fields;
+}
+
+struct ConfigChange {
+    std::string date, env, key, value;
+};
+
+// The tag a configuration row names: a recommendedTag value, or the first pinned tag.
+std::string named_tag(const ConfigChange& change) {
+    if (change.value.starts_with('[')) {
+        const auto pins = nlohmann::json::parse(change.value, nullptr, false);
+        return pins.is_array() && !pins.empty() && pins[0].is_string() ? pins[0].get<std::string>() : "";
+    }
+    return change.value;
+}
+
+// The link between the two data files: the tag configured at a snapshot is named by the latest
+// change on or before its date, in the data-facility deployments (not the telescope sites nor the
+// demo), that names a real tag of that snapshot (not an alias, not "(unset)"), the first such
+// change of that day in file order.
+std::optional<std::string> configured_tag(const std::vector<ConfigChange>& changes, const std::string& date,
+                                          const std::set<std::string>& snapshot_tags) {
+    static const std::set<std::string> excluded = {"base", "summit", "tucson-teststand", "idfdemo"};
+    std::optional<std::string> picked;
+    std::string picked_date;
+    for (const auto& change : changes) {
+        if (change.date > date || excluded.count(change.env)) continue;
+        const std::string tag = named_tag(change);
+        if (!snapshot_tags.count(tag) || tag.starts_with("recommended") || tag.starts_with("latest")) continue;
+        if (!picked || change.date > picked_date) {
+            picked = tag;
+            picked_date = change.date;
+        }
+    }
+    return picked;
+}
+
+}  // namespace
+
+TEST_CASE("recommended resolves, at every snapshot, to the tag configured then", "[history]") {
+    std::map<std::string, std::set<std::string>> snapshots;
+    for (const auto& line : test::read_lines(test::shared_path("data/sciplat-lab-history.tsv"))) {
+        const auto f = split(line, '\t');
+        if (f[0] != "snapshot_at") snapshots[f[0]].insert(f[1]);
+    }
+    std::vector<ConfigChange> changes;
+    for (const auto& line : test::read_lines(test::shared_path("data/recommended-history.tsv"))) {
+        const auto f = split(line, '\t');
+        if (f.size() == 4 && f[0] != "date") changes.push_back({f[0], f[1], f[2], f[3]});
+    }
+    REQUIRE(snapshots.size() == 62);
+    REQUIRE(changes.size() > 200);
+
+    Catalog catalog(":memory:");
+    std::ifstream file(test::shared_path("data/sciplat-lab-history.tsv"));
+    TsvListingReader reader(file, "history");
+    {
+        Catalog::Writer writer = catalog.writer();
+        IngestSpec spec{{"docker.io", "lsstsqre/sciplat-lab"},
+                        {"recommended", "latest_weekly", "latest_daily", "latest_release"}, {}, "history", false};
+        while (const auto at = reader.next_snapshot()) {
+            spec.taken_at = *at;
+            writer.ingest(spec, [&] { return reader.next_row(); });
+        }
+        writer.commit();
+    }
+
+    std::size_t checked = 0;
+    for (const auto& [time, tags] : snapshots) {
+        CAPTURE(time);
+        const auto expected = configured_tag(changes, time.substr(0, 10), tags);
+        const auto image = catalog.image_for_tag({.at = parse_timestamp(time)}, "recommended");
+        if (!expected) {
+            CHECK_FALSE(image.has_value());
+            continue;
+        }
+        REQUIRE(image.has_value());
+        CHECK(image->tag.type == ImageType::alias);
+        CHECK(image->alias_target == expected);
+        ++checked;
+    }
+    CHECK(checked == 61);
+
+    // The same answers through the timeline: each assignment of `recommended` resolved to the tag
+    // configured when it started.
+    const auto timeline = catalog.timeline({}, "recommended");
+    REQUIRE(timeline.size() >= 20);
+    for (const auto& entry : timeline) {
+        const std::string time = format_timestamp(entry.from);
+        CAPTURE(time);
+        CHECK(entry.resolved_to == configured_tag(changes, time.substr(0, 10), snapshots.at(time)));
+    }
+}
+
+TEST_CASE("diff between two times lists added, removed and moved tags", "[history]") {
+    const std::string a = "sha256:" + std::string(64, 'a'), b = "sha256:" + std::string(64, 'b');
+    Catalog catalog(":memory:");
+    auto rows = [](std::vector<ListingRow> listing) {
+        auto state = std::make_shared<std::pair<std::vector<ListingRow>, std::size_t>>(std::move(listing), 0);
+        return [state]() -> std::optional<ListingRow> {
+            if (state->second == state->first.size()) return std::nullopt;
+            return state->first[state->second++];
+        };
+    };
+    const RepositoryName lab{"r", "p"};
+    catalog.ingest({lab, {}, *parse_timestamp("2030-01-01"), "t", false},
+                   rows({{"w_2030_01", a, {}, 1}, {"latest", a, {}, 2}, {"w_2029_52", b, {}, 3}}));
+    catalog.ingest({lab, {}, *parse_timestamp("2030-02-01"), "t", false},
+                   rows({{"w_2030_05", b, {}, 1}, {"latest", b, {}, 2}, {"w_2030_01", a, {}, 3}}));
+    const auto changes = catalog.diff({}, *parse_timestamp("2030-01-15"), *parse_timestamp("2030-02-15"));
+    REQUIRE(changes.size() == 3);
+    CHECK((changes[0].kind == TagChange::Kind::moved && changes[0].tag == "latest" && changes[0].old_digest == a &&
+           changes[0].new_digest == b));
+    CHECK((changes[1].kind == TagChange::Kind::removed && changes[1].tag == "w_2029_52"));
+    CHECK((changes[2].kind == TagChange::Kind::added && changes[2].tag == "w_2030_05"));
+    // The past listing as it was in January.
+    std::vector<std::string> january;
+    for (const auto& image : catalog.images({.at = parse_timestamp("2030-01-15")})) january.push_back(image.tag.tag);
+    // `latest` shares w_2030_01's digest, so it resolves to an alias and lists first.
+    CHECK(january == std::vector<std::string>{"latest", "w_2030_01", "w_2029_52"});
+}
