@@ -4,20 +4,22 @@
 
 namespace rspcat::cli {
 
-void CollectionArgs::add_to(CLI::App* command, bool with_cycle) {
+void CollectionArgs::add_to(CLI::App* command, const std::string& at_help) {
     command->add_option("--registry", registry, "Registry host (needed when the catalog holds several)");
     command->add_option("--repository", repository, "Repository path, e.g. lsstsqre/sciplat-lab");
-    if (with_cycle) {
-        cycle_option = command->add_option("--cycle", cycle, "Restrict the collection to this SAL cycle")
-                           ->check(CLI::NonNegativeNumber);
-    }
+    cycle_option = command->add_option("--cycle", cycle, "Restrict the collection to this SAL cycle")
+                       ->check(CLI::NonNegativeNumber);
+    command->add_option("--at", at, at_help);
 }
+
+Timestamp CollectionArgs::time() const { return at.empty() ? now_utc() : parse_time_arg("--at", at); }
 
 CollectionSpec CollectionArgs::spec() const {
     if (registry.empty() != repository.empty()) throw UsageError("--registry and --repository go together");
     CollectionSpec spec;
     if (!registry.empty()) spec.repository = RepositoryName{registry, repository};
     if (cycle_option && *cycle_option) spec.cycle = cycle;
+    if (!at.empty()) spec.at = parse_time_arg("--at", at);
     return spec;
 }
 

@@ -41,15 +41,19 @@ struct Commands {
     }
 };
 
-// --registry, --repository and --cycle, shared by the query commands.
+// --registry, --repository, --cycle and --at, shared by the query commands.
 struct CollectionArgs {
     std::string registry;
     std::string repository;
     std::int64_t cycle = 0;
     CLI::Option* cycle_option = nullptr;
+    std::string at;
 
-    void add_to(CLI::App* command, bool with_cycle = true);
+    // `at_help` says what --at means for the command (the listing as it was then, by default).
+    void add_to(CLI::App* command, const std::string& at_help = "Show the catalog as it was at this time (ISO 8601)");
     CollectionSpec spec() const;
+    // The time --at names, or now.
+    Timestamp time() const;
 };
 
 struct FormatArg {
@@ -65,5 +69,7 @@ Catalog open_for_query(const Globals& globals);
 
 void add_ingest_commands(Commands& commands);
 void add_query_commands(Commands& commands);
+void add_policy_commands(Commands& commands);
+void add_history_commands(Commands& commands);
 
 }  // namespace rspcat::cli

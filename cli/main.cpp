@@ -26,6 +26,8 @@ int run(int argc, char** argv) {
     Commands commands{app, globals, {}};
     add_ingest_commands(commands);
     add_query_commands(commands);
+    add_policy_commands(commands);
+    add_history_commands(commands);
 
     try {
         app.parse(argc, argv);

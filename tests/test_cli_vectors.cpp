@@ -87,6 +87,16 @@ TEST_CASE("every collections.jsonl scenario through the rspcat command", "[vecto
             CAPTURE(digest);
             CHECK(command({"show", digest}).at("tag") == tag);
         }
+        int policy_number = 0;
+        for (const auto& filter : expect.at("filter")) {
+            CAPTURE(filter.dump());
+            const std::string policy = dir.file("policy" + std::to_string(policy_number++) + ".json");
+            write_text(policy, filter.at("policy").dump());
+            std::vector<std::string> args = {"filter", "--policy", policy, "--at", filter.at("at")};
+            if (filter.at("all_arch").get<bool>()) args.push_back("--all-arch");
+            if (filter.at("invert").get<bool>()) args.push_back("--invert");
+            CHECK(tags_of(command(args)) == filter.at("tags"));
+        }
         if (expect.contains("subset")) {
             for (const auto& subset : expect.at("subset")) {
                 const json& a = subset.at("args");

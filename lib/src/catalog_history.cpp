@@ -55,6 +55,12 @@ void Catalog::Impl::create_past_views() {
 
 std::string Catalog::Impl::listing_view(const CollectionSpec& collection) {
     if (!collection.at) return "main.image_listing";
+    // From the latest snapshot on, the past is the present.
+    SQLite::Statement latest(db, "SELECT max(taken_at) FROM main.snapshots");
+    latest.executeStep();
+    if (!latest.getColumn(0).isNull() && format_timestamp(*collection.at) >= latest.getColumn(0).getString()) {
+        return "main.image_listing";
+    }
     if (!past_views_ready) create_past_views();
     db.exec("DELETE FROM temp.past_images");
     SQLite::Statement fill(db, R"sql(

@@ -2,6 +2,9 @@
 // this file only picks the collection, filters and turns rows into Image values.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <set>
+
 #include "catalog_impl.hpp"
 
 namespace rspcat {
@@ -210,6 +213,35 @@ std::vector<Image> Catalog::subtract(const CollectionSpec& collection, const Col
 std::vector<Image> Catalog::filter(const CollectionSpec& collection, const FilterPolicy& policy,
                                    const FilterOptions& options) const {
     return apply_policy(images(collection, {.hide_arch_specific = false}), policy, options);
+}
+
+Menu Catalog::menu(const CollectionSpec& collection, const MenuOptions& options) const {
+    SubsetOptions prepull{options.releases, options.weeklies, options.dailies, options.pins, true};
+    prepull.include.push_back(options.recommended);
+    const std::vector<Image> prepulled = subset(collection, prepull);
+
+    // Aliased images are hidden within the prepull set itself: an image stays unless an alias
+    // that is also prepulled points to it.
+    std::set<std::string> aliased;
+    for (const Image& image : prepulled) {
+        if (image.tag.type == ImageType::alias && image.alias_target) aliased.insert(*image.alias_target);
+    }
+    auto on_all_nodes = [&](const Image& image) {
+        return std::all_of(options.nodes.begin(), options.nodes.end(), [&](const std::string& node) {
+            return std::binary_search(image.nodes.begin(), image.nodes.end(), node);
+        });
+    };
+    Menu result;
+    for (const Image& image : prepulled) {
+        if (image.tag.tag == options.recommended) result.menu.insert(result.menu.begin(), image);
+    }
+    for (const Image& image : prepulled) {
+        if (image.tag.tag == options.recommended || aliased.count(image.tag.tag) || !on_all_nodes(image)) continue;
+        result.menu.push_back(image);
+    }
+    result.dropdown = options.policy ? filter(collection, *options.policy, {options.age_basis, true, false})
+                                     : images(collection);
+    return result;
 }
 
 bool Catalog::mark_seen(const std::string& digest, const std::string& node, std::optional<std::int64_t> size,

@@ -54,6 +54,21 @@ struct SubsetOptions {
     bool remove_arch_specific = true;
 };
 
+// What nublado's spawner shows (SPEC 3 subset, SPEC 4 policy).
+struct MenuOptions {
+    std::string recommended;           // listed first in the menu
+    int releases = 0, weeklies = 0, dailies = 0;
+    std::vector<std::string> pins;     // tags to prepull as well
+    std::vector<std::string> nodes;    // when given, the menu lists only images on all of them
+    std::optional<FilterPolicy> policy;  // what the dropdown shows; without one, every image
+    Timestamp age_basis{};
+};
+
+struct Menu {
+    std::vector<Image> menu;      // the prepulled images, aliased ones hidden, recommended first
+    std::vector<Image> dropdown;  // every image that passes the policy
+};
+
 // One listing to ingest: a full snapshot (replaces the current images) or a merge (each row its
 // own later batch; nothing is removed).
 struct IngestSpec {
@@ -140,6 +155,8 @@ class Catalog {
     // The collection's images that the policy keeps (or, inverted, does not keep), in menu order.
     std::vector<Image> filter(const CollectionSpec& collection, const FilterPolicy& policy,
                               const FilterOptions& options) const;
+
+    Menu menu(const CollectionSpec& collection, const MenuOptions& options) const;
 
     // Every assignment the tag has had in the collection's repository, oldest first.
     std::vector<TimelineEntry> timeline(const CollectionSpec& collection, const std::string& tag) const;

@@ -1,0 +1,173 @@
+// rspcat filter, prune and menu: what a deployment's policy shows, could delete, and offers.
+#include <algorithm>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "common.hpp"
+#include "rspcat/prune.hpp"
+
+namespace rspcat::cli {
+
+namespace {
+
+const char* at_help =
+    "The time to judge ages from, and to see the catalog as it was then (ISO 8601; default now)";
+
+FilterPolicy read_policy(const std::string& path) {
+    try {
+        return load_policy_file(path);
+    } catch (const PolicyError& e) {
+        throw CatalogError(e.what());
+    }
+}
+
+struct FilterArgs {
+    CollectionArgs collection;
+    FormatArg format;
+    std::string policy;
+    bool all_arch = false, invert = false;
+};
+
+int run_filter(const Globals& globals, const FilterArgs& args) {
+    const CollectionSpec spec = args.collection.spec();
+    const FilterPolicy policy = read_policy(args.policy);
+    const Catalog catalog = open_for_query(globals);
+    const FilterOptions options{args.collection.time(), !args.all_arch, args.invert};
+    print_images(std::cout, catalog.filter(spec, policy, options), args.format.format());
+    return 0;
+}
+
+struct PruneArgs {
+    CollectionArgs collection;
+    FormatArg format;
+    std::string policy;
+    std::vector<std::string> keep;
+};
+
+void print_plan(std::ostream& out, const PrunePlan& plan, Format format) {
+    if (format == Format::json) {
+        out << to_json(plan) << '\n';
+        return;
+    }
+    Table table;
+    table.header = {"ACTION", "DIGEST", "SIZE", "TAGS", "KEPT BY"};
+    for (const auto& d : plan.deletions) {
+        std::string tags;
+        for (const auto& t : d.tags) tags += (tags.empty() ? "" : ",") + t;
+        table.rows.push_back({"delete", d.digest, d.size ? human_size(*d.size) : "", tags, ""});
+    }
+    for (const auto& p : plan.protections) {
+        std::string tags, kept;
+        for (const auto& t : p.tags) tags += (tags.empty() ? "" : ",") + t;
+        for (const auto& t : p.kept_by) kept += (kept.empty() ? "" : ",") + t;
+        table.rows.push_back({"keep", p.digest, "", tags, kept});
+    }
+    table.print_aligned(out);
+    out << plan.deletions.size() << " digests to delete (" << human_size(plan.bytes) << "), "
+        << plan.protections.size() << " protected. Nothing was deleted: this is a plan.\n";
+}
+
+int run_prune(const Globals& globals, const PruneArgs& args) {
+    const CollectionSpec spec = args.collection.spec();
+    const FilterPolicy policy = read_policy(args.policy);
+    const Catalog catalog = open_for_query(globals);
+    const std::vector<Image> images = catalog.images(spec, {.hide_arch_specific = false});
+    for (const auto& tag : args.keep) {
+        if (std::none_of(images.begin(), images.end(), [&](const Image& i) { return i.tag.tag == tag; })) {
+            std::cerr << "rspcat: --keep " << tag << ": no such tag in the collection\n";
+        }
+    }
+    print_plan(std::cout, plan_prune(images, policy, args.collection.time(), args.keep), args.format.format());
+    return 0;
+}
+
+struct MenuArgs {
+    CollectionArgs collection;
+    FormatArg format;
+    MenuOptions options;
+    std::string policy;
+    std::vector<std::string> nodes;
+};
+
+void print_menu(std::ostream& out, const Menu& menu, Format format) {
+    if (format == Format::json) {
+        nlohmann::json doc = {{"menu", nlohmann::json::array()}, {"dropdown", nlohmann::json::array()}};
+        for (const auto& image : menu.menu) {
+            doc["menu"].push_back({{"reference", image.reference_with_digest()}, {"name", image.tag.display_name}});
+        }
+        for (const auto& image : menu.dropdown) {
+            doc["dropdown"].push_back({{"reference", image.reference_with_digest()}, {"name", image.tag.display_name}});
+        }
+        out << doc.dump(2) << '\n';
+        return;
+    }
+    out << "Menu:\n";
+    for (const auto& image : menu.menu) out << "  " << image.tag.display_name << "  (" << image.tag.tag << ")\n";
+    out << "Dropdown:\n";
+    for (const auto& image : menu.dropdown) out << "  " << image.tag.display_name << "  (" << image.tag.tag << ")\n";
+}
+
+int run_menu(const Globals& globals, const MenuArgs& given) {
+    MenuArgs args = given;
+    const CollectionSpec spec = args.collection.spec();
+    if (!args.policy.empty()) args.options.policy = read_policy(args.policy);
+    for (const auto& list : args.nodes) {
+        for (std::size_t start = 0; start <= list.size();) {
+            const std::size_t comma = std::min(list.find(',', start), list.size());
+            if (comma > start) args.options.nodes.push_back(list.substr(start, comma - start));
+            start = comma + 1;
+        }
+    }
+    args.options.age_basis = args.collection.time();
+    const Catalog catalog = open_for_query(globals);
+    const Menu menu = catalog.menu(spec, args.options);
+    if (menu.menu.empty() || menu.menu.front().tag.tag != args.options.recommended) {
+        std::cerr << "rspcat: the recommended tag " << args.options.recommended << " is not in the collection\n";
+    }
+    print_menu(std::cout, menu, args.format.format());
+    return 0;
+}
+
+}  // namespace
+
+void add_policy_commands(Commands& commands) {
+    {
+        auto [command, args] = commands.add<FilterArgs>(
+            "filter", "The images a filter policy keeps (or, with --invert, does not keep), in menu order", run_filter);
+        command->add_option("--policy", args->policy, "Policy file, JSON or YAML (nublado's dropdownMenu format)")
+            ->required();
+        command->add_flag("--all-arch", args->all_arch, "Keep architecture-specific images in");
+        command->add_flag("--invert", args->invert, "List what the policy does not keep: prune candidates");
+        args->collection.add_to(command, at_help);
+        args->format.add_to(command);
+    }
+    {
+        auto [command, args] = commands.add<PruneArgs>(
+            "prune", "Plan which digests the registry could delete under a policy (deletes nothing)", run_prune);
+        command->add_option("--policy", args->policy, "Policy file, JSON or YAML")->required();
+        command->add_option("--keep", args->keep, "A tag whose digest must stay (repeatable)")->allow_extra_args(false);
+        args->collection.add_to(command, at_help);
+        args->format.add_to(command, {"table", "json"});
+    }
+    {
+        auto [command, args] = commands.add<MenuArgs>("menu", "The spawner menu and dropdown, as nublado builds them",
+                                                      run_menu);
+        command->add_option("--recommended", args->options.recommended, "The recommended tag, listed first")
+            ->required();
+        command->add_option("--releases", args->options.releases, "How many releases to prepull")
+            ->check(CLI::NonNegativeNumber);
+        command->add_option("--weeklies", args->options.weeklies, "How many weeklies to prepull")
+            ->check(CLI::NonNegativeNumber);
+        command->add_option("--dailies", args->options.dailies, "How many dailies to prepull")
+            ->check(CLI::NonNegativeNumber);
+        command->add_option("--pin", args->options.pins, "A tag to prepull as well (repeatable)")
+            ->allow_extra_args(false);
+        command->add_option("--nodes", args->nodes, "NODE,... : list only images seen on all these nodes")
+            ->allow_extra_args(false);
+        command->add_option("--policy", args->policy, "Policy file for the dropdown (default: every image)");
+        args->collection.add_to(command, at_help);
+        args->format.add_to(command, {"table", "json"});
+    }
+}
+
+}  // namespace rspcat::cli

@@ -1,0 +1,230 @@
+// Policies: durations, nublado's document format and its errors, the real deployment policies
+// on the sample history (expectations worked out by hand from the data files), prune plans.
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <map>
+
+#include "rspcat/catalog.hpp"
+#include "rspcat/prune.hpp"
+#include "test_support.hpp"
+
+using namespace rspcat;
+using std::chrono::seconds;
+
+namespace {
+
+Catalog history_catalog() {
+    Catalog catalog(":memory:");
+    std::ifstream file(test::shared_path("data/sciplat-lab-history.tsv"));
+    TsvListingReader reader(file, "history");
+    Catalog::Writer writer = catalog.writer();
+    IngestSpec spec{{"docker.io", "lsstsqre/sciplat-lab"},
+                    {"recommended", "latest_weekly", "latest_daily", "latest_release"}, {}, "history", false};
+    while (const auto at = reader.next_snapshot()) {
+        spec.taken_at = *at;
+        writer.ingest(spec, [&] { return reader.next_row(); });
+    }
+    writer.commit();
+    return catalog;
+}
+
+std::map<ImageType, std::vector<std::string>> by_type(const std::vector<Image>& images) {
+    std::map<ImageType, std::vector<std::string>> out;
+    for (const auto& image : images) out[image.tag.type].push_back(image.tag.tag);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("durations in every form SPEC 4 names", "[policy]") {
+    using Row = std::tuple<const char*, long long>;
+    auto [text, expected] = GENERATE(table<const char*, long long>({
+        Row{"3600", 3600},
+        Row{"3w", 3 * 604800},
+        Row{"5w4d", 5 * 604800 + 4 * 86400},
+        Row{"4h 3minutes", 4 * 3600 + 3 * 60},
+        Row{"2 weeks", 2 * 604800},
+        Row{" 1d 2hr 3min 4s ", 86400 + 7200 + 180 + 4},
+        Row{"1day2hours3mins4secs", 86400 + 7200 + 180 + 4},
+        Row{"P3W", 3 * 604800},
+        Row{"P1DT12H", 86400 + 12 * 3600},
+        Row{"PT90M", 90 * 60},
+        Row{"P1W2DT3H4M5S", 604800 + 2 * 86400 + 3 * 3600 + 4 * 60 + 5},
+    }));
+    CAPTURE(text);
+    const auto d = parse_duration(text);
+    REQUIRE(d);
+    CHECK(d->count() == expected);
+}
+
+TEST_CASE("durations that are not durations", "[policy]") {
+    for (const char* bad : {"", "w", "3", "3x", "3d2w", "3w3w", "5ms", "P1Y", "P1M", "P", "PT", "P1.5D", "P1H",
+                            "-3w", "3 w 2", "99999999999999999999w", "1000000000000000w"}) {
+        CAPTURE(bad);
+        // "3" is three seconds; everything else here is malformed.
+        if (std::string(bad) == "3") {
+            CHECK(parse_duration(bad) == seconds{3});
+        } else {
+            CHECK_FALSE(parse_duration(bad).has_value());
+        }
+    }
+}
+
+TEST_CASE("policy documents in JSON and YAML, camelCase and snake_case", "[policy]") {
+    const auto yaml = parse_policy_yaml(
+        "release:\n  cutoff_version: 29.0.0\nrelease_candidate: null\nweekly:\n  number: 78\n  age: 5w4d\n"
+        "daily:\n  cutoffDate: 2021-05-31\n  cutoffBuild: 7\n",
+        "p.yaml");
+    const auto json = parse_policy_json(
+        R"({"release": {"cutoffVersion": "29.0.0"}, "weekly": {"number": 78, "age": "5w4d"},
+            "daily": {"cutoff_date": "2021-05-31T00:00:00Z", "cutoff_build": 7}})",
+        "p.json");
+    CHECK(yaml == json);
+    CHECK(yaml.block(ImageType::weekly)->age == seconds{5 * 604800 + 4 * 86400});
+    CHECK_FALSE(yaml.block(ImageType::candidate).has_value());
+    CHECK_FALSE(yaml.block(ImageType::experimental).has_value());
+
+    // Every real deployment policy reads the same from its YAML and its JSON file.
+    for (const char* env : {"idfdemo", "idfdev", "idfint", "idfprod", "usdfprod"}) {
+        CAPTURE(env);
+        const std::string base = test::shared_path(std::string("data/policies/") + env);
+        CHECK(load_policy_file(base + ".yaml") == load_policy_file(base + ".json"));
+    }
+}
+
+TEST_CASE("policy errors name the document, the key and the value", "[policy]") {
+    using Row = std::tuple<const char*, const char*>;
+    auto [text, message] = GENERATE(table<const char*, const char*>({
+        Row{R"({"nightly": {}})", "p: nightly: unknown key"},
+        Row{R"({"weekly": {"numbr": 3}})", "p: weekly.numbr: unknown key"},
+        Row{R"({"weekly": {"number": -3}})", "p: weekly.number: -3 is negative"},
+        Row{R"({"weekly": {"number": "many"}})", "p: weekly.number: 'many' is not a whole number"},
+        Row{R"({"weekly": {"number": 2.5}})", "p: weekly.number: 2.5 is not a whole number"},
+        Row{R"({"weekly": {"age": "3 fortnights"}})", "p: weekly.age: '3 fortnights' is not a duration"},
+        Row{R"({"weekly": {"age": -5}})", "p: weekly.age: -5 is negative"},
+        Row{R"({"daily": {"cutoffDate": "yesterday"}})", "p: daily.cutoffDate: 'yesterday' is not an ISO 8601"},
+        Row{R"({"release": {"cutoffVersion": "29"}})", "p: release.cutoffVersion: '29' is not a semantic version"},
+        Row{R"({"release": {"cutoffBuild": -1}})", "p: release.cutoffBuild: -1 is negative"},
+        Row{R"({"release": {"cutoffVersion": "1.0.0", "cutoff_version": "2.0.0"}})", "given twice"},
+        Row{R"({"release": 5})", "p: release: expected a mapping"},
+        Row{R"([1, 2])", "p: the policy must be a mapping"},
+        Row{R"({"release": )", "p: not valid JSON"},
+    }));
+    CAPTURE(text);
+    CHECK_THROWS_WITH(parse_policy_json(text, "p"), Catch::Contains(message));
+}
+
+TEST_CASE("the real deployment policies on the sample history", "[policy][history]") {
+    const Catalog catalog = history_catalog();
+    const Timestamp last = *parse_timestamp("2026-08-06T12:00:00Z");
+    // Worked out from the last snapshot of sciplat-lab-history.tsv: 17 releases, 292 generic
+    // weeklies (w_2026_32 back to w_2021_01), 23 dailies (d_2026_07_07 … d_2026_08_06), 9 release
+    // candidates, one experimental (exp_0.32.1, undated) and four aliases.
+    const std::vector<std::string> aliases = {"recommended", "latest_weekly", "latest_release", "latest_daily"};
+    const std::vector<std::string> rcs_from_29_2_1 = {"r30_0_10_rc3_rsp2984", "r30_0_10_rc2_rsp2979",
+                                                      "r30_0_10_rc1_rsp2969", "r30_0_9_rc1_rsp2957"};
+    struct Expect {
+        const char* env;
+        std::vector<std::string> releases;
+        std::size_t weeklies;
+        const char* oldest_weekly;
+        std::size_t dailies;
+        const char* oldest_daily;
+    };
+    const std::vector<std::string> from_29_0_0 = {"r30_0_10_rsp2991", "r29_2_0_rsp2697", "r29_2_0_rsp2648",
+                                                  "r29_2_0_rsp2244", "r29_1_1", "r29_0_0"};
+    for (const Expect& e : std::vector<Expect>{
+             {"idfprod", from_29_0_0, 78, "w_2025_07", 23, "d_2026_07_07"},
+             {"idfint", from_29_0_0, 78, "w_2025_07", 23, "d_2026_07_07"},
+             {"usdfprod", from_29_0_0, 78, "w_2025_07", 23, "d_2026_07_07"},
+             {"idfdev", {"r30_0_10_rsp2991", "r29_2_0_rsp2697", "r29_2_0_rsp2648", "r29_2_0_rsp2244"}, 26,
+              "w_2026_07", 5, "d_2026_07_31"},
+             {"idfdemo", {"r30_0_10_rsp2991"}, 3, "w_2026_30", 5, "d_2026_07_31"},
+         }) {
+        CAPTURE(e.env);
+        const FilterPolicy policy = load_policy_file(test::shared_path(std::string("data/policies/") + e.env + ".yaml"));
+        auto kept = by_type(catalog.filter({}, policy, {last, true, false}));
+        CHECK(kept[ImageType::alias] == aliases);
+        CHECK(kept[ImageType::release] == e.releases);
+        CHECK(kept[ImageType::weekly].size() == e.weeklies);
+        CHECK(kept[ImageType::weekly].front() == "w_2026_32");
+        CHECK(kept[ImageType::weekly].back() == e.oldest_weekly);
+        CHECK(kept[ImageType::daily].size() == e.dailies);
+        CHECK(kept[ImageType::daily].front() == "d_2026_08_06");
+        CHECK(kept[ImageType::daily].back() == e.oldest_daily);
+        CHECK(kept[ImageType::candidate] == rcs_from_29_2_1);
+        CHECK(kept[ImageType::experimental] == std::vector<std::string>{"exp_0.32.1"});
+
+        // Inverted: exactly the rest of each filtered type, nothing of the others.
+        auto pruned = by_type(catalog.filter({}, policy, {last, true, true}));
+        CHECK(pruned[ImageType::release].size() == 17 - e.releases.size());
+        CHECK(pruned[ImageType::weekly].size() == 292 - e.weeklies);
+        CHECK(pruned[ImageType::daily].size() == 23 - e.dailies);
+        CHECK(pruned[ImageType::candidate].size() == 9 - 4);
+        CHECK(pruned[ImageType::alias].empty());
+        CHECK(pruned[ImageType::experimental].empty());
+    }
+
+    // Ages: on 2 June 2022 three dated experimentals (weeks 4–6 of 2022) were more than 3 weeks
+    // old; the undated ones stay.
+    const Timestamp june = *parse_timestamp("2022-06-02T12:00:00Z");
+    const FilterPolicy idfprod = load_policy_file(test::shared_path("data/policies/idfprod.json"));
+    auto then = by_type(catalog.filter({.at = june}, idfprod, {june, true, false}));
+    for (const auto& tag : then[ImageType::experimental]) CHECK_FALSE(tag.starts_with("exp_w_"));
+    auto dropped = by_type(catalog.filter({.at = june}, idfprod, {june, true, true}));
+    CHECK(dropped[ImageType::experimental] ==
+          std::vector<std::string>{"exp_w_2022_06_pdf", "exp_w_2022_05_shallowclone", "exp_w_2022_04_mamba"});
+}
+
+namespace {
+
+Image image(const std::string& tag, const std::string& digest, std::optional<std::int64_t> size = 100,
+            std::optional<std::string> alias_target = std::nullopt) {
+    Image i;
+    i.tag = parse_tag(tag);
+    if (alias_target) i.tag.type = ImageType::alias;
+    i.alias_target = alias_target;
+    i.digest = "sha256:" + std::string(63, '0') + digest;
+    i.size = size;
+    return i;
+}
+
+}  // namespace
+
+TEST_CASE("prune plans delete by digest and protect what is still needed", "[policy]") {
+    // Menu order: alias, weeklies newest first with their variants after the generic build.
+    const std::vector<Image> images = {
+        image("recommended", "3", std::nullopt, "w_2077_03"),
+        image("w_2077_05", "5"),
+        image("w_2077_05-amd64", "a"),
+        image("w_2077_04", "4"),
+        image("w_2077_04-amd64", "b"),
+        image("w_2077_04-arm64", "c"),
+        image("w_2077_03", "3"),
+        image("w_2077_02", "2"),
+        image("w_2077_02_extra", "2"),
+        image("w_2077_01-arm64", "d", 7),  // a variant without a generic build stands for its build
+    };
+    const FilterPolicy policy = parse_policy_json(R"({"weekly": {"number": 2}})", "p");
+    const PrunePlan plan = plan_prune(images, policy, *parse_timestamp("2078-01-01"), {"w_2077_02_extra"});
+    // Builds kept: w_2077_05 and w_2077_04 with their variants (number counts builds, not tags).
+    std::vector<std::string> deleted;
+    for (const auto& d : plan.deletions) {
+        for (const auto& t : d.tags) deleted.push_back(t);
+    }
+    CHECK(deleted == std::vector<std::string>{"w_2077_01-arm64"});
+    CHECK(plan.bytes == 7);
+    REQUIRE(plan.protections.size() == 2);
+    // w_2077_03 is what `recommended` points to.
+    CHECK(plan.protections[0].tags == std::vector<std::string>{"w_2077_03"});
+    CHECK(plan.protections[0].kept_by == std::vector<std::string>{"recommended"});
+    // w_2077_02's digest is also w_2077_02_extra's, which --keep names.
+    CHECK(plan.protections[1].tags == std::vector<std::string>{"w_2077_02", "w_2077_02_extra"});
+    CHECK(plan.protections[1].kept_by == std::vector<std::string>{"w_2077_02_extra"});
+
+    // Without --keep, that digest goes, with both its tags.
+    const PrunePlan no_keep = plan_prune(images, policy, *parse_timestamp("2078-01-01"), {});
+    REQUIRE(no_keep.deletions.size() == 2);
+    CHECK(no_keep.deletions[0].tags == std::vector<std::string>{"w_2077_02", "w_2077_02_extra"});
+    CHECK(no_keep.bytes == 107);
+}
