@@ -1,7 +1,8 @@
 #!/bin/sh
 # The main job on the shipped sample data: builds a catalog from the 62-snapshot registry history
-# in ../shared/data with rspcat, prints the current images in menu order and what `recommended`
-# points to, then shows the newest snapshot's tags through the rsp extension in the stock sqlite3.
+# in ../shared/data with rspcat, prints the current images in menu order, what `recommended`
+# points to, the menu under the real idfprod policy and the recommended timeline, then shows the
+# newest snapshot's tags through the rsp extension in the stock sqlite3.
 # Usage (as root on a fresh Debian 12): sh scripts/demo.sh
 set -eu
 cd "$(dirname "$0")/.."
@@ -24,8 +25,18 @@ echo "== What recommended points to"
 ./build/rspcat --db "$db" show recommended
 
 echo
-echo "== Current images in menu order (generic images; --all-arch adds -amd64/-arm64 builds)"
-./build/rspcat --db "$db" images
+echo "== Current images in menu order (generic images; --all-arch adds -amd64/-arm64 builds; first 40)"
+./build/rspcat --db "$db" images | head -n 41
+
+echo
+echo "== The spawner menu under the real idfprod policy (../shared/data/policies/idfprod.yaml)"
+./build/rspcat --db "$db" menu --recommended recommended --releases 1 --weeklies 2 --dailies 1 \
+    --policy ../shared/data/policies/idfprod.yaml --at 2026-08-06T12:00:00Z | head -n 30
+echo "   (dropdown cut at 30 lines)"
+
+echo
+echo "== The recommended timeline"
+./build/rspcat --db "$db" history recommended
 
 echo
 echo "== The newest snapshot, parsed by the rsp extension in the stock sqlite3 shell"

@@ -17,6 +17,7 @@
 //   rsp_semver_compare(a, b)     -1, 0 or 1; an invalid version is an error
 //   rsp_version()                the project's version
 //   COLLATE rsp_tag              DESC is menu order
+//   rsp_filter(policy, …)        table-valued: a policy over the catalog (rsp_filter.cpp)
 //
 // No C++ exception leaves this file: every callback catches at its boundary.
 #ifdef RSP_LOADABLE_EXTENSION
@@ -224,6 +225,8 @@ int collate_rsp_tag(void*, int na, const void* a, int nb, const void* b) noexcep
 
 }  // namespace
 
+extern "C" int rsp_register_filter(sqlite3* db);  // rsp_filter.cpp
+
 extern "C" int rsp_register_sql(sqlite3* db) {
     int rc = SQLITE_OK;
     for (const TagFunction& f : tag_functions) {
@@ -247,5 +250,6 @@ extern "C" int rsp_register_sql(sqlite3* db) {
     if (rc == SQLITE_OK) {
         rc = sqlite3_create_collation_v2(db, "rsp_tag", SQLITE_UTF8, nullptr, collate_rsp_tag, nullptr);
     }
+    if (rc == SQLITE_OK) rc = rsp_register_filter(db);
     return rc;
 }

@@ -32,7 +32,7 @@ awk -v dir="$work" -v ext="$extension" '
         print line > sql
         next
     }
-    /^   \.\.\.> / { print substr($0, 10) > sql; next }
+    /^   \.\.\.> / { print substr($0, 9) > sql; next }
     { if (has) print > out }
     function close_block() { print ".print ~~~" > sql; print "~~~" > out; close(sql); close(out) }
 ' "$file"

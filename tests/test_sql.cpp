@@ -113,13 +113,13 @@ TEST_CASE("errors name the function and nothing throws into SQLite", "[sql]") {
     CHECK(query(db.handle, "select rsp_tag_compare(x'00', 'a')").text.rfind("rsp_tag_compare:", 0) == 0);
 }
 
-TEST_CASE("pragma_function_list after .load matches docs/sql.md", "[sql][docs]") {
+TEST_CASE("pragma_function_list and pragma_module_list after .load match docs/sql.md", "[sql][docs]") {
     const auto documented = documented_functions();
     REQUIRE(documented.size() >= 15);
     // Ask the real shell, as an operator would.
     const std::string command = std::string(SQLITE3_SHELL) + " :memory: '.load " + RSP_EXTENSION_PATH +
-                                "' \"select distinct name from pragma_function_list where name like "
-                                "'rsp%' order by name\"";
+                                "' \"select name from pragma_function_list where name like 'rsp%' union "
+                                "select name from pragma_module_list where name like 'rsp%' order by 1\"";
     std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
     REQUIRE(pipe);
     std::set<std::string> listed;

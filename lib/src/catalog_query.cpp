@@ -6,6 +6,7 @@
 #include <set>
 
 #include "catalog_impl.hpp"
+#include "rspcat/image_row.hpp"
 
 namespace rspcat {
 
@@ -13,71 +14,19 @@ namespace {
 
 using SQLite::Statement;
 
-// The columns of image_listing that make an Image, in the order read_image() reads them.
-constexpr const char* image_columns = R"sql(
-    tag, image_type, display_name, version_major, version_minor, version_patch, version_prerelease,
-    base, cycle, cycle_build, rsp_build, architecture, extra, date, registry, repository, digest,
-    size, alias_target, aliases, nodes)sql";
+// An SQLiteCpp statement's current row, for image_from_row().
+class StatementRow : public ColumnValues {
+   public:
+    explicit StatementRow(Statement& s) : s_(s) {}
+    bool is_null(int c) const override { return s_.getColumn(c).isNull(); }
+    std::int64_t integer(int c) const override { return s_.getColumn(c).getInt64(); }
+    std::string text(int c) const override { return s_.getColumn(c).getString(); }
 
-std::optional<std::string> optional_text(const SQLite::Column& c) {
-    if (c.isNull()) return std::nullopt;
-    return c.getString();
-}
+   private:
+    Statement& s_;
+};
 
-std::optional<std::int64_t> optional_int(const SQLite::Column& c) {
-    if (c.isNull()) return std::nullopt;
-    return c.getInt64();
-}
-
-// `YYYY-MM-DD HH:MM:SS` as written by format_date (the year is not zero-padded).
-std::optional<std::chrono::sys_days> read_date(const SQLite::Column& c) {
-    if (c.isNull()) return std::nullopt;
-    const std::string text = c.getString();
-    int year = 0;
-    unsigned month = 0, day = 0;
-    if (std::sscanf(text.c_str(), "%d-%u-%u", &year, &month, &day) != 3) {
-        throw CatalogError("the catalog holds a malformed date '" + text + "'");
-    }
-    const std::chrono::year_month_day ymd{std::chrono::year{year}, std::chrono::month{month}, std::chrono::day{day}};
-    return std::chrono::sys_days{ymd};
-}
-
-std::vector<std::string> read_string_array(const SQLite::Column& c) {
-    std::vector<std::string> items;
-    if (c.isNull()) return items;
-    for (const auto& item : nlohmann::json::parse(c.getString())) items.push_back(item.get<std::string>());
-    return items;
-}
-
-Image read_image(Statement& s) {
-    int i = 0;
-    auto next = [&]() { return s.getColumn(i++); };
-    Image image;
-    Tag& tag = image.tag;
-    tag.tag = next().getString();
-    tag.type = image_type_from_name(next().getString()).value_or(ImageType::unknown);
-    tag.display_name = next().getString();
-    const auto major = optional_int(next());
-    const auto minor = optional_int(next());
-    const auto patch = optional_int(next());
-    const auto prerelease = optional_text(next());
-    if (major) tag.version = SemVer{*major, minor.value_or(0), patch.value_or(0), prerelease, std::nullopt};
-    tag.base = optional_text(next());
-    tag.cycle = optional_int(next());
-    tag.cycle_build = optional_int(next());
-    tag.rsp_build = optional_int(next());
-    tag.architecture = optional_text(next());
-    tag.extra = optional_text(next());
-    tag.date = read_date(next());
-    image.registry = next().getString();
-    image.repository = next().getString();
-    image.digest = next().getString();
-    image.size = optional_int(next());
-    image.alias_target = optional_text(next());
-    image.aliases = read_string_array(next());
-    image.nodes = read_string_array(next());
-    return image;
-}
+Image read_image(Statement& s) { return image_from_row(StatementRow(s)); }
 
 // Binds the collection (:repository, :cycle) of a statement over image_listing.
 void bind_collection(Statement& s, std::int64_t repository, const CollectionSpec& collection) {
@@ -111,7 +60,7 @@ Statement listing_query(const Catalog::Impl& const_impl, const CollectionSpec& c
     for (std::size_t at = more.find("{listing}"); at != std::string::npos; at = more.find("{listing}")) {
         more.replace(at, 9, view);
     }
-    Statement s(impl.db, std::string("SELECT") + image_columns + " FROM " + view + " WHERE " + in_collection + " " + more);
+    Statement s(impl.db, std::string("SELECT ") + image_row_columns + " FROM " + view + " WHERE " + in_collection + " " + more);
     bind_collection(s, repository, collection);
     return s;
 }

@@ -1,0 +1,31 @@
+// Reading Image values from rows of the catalog's image_listing view, for any SQLite API: the
+// catalog reads through SQLiteCpp, the extension's rsp_filter() through the raw C API.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "rspcat/image.hpp"
+
+namespace rspcat {
+
+// The image_listing columns that make an Image, in the order image_from_row() reads them.
+inline constexpr const char* image_row_columns =
+    "tag, image_type, display_name, version_major, version_minor, version_patch, version_prerelease, "
+    "base, cycle, cycle_build, rsp_build, architecture, extra, date, registry, repository, digest, "
+    "size, alias_target, aliases, nodes";
+
+// One result row, column by column (0-based, in image_row_columns order).
+class ColumnValues {
+   public:
+    virtual ~ColumnValues() = default;
+    virtual bool is_null(int column) const = 0;
+    virtual std::int64_t integer(int column) const = 0;
+    virtual std::string text(int column) const = 0;
+};
+
+// Throws std::runtime_error on a row the catalog could not have written (a malformed date or
+// JSON array), naming the value.
+Image image_from_row(const ColumnValues& row);
+
+}  // namespace rspcat
