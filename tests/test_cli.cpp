@@ -229,3 +229,65 @@ TEST_CASE("csv and table output", "[cli]") {
     CHECK(table.out.rfind("TAG", 0) == 0);
     CHECK(table.out.find("Recommended (Weekly 2021_22)") != std::string::npos);
 }
+
+TEST_CASE("prune, history, diff and --at through the command", "[cli][history]") {
+    TempDir dir;
+    const std::string db = dir.file("c.db");
+    REQUIRE(run_rspcat({"--db", db, "ingest", "--registry", "docker.io", "--repository", "lsstsqre/sciplat-lab",
+                        "--alias", "recommended", "--alias", "latest_weekly", "--alias", "latest_daily", "--alias",
+                        "latest_release", shared_path("data/sciplat-lab-history.tsv")})
+                .exit_code == 0);
+
+    // On 2 January 2025 recommended pointed to w_2024_42 (see recommended-history.tsv), which
+    // idfdemo's `weekly: number: 3` would prune: the plan must protect its digest.
+    const auto plan_result = run_rspcat({"--db", db, "prune", "--policy", shared_path("data/policies/idfdemo.yaml"),
+                                         "--at", "2025-01-02T12:00:00Z", "--format", "json"});
+    INFO(plan_result.err);
+    REQUIRE(plan_result.exit_code == 0);
+    const json plan = json::parse(plan_result.out);
+    const json shown = json::parse(run_rspcat({"--db", db, "show", "recommended", "--at", "2025-01-02T12:00:00Z",
+                                                "--format", "json"})
+                                       .out);
+    CHECK(shown.at("alias_target") == "w_2024_42");
+    bool protected_recommended = false;
+    for (const auto& p : plan.at("protected")) {
+        if (p.at("digest") == shown.at("digest")) {
+            protected_recommended = true;
+            CHECK(p.at("tags") == json({"w_2024_42"}));
+            CHECK(p.at("kept_by") == json({"recommended"}));
+        }
+    }
+    CHECK(protected_recommended);
+    std::int64_t bytes = 0;
+    for (const auto& d : plan.at("delete")) {
+        CHECK(d.at("digest") != shown.at("digest"));
+        for (const auto& tag : d.at("tags")) CHECK(tag.get<std::string>().rfind("w_2024_42", 0) != 0);
+        bytes += d.at("size").is_null() ? 0 : d.at("size").get<std::int64_t>();
+    }
+    CHECK(plan.at("bytes") == bytes);
+    CHECK(plan.at("delete").size() > 100);
+
+    const json history = json::parse(run_rspcat({"--db", db, "history", "recommended", "--format", "json"}).out);
+    REQUIRE(history.size() == 20);
+    CHECK(history[0].at("from") == "2021-08-05T12:00:00Z");
+    CHECK(history[0].at("resolved_to") == "w_2021_25");
+    CHECK(history.back().at("to").is_null());
+    CHECK(history.back().at("resolved_to") == "r30_0_10_rsp2991");
+    CHECK(run_rspcat({"--db", db, "history", "no_such_tag"}).exit_code == 1);
+
+    const json diff = json::parse(run_rspcat({"--db", db, "diff", "2026-07-02T12:00:00Z", "2026-08-06T12:00:00Z",
+                                              "--format", "json"})
+                                      .out);
+    // The last snapshot line of the ingest said: 43 new, 4 moved, 23 removed.
+    CHECK(diff.at("added").size() == 43);
+    CHECK(diff.at("moved").size() == 4);
+    CHECK(diff.at("removed").size() == 23);
+    CHECK(run_rspcat({"--db", db, "diff", "yesterday", "2026-08-06"}).exit_code == 2);
+
+    // The listing as it was: before the first snapshot there was nothing.
+    CHECK(json::parse(run_rspcat({"--db", db, "images", "--at", "2021-01-01", "--format", "json"}).out).empty());
+    const json then = json::parse(run_rspcat({"--db", db, "images", "--at", "2024-03-01", "--format", "json"}).out);
+    REQUIRE_FALSE(then.empty());
+    CHECK(then[0].at("tag") == "recommended");
+    CHECK(then[0].at("alias_target") == "w_2023_47");
+}
