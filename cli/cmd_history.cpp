@@ -40,12 +40,7 @@ int run_history(const Globals& globals, const HistoryArgs& args) {
     for (const auto& e : entries) {
         table.rows.push_back({format_timestamp(e.from), time_or_empty(e.to), e.digest, e.resolved_to.value_or("")});
     }
-    if (args.format.format() == Format::csv) {
-        for (auto& h : table.header) std::transform(h.begin(), h.end(), h.begin(), ::tolower);
-        table.print_csv(std::cout);
-    } else {
-        table.print_aligned(std::cout);
-    }
+    table.print(std::cout, args.format.format());
     return 0;
 }
 
@@ -81,12 +76,7 @@ int run_diff(const Globals& globals, const DiffArgs& args) {
     for (const auto& c : changes) {
         table.rows.push_back({kind(c.kind), c.tag, c.old_digest.value_or(""), c.new_digest.value_or("")});
     }
-    if (args.format.format() == Format::csv) {
-        for (auto& h : table.header) std::transform(h.begin(), h.end(), h.begin(), ::tolower);
-        table.print_csv(std::cout);
-    } else {
-        table.print_aligned(std::cout);
-    }
+    table.print(std::cout, args.format.format());
     return 0;
 }
 

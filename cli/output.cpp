@@ -108,6 +108,13 @@ void Table::print_csv(std::ostream& out) const {
     for (const auto& row : rows) print_row(row);
 }
 
+void Table::print(std::ostream& out, Format format) const {
+    if (format != Format::csv) return print_aligned(out);
+    Table lower = *this;
+    for (auto& h : lower.header) std::transform(h.begin(), h.end(), h.begin(), ::tolower);
+    lower.print_csv(out);
+}
+
 std::string human_size(std::int64_t bytes) {
     const char* units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
     double value = static_cast<double>(bytes);

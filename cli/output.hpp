@@ -20,6 +20,8 @@ struct Table {
 
     void print_aligned(std::ostream& out) const;
     void print_csv(std::ostream& out) const;
+    // Aligned for `table`, CSV (with the header in lower case) for `csv`.
+    void print(std::ostream& out, Format format) const;
 };
 
 void print_images(std::ostream& out, const std::vector<Image>& images, Format format);

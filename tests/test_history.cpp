@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "rspcat/catalog.hpp"
-#include "test_support.hpp"
+#include "catalog_support.hpp"
 
 using namespace rspcat;
 
@@ -72,19 +72,7 @@ TEST_CASE("recommended resolves, at every snapshot, to the tag configured then",
     REQUIRE(snapshots.size() == 62);
     REQUIRE(changes.size() > 200);
 
-    Catalog catalog(":memory:");
-    std::ifstream file(test::shared_path("data/sciplat-lab-history.tsv"));
-    TsvListingReader reader(file, "history");
-    {
-        Catalog::Writer writer = catalog.writer();
-        IngestSpec spec{{"docker.io", "lsstsqre/sciplat-lab"},
-                        {"recommended", "latest_weekly", "latest_daily", "latest_release"}, {}, "history", false};
-        while (const auto at = reader.next_snapshot()) {
-            spec.taken_at = *at;
-            writer.ingest(spec, [&] { return reader.next_row(); });
-        }
-        writer.commit();
-    }
+    const Catalog catalog = test::history_catalog();
 
     std::size_t checked = 0;
     for (const auto& [time, tags] : snapshots) {

@@ -6,27 +6,12 @@
 
 #include "rspcat/catalog.hpp"
 #include "rspcat/prune.hpp"
-#include "test_support.hpp"
+#include "catalog_support.hpp"
 
 using namespace rspcat;
 using std::chrono::seconds;
 
 namespace {
-
-Catalog history_catalog() {
-    Catalog catalog(":memory:");
-    std::ifstream file(test::shared_path("data/sciplat-lab-history.tsv"));
-    TsvListingReader reader(file, "history");
-    Catalog::Writer writer = catalog.writer();
-    IngestSpec spec{{"docker.io", "lsstsqre/sciplat-lab"},
-                    {"recommended", "latest_weekly", "latest_daily", "latest_release"}, {}, "history", false};
-    while (const auto at = reader.next_snapshot()) {
-        spec.taken_at = *at;
-        writer.ingest(spec, [&] { return reader.next_row(); });
-    }
-    writer.commit();
-    return catalog;
-}
 
 std::map<ImageType, std::vector<std::string>> by_type(const std::vector<Image>& images) {
     std::map<ImageType, std::vector<std::string>> out;
@@ -115,7 +100,7 @@ TEST_CASE("policy errors name the document, the key and the value", "[policy]") 
 }
 
 TEST_CASE("the real deployment policies on the sample history", "[policy][history]") {
-    const Catalog catalog = history_catalog();
+    const Catalog catalog = test::history_catalog();
     const Timestamp last = *parse_timestamp("2026-08-06T12:00:00Z");
     // Worked out from the last snapshot of sciplat-lab-history.tsv: 17 releases, 292 generic
     // weeklies (w_2026_32 back to w_2021_01), 23 dailies (d_2026_07_07 … d_2026_08_06), 9 release
