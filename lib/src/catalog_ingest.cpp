@@ -181,10 +181,11 @@ void bind_params(Statement& s, const Params& p) {
     bind_text(":digest", p.digest);
 }
 
-void run(Database& db, const char* sql, const Params& params) {
+// Runs a statement and returns how many rows it changed.
+std::int64_t run(Database& db, const char* sql, const Params& params) {
     Statement s(db, sql);
     bind_params(s, params);
-    s.exec();
+    return s.exec();
 }
 
 // The next batch for a full snapshot. When every current image is from the last batch (no merges
@@ -230,43 +231,36 @@ void stage_rows(Database& db, const IngestSpec& spec, const RowSource& rows, Tag
     }
 }
 
+// The counts come from what each step changes: the current images mirror the open history
+// rows, so the tags a listing drops are the images it deletes (removed), the history rows it
+// closes are those plus the moved ones, and the rows it opens are the moved plus the new ones.
 void apply_full_snapshot(Database& db, const Repository& repository, std::int64_t snapshot_id,
                          const std::string& at, IngestSummary& summary) {
     const std::int64_t id = repository.id;
-    summary.added = count(db, R"sql(
-SELECT count(*) FROM temp.ingest_rows s WHERE NOT EXISTS (
-    SELECT 1 FROM tag_history h
-    WHERE h.repository_id = :repository AND h.tag_id = s.tag_id AND h.ended_at IS NULL))sql", id);
-    summary.moved = count(db, R"sql(
-SELECT count(*) FROM temp.ingest_rows s
-JOIN tag_history h ON h.repository_id = :repository AND h.tag_id = s.tag_id AND h.ended_at IS NULL
-WHERE h.digest <> s.digest)sql", id);
-    summary.removed = count(db, R"sql(
-SELECT count(*) FROM tag_history h
-WHERE h.repository_id = :repository AND h.ended_at IS NULL
-  AND NOT EXISTS (SELECT 1 FROM temp.ingest_rows s WHERE s.tag_id = h.tag_id))sql", id);
-
     const std::int64_t batch = full_snapshot_batch(db, repository);
 
+    summary.removed = run(db, R"sql(
+DELETE FROM images WHERE repository_id = :repository
+  AND tag_id NOT IN (SELECT tag_id FROM temp.ingest_rows))sql", {.repository = id});
+
     // History: close what no longer holds, then open what is new.
-    run(db, R"sql(
+    const std::int64_t closed = run(db, R"sql(
 UPDATE tag_history SET ended_snapshot = :snapshot, ended_at = :at
 WHERE repository_id = :repository AND ended_at IS NULL
   AND NOT EXISTS (SELECT 1 FROM temp.ingest_rows s
                   WHERE s.tag_id = tag_history.tag_id AND s.digest = tag_history.digest))sql",
         {.repository = id, .snapshot = snapshot_id, .at = at});
-    run(db, R"sql(
+    const std::int64_t opened = run(db, R"sql(
 INSERT INTO tag_history (repository_id, tag_id, digest, size, batch, position, started_snapshot, started_at)
 SELECT :repository, s.tag_id, s.digest, s.size, :batch, s.position, :snapshot, :at FROM temp.ingest_rows s
 WHERE NOT EXISTS (SELECT 1 FROM tag_history h
                   WHERE h.repository_id = :repository AND h.tag_id = s.tag_id AND h.ended_at IS NULL)
 ORDER BY s.position)sql",
         {.repository = id, .snapshot = snapshot_id, .batch = batch, .at = at});
+    summary.moved = closed - summary.removed;
+    summary.added = opened - summary.moved;
 
     // Current state: exactly the listing, in one batch.
-    run(db, R"sql(
-DELETE FROM images WHERE repository_id = :repository
-  AND tag_id NOT IN (SELECT tag_id FROM temp.ingest_rows))sql", {.repository = id});
     run(db, R"sql(
 INSERT INTO images (repository_id, tag_id, digest, size, batch, position)
 SELECT :repository, tag_id, digest, size, :batch, position FROM temp.ingest_rows WHERE true
