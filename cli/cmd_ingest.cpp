@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "common.hpp"
+#include "rspcat/json_listing.hpp"
 
 namespace rspcat::cli {
 
@@ -22,17 +23,43 @@ void print_summary(const std::string& source, const std::string& at, const Inges
               << s.added << " new, " << s.moved << " moved, " << s.removed << " removed)\n";
 }
 
+// The listing file, or standard input for `-`.
+class ListingInput {
+   public:
+    explicit ListingInput(const std::string& name) {
+        if (name == "-") return;
+        if (std::filesystem::is_directory(name)) throw CatalogError("cannot read " + name + ": is a directory");
+        file_.open(name, std::ios::binary);
+        if (!file_) throw CatalogError("cannot read " + name + ": " + std::strerror(errno));
+    }
+    std::istream& stream() { return file_.is_open() ? file_ : std::cin; }
+
+   private:
+    std::ifstream file_;
+};
+
+// GAR, gcloud and docker-json documents: one snapshot (or merge) each.
+int ingest_json(const Globals& globals, const IngestArgs& args, JsonListingFormat format, std::istream& in) {
+    JsonListingReader reader(in, args.file, format, {args.registry, args.repository});
+    if (reader.skipped_entries() > 0) {
+        std::cerr << "rspcat: " << args.file << ": skipped " << reader.skipped_entries()
+                  << (reader.skipped_entries() == 1 ? " entry" : " entries") << " of other images than "
+                  << args.registry << "/" << args.repository << "\n";
+    }
+    IngestSpec spec{{args.registry, args.repository}, args.aliases, now_utc(), args.file, args.merge};
+    if (!args.at.empty()) spec.taken_at = parse_time_arg("--at", args.at);
+    Catalog catalog(globals.db);
+    const IngestSummary summary = catalog.ingest(spec, [&] { return reader.next_row(); });
+    print_summary(args.file, format_timestamp(spec.taken_at), summary, args.merge);
+    return 0;
+}
+
 int run_ingest(const Globals& globals, const IngestArgs& args) {
     if (globals.read_only) throw UsageError("ingest writes to the catalog; it cannot run with --read-only");
-    std::ifstream file;
-    std::istream* in = &std::cin;
-    if (args.file != "-") {
-        if (std::filesystem::is_directory(args.file)) throw CatalogError("cannot read " + args.file + ": is a directory");
-        file.open(args.file, std::ios::binary);
-        if (!file) throw CatalogError("cannot read " + args.file + ": " + std::strerror(errno));
-        in = &file;
-    }
-    TsvListingReader reader(*in, args.file);
+    ListingInput input(args.file);
+    std::istream& in = input.stream();
+    if (const auto format = json_listing_format_from_name(args.format)) return ingest_json(globals, args, *format, in);
+    TsvListingReader reader(in, args.file);
     IngestSpec spec{{args.registry, args.repository}, args.aliases, now_utc(), args.file, args.merge};
     if (reader.is_history()) {
         if (!args.at.empty()) throw UsageError(args.file + " is a history file: each snapshot has its own time; drop --at");
@@ -61,8 +88,8 @@ int run_ingest(const Globals& globals, const IngestArgs& args) {
 void add_ingest_commands(Commands& commands) {
     auto [command, args] = commands.add<IngestArgs>(
         "ingest",
-        "Ingest a registry listing (tag<TAB>digest[<TAB>size] lines, or a history file with a snapshot_at "
-        "column) as one transaction",
+        "Ingest a registry listing (tag<TAB>digest[<TAB>size] lines, a history file with a snapshot_at "
+        "column, or a GAR, gcloud or docker-json document) as one transaction",
         run_ingest);
     command->add_option("--registry", args->registry, "Registry host")->required();
     command->add_option("--repository", args->repository, "Repository path")->required();
@@ -70,7 +97,12 @@ void add_ingest_commands(Commands& commands) {
         ->allow_extra_args(false);
     command->add_option("--at", args->at, "The listing's time, ISO 8601 UTC (default: now)");
     command->add_flag("--merge", args->merge, "Add or replace rows instead of replacing the whole listing");
-    command->add_option("--format", args->format, "Listing format")->check(CLI::IsMember({"tsv"}))->capture_default_str();
+    command
+        ->add_option("--format", args->format,
+                     "Listing format: tsv, gar (Artifact Registry DockerImage objects), gcloud (gcloud artifacts "
+                     "docker images list --include-tags --format=json) or docker-json (tag: digest object)")
+        ->check(CLI::IsMember({"tsv", "gar", "gcloud", "docker-json"}))
+        ->capture_default_str();
     command->add_option("file", args->file, "Listing file, or - for standard input")->capture_default_str();
 }
 

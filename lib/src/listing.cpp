@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "digits.hpp"
+#include "input_text.hpp"
 
 namespace rspcat {
 
@@ -23,16 +24,6 @@ std::vector<std::string_view> split_tabs(std::string_view line) {
 bool is_blank_or_comment(std::string_view line) {
     const std::size_t first = line.find_first_not_of(" \t");
     return first == std::string_view::npos || line[first] == '#';
-}
-
-// For error messages: the value in quotes, cut short, with control bytes shown as `?`.
-std::string quoted(std::string_view value) {
-    constexpr std::size_t limit = 60;
-    std::string out = "'";
-    for (char c : value.substr(0, limit)) out.push_back(static_cast<unsigned char>(c) < 0x20 ? '?' : c);
-    if (value.size() > limit) out.append("…");
-    out.push_back('\'');
-    return out;
 }
 
 }  // namespace
@@ -106,24 +97,24 @@ std::optional<TsvListingReader::Line> TsvListingReader::read_line() {
     if (history_) {
         line.snapshot_at = parse_timestamp(fields[column]);
         if (!line.snapshot_at) {
-            fail(line_number_, "snapshot_at " + quoted(fields[column]) + " is not an ISO 8601 time");
+            fail(line_number_, "snapshot_at " + detail::quoted(fields[column]) + " is not an ISO 8601 time");
         }
         ++column;
     }
     const std::string_view tag = fields[column++];
     const std::string_view digest = fields[column++];
     if (!is_docker_tag(tag)) {
-        fail(line_number_, "tag " + quoted(tag) + " is not a Docker tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})");
+        fail(line_number_, "tag " + detail::quoted(tag) + " is not a Docker tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})");
     }
     if (!is_sha256_digest(digest)) {
-        fail(line_number_, "digest " + quoted(digest) + " is not sha256: followed by 64 lower-case hex digits");
+        fail(line_number_, "digest " + detail::quoted(digest) + " is not sha256: followed by 64 lower-case hex digits");
     }
     line.row.tag = std::string(tag);
     line.row.digest = std::string(digest);
     if (column < fields.size() && !fields[column].empty()) {
         const std::string_view size = fields[column];
         const auto value = detail::all_digits(size) ? detail::to_int64(size) : std::nullopt;
-        if (!value) fail(line_number_, "size " + quoted(size) + " is not a whole number of bytes");
+        if (!value) fail(line_number_, "size " + detail::quoted(size) + " is not a whole number of bytes");
         line.row.size = value;
     }
     return line;

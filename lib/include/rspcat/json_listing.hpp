@@ -1,0 +1,52 @@
+// Registry listings that arrive as JSON documents: Google Artifact Registry `DockerImage`
+// objects, `gcloud artifacts docker images list --include-tags --format=json` output, and a
+// plain tag → digest object. Each becomes ListingRows in the order the document lists them.
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <istream>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "rspcat/listing.hpp"
+
+namespace rspcat {
+
+enum class JsonListingFormat {
+    gar,     // [{"uri": "HOST/PATH/IMAGE@sha256:…", "tags": […], "image_size_bytes": N, …}, …]
+    gcloud,  // [{"package": "HOST/PATH/IMAGE", "version": "sha256:…", "tags": "a,b" or […], …}, …]
+    docker,  // {"TAG": "sha256:…", …}
+};
+
+// `gar`, `gcloud`, `docker-json`.
+std::optional<JsonListingFormat> json_listing_format_from_name(std::string_view name);
+
+// The image a listing is read for. GAR and gcloud documents name every entry's registry and
+// repository; entries of other images are skipped. A docker-json object names none.
+struct ListingScope {
+    std::string registry;
+    std::string repository;
+};
+
+class JsonListingReader {
+   public:
+    // Reads the whole document now, one entry at a time: each entry is turned into rows and then
+    // dropped, so memory grows with the rows, not with the document. Throws InputError naming
+    // `source` and the JSON path (`/3/tags/1`) of what is wrong.
+    JsonListingReader(std::istream& in, std::string source, JsonListingFormat format, ListingScope scope);
+
+    // The next row, in document order (a GAR image with several tags gives one row per tag, in
+    // the order of its tags), or nullopt at the end.
+    std::optional<ListingRow> next_row();
+
+    // Entries that named another image than the scope's.
+    std::size_t skipped_entries() const { return skipped_; }
+
+   private:
+    std::deque<ListingRow> rows_;
+    std::size_t skipped_ = 0;
+};
+
+}  // namespace rspcat

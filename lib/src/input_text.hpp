@@ -1,0 +1,20 @@
+// How input values are quoted in error messages, shared by the listing readers.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace rspcat::detail {
+
+// The value in quotes, cut short, with control bytes shown as `?`, so that a hostile input
+// cannot flood or garble the terminal that shows the message.
+inline std::string quoted(std::string_view value) {
+    constexpr std::size_t limit = 60;
+    std::string out = "'";
+    for (char c : value.substr(0, limit)) out.push_back(static_cast<unsigned char>(c) < 0x20 ? '?' : c);
+    if (value.size() > limit) out.append("…");
+    out.push_back('\'');
+    return out;
+}
+
+}  // namespace rspcat::detail
