@@ -71,5 +71,6 @@ void add_ingest_commands(Commands& commands);
 void add_query_commands(Commands& commands);
 void add_policy_commands(Commands& commands);
 void add_history_commands(Commands& commands);
+void add_sync_commands(Commands& commands);
 
 }  // namespace rspcat::cli

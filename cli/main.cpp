@@ -28,6 +28,7 @@ int run(int argc, char** argv) {
     add_query_commands(commands);
     add_policy_commands(commands);
     add_history_commands(commands);
+    add_sync_commands(commands);
 
     try {
         app.parse(argc, argv);

@@ -1,4 +1,5 @@
-// How input values are quoted in error messages, shared by the listing readers.
+// How input values are shown in error messages, shared by the listing readers and the registry
+// client.
 #pragma once
 
 #include <string>
@@ -6,15 +7,16 @@
 
 namespace rspcat::detail {
 
-// The value in quotes, cut short, with control bytes shown as `?`, so that a hostile input
-// cannot flood or garble the terminal that shows the message.
-inline std::string quoted(std::string_view value) {
-    constexpr std::size_t limit = 60;
-    std::string out = "'";
+// The value cut short, with control bytes shown as `?`, so that a hostile input cannot flood or
+// garble the terminal that shows the message.
+inline std::string printable(std::string_view value, std::size_t limit = 60) {
+    std::string out;
     for (char c : value.substr(0, limit)) out.push_back(static_cast<unsigned char>(c) < 0x20 ? '?' : c);
     if (value.size() > limit) out.append("…");
-    out.push_back('\'');
     return out;
 }
+
+// printable() in single quotes.
+inline std::string quoted(std::string_view value) { return "'" + printable(value) + "'"; }
 
 }  // namespace rspcat::detail

@@ -1,0 +1,133 @@
+// rspcat sync: a repository listed straight from its registry (Docker Registry HTTP API v2) and
+// ingested as one full snapshot. Nothing is written unless every tag was resolved.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "common.hpp"
+#include "rspcat/registry.hpp"
+
+namespace rspcat::cli {
+
+namespace {
+
+struct SyncArgs {
+    std::string url, repository, credentials;
+    std::vector<std::string> aliases;
+    int concurrency = 4;
+    bool insecure = false;
+};
+
+// `[#######.............]  120/300 tags` on standard error, redrawn in place; only when standard
+// error is a terminal, so that logs and pipes get no control characters.
+class ProgressBar {
+   public:
+    ProgressBar() : enabled_(::isatty(STDERR_FILENO) == 1) {}
+    ~ProgressBar() { finish(); }
+    ProgressBar(const ProgressBar&) = delete;
+    ProgressBar& operator=(const ProgressBar&) = delete;
+
+    void update(std::size_t done, std::size_t total) {
+        if (!enabled_ || total == 0) return;
+        constexpr std::size_t width = 30;
+        const std::size_t filled = done * width / total;
+        const std::size_t percent = done * 100 / total;
+        if (drawn_ && percent == last_percent_ && done != total) return;  // nothing visible changed
+        std::cerr << "\r[" << std::string(filled, '#') << std::string(width - filled, '.') << "] " << done << "/"
+                  << total << " tags" << std::flush;
+        drawn_ = true;
+        last_percent_ = percent;
+    }
+
+    void finish() {
+        if (drawn_) std::cerr << "\n";
+        drawn_ = false;
+    }
+
+   private:
+    bool enabled_;
+    bool drawn_ = false;
+    std::size_t last_percent_ = 0;
+};
+
+std::string read_whole_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw CatalogError("cannot read " + path + ": " + std::strerror(errno));
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+registry::SyncOptions sync_options(const SyncArgs& args) {
+    registry::SyncOptions options;
+    const auto url = registry::parse_base_url(args.url);
+    if (!url) throw UsageError("--url '" + args.url + "' is not http://HOST[:PORT] or https://HOST[:PORT]");
+    options.url = *url;
+    if (!registry::is_repository_name(args.repository)) {
+        throw UsageError("--repository '" + args.repository +
+                         "' is not a registry repository name (lower-case components joined by /)");
+    }
+    options.repository = args.repository;
+    options.concurrency = args.concurrency;
+    options.insecure = args.insecure;
+    if (!args.credentials.empty()) {
+        options.credentials = registry::credentials_from_docker_config(read_whole_file(args.credentials),
+                                                                       args.credentials, url->authority);
+        if (!options.credentials) throw InputError(args.credentials + ": no \"auths\" entry for " + url->authority);
+    }
+    return options;
+}
+
+int run_sync(const Globals& globals, const SyncArgs& args) {
+    if (globals.read_only) throw UsageError("sync writes to the catalog; it cannot run with --read-only");
+    registry::SyncOptions options = sync_options(args);
+    // Opened first, so that a catalog that cannot be written fails before the network work.
+    Catalog catalog(globals.db);
+    const std::string source = options.url.text() + "/" + options.repository;
+    const Timestamp taken_at = now_utc();
+    std::vector<ListingRow> rows;
+    {
+        ProgressBar progress;
+        options.on_progress = [&](std::size_t done, std::size_t total) { progress.update(done, total); };
+        try {
+            rows = registry::fetch_listing(options);
+        } catch (const registry::RegistryError& e) {
+            progress.finish();
+            throw CatalogError(std::string(e.what()) + "; nothing was written");
+        }
+    }
+    const IngestSpec spec{{options.url.authority, options.repository}, args.aliases, taken_at, source, false};
+    std::size_t next = 0;
+    const IngestSummary summary = catalog.ingest(spec, [&]() -> std::optional<ListingRow> {
+        if (next == rows.size()) return std::nullopt;
+        return std::move(rows[next++]);
+    });
+    std::cout << source << ": snapshot " << format_timestamp(taken_at) << ": " << summary.rows << " tags ("
+              << summary.added << " new, " << summary.moved << " moved, " << summary.removed << " removed)\n";
+    return 0;
+}
+
+}  // namespace
+
+void add_sync_commands(Commands& commands) {
+    auto [command, args] = commands.add<SyncArgs>(
+        "sync",
+        "List a repository from its registry (Docker Registry HTTP API v2) and ingest it as one snapshot",
+        run_sync);
+    command->add_option("--url", args->url, "The registry: https://HOST[:PORT] (or http://)")->required();
+    command->add_option("--repository", args->repository, "Repository path, e.g. lsstsqre/sciplat-lab")->required();
+    command->add_option("--alias", args->aliases, "A tag to treat as an alias tag (repeatable; remembered)")
+        ->allow_extra_args(false);
+    command->add_option("--concurrency", args->concurrency, "HEAD requests at once")
+        ->check(CLI::Range(1, registry::max_concurrency))
+        ->capture_default_str();
+    command->add_option("--credentials", args->credentials,
+                        "A Docker config.json whose \"auths\" entry for the registry holds the credentials");
+    command->add_flag("--insecure", args->insecure, "Do not verify the registry's TLS certificate");
+}
+
+}  // namespace rspcat::cli

@@ -1,0 +1,95 @@
+// Listing a repository straight from a registry through the Docker Registry HTTP API v2: its
+// tags (`GET /v2/<name>/tags/list`, following `Link` pagination) and each tag's manifest digest
+// (`HEAD /v2/<name>/manifests/<tag>`, `Docker-Content-Digest`), with basic and bearer-token
+// authentication and retries. libcurl does the HTTP; none of it shows here.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rspcat/listing.hpp"
+
+namespace rspcat::registry {
+
+// The registry could not be listed. The message names the request's URL and, when the registry
+// answered, the HTTP status and the registry's own error text.
+class RegistryError : public std::runtime_error {
+   public:
+    using std::runtime_error::runtime_error;
+};
+
+// `http[s]://HOST[:PORT]`, with at most a trailing `/` after it.
+struct BaseUrl {
+    std::string scheme;     // `http` or `https`
+    std::string authority;  // `HOST[:PORT]` as given: the registry's name in the catalog
+    std::string text() const { return scheme + "://" + authority; }
+};
+std::optional<BaseUrl> parse_base_url(std::string_view text);
+
+// The Docker repository name grammar: lower-case alphanumeric components separated by `.`,
+// `_`, `__` or dashes, joined by `/`.
+bool is_repository_name(std::string_view name);
+
+struct Credentials {
+    std::string username;
+    std::string password;
+};
+
+// The credentials for `authority` in a Docker `config.json`: its `auths` entry (keyed by
+// `HOST[:PORT]` or by a URL) with a base64 `auth` of `USER:PASSWORD`, or `username` and
+// `password`. nullopt when the file has no entry for it. Throws InputError, naming `source` and
+// the JSON path, for a file that is not such a config.
+std::optional<Credentials> credentials_from_docker_config(std::string_view json_text, const std::string& source,
+                                                          std::string_view authority);
+
+std::string base64_encode(std::string_view bytes);
+std::optional<std::string> base64_decode(std::string_view text);
+
+// One challenge of a `WWW-Authenticate` header: `Bearer realm="…",service="…",scope="…"`.
+struct Challenge {
+    std::string scheme;                        // lower-cased: `basic`, `bearer`
+    std::map<std::string, std::string> params;  // names lower-cased, values unquoted
+};
+std::optional<Challenge> parse_challenge(std::string_view header);
+
+// The `rel="next"` target of a `Link` header resolved against the page it came with (absolute,
+// `/path` or relative), or nullopt when there is no next page. A link to another scheme, host or
+// port throws RegistryError: following it would send the credentials elsewhere.
+std::optional<std::string> next_page_url(std::string_view link_header, const BaseUrl& base,
+                                         const std::string& current_url);
+
+// 429 and 5xx answers and dropped connections are tried again, `attempts` times in all, after
+// first_delay, then twice as long each time up to max_delay (or what Retry-After asks, capped
+// the same way).
+struct RetryPolicy {
+    int attempts = 5;
+    std::chrono::milliseconds first_delay{250};
+    std::chrono::milliseconds max_delay{8000};
+};
+
+struct SyncOptions {
+    BaseUrl url;
+    std::string repository;
+    std::optional<Credentials> credentials;
+    bool insecure = false;  // do not verify TLS certificates
+    int concurrency = 4;    // HEAD requests at once
+    RetryPolicy retry;
+    // Called after each tag's digest is known, one call at a time, from any thread.
+    std::function<void(std::size_t resolved, std::size_t total)> on_progress;
+};
+
+inline constexpr int max_concurrency = 64;
+
+// What the registry holds now: every tag with its manifest digest, in the order the registry
+// listed the tags (sizes are unknown). Throws RegistryError; nothing is returned unless every
+// tag was resolved.
+std::vector<ListingRow> fetch_listing(const SyncOptions& options);
+
+}  // namespace rspcat::registry

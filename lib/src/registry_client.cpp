@@ -1,0 +1,288 @@
+// Listing a repository through the Docker Registry HTTP API v2: tags page by page, then the
+// digest of every tag with HEAD requests from a few threads at once.
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <unordered_set>
+
+#include "input_text.hpp"
+#include "registry_http.hpp"
+#include "rspcat/registry.hpp"
+
+namespace rspcat::registry {
+
+namespace {
+
+using detail::HttpResponse;
+using detail::HttpSession;
+using detail::Method;
+using detail::TransportError;
+using Json = nlohmann::json;
+
+// Everything a tag can point to: Docker v2 and OCI manifests, and their multi-architecture lists.
+constexpr const char* manifest_accept =
+    "Accept: application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, "
+    "application/vnd.docker.distribution.manifest.list.v2+json, "
+    "application/vnd.docker.distribution.manifest.v2+json";
+constexpr const char* json_accept = "Accept: application/json";
+// A bound on pagination, far above any real repository (a page holds 100 tags or more).
+constexpr std::size_t max_pages = 100'000;
+
+// `(CODE: message)` from a registry's JSON error body, or nothing.
+std::string registry_error_text(const HttpResponse& response) {
+    const Json body = Json::parse(response.body, nullptr, false);
+    if (!body.is_object() || !body.contains("errors") || !body["errors"].is_array() || body["errors"].empty()) {
+        return "";
+    }
+    const Json& first = body["errors"][0];
+    std::string text;
+    if (first.contains("code") && first["code"].is_string()) text += first["code"].get<std::string>();
+    if (first.contains("message") && first["message"].is_string()) {
+        text += (text.empty() ? "" : ": ") + first["message"].get<std::string>();
+    }
+    return text.empty() ? "" : " (" + rspcat::detail::printable(text, 200) + ")";
+}
+
+std::string describe(Method method, const std::string& url) { return std::string(method_name(method)) + " " + url; }
+
+[[noreturn]] void fail_status(Method method, const std::string& url, const HttpResponse& response,
+                              const std::string& extra = "") {
+    throw RegistryError(describe(method, url) + ": HTTP " + std::to_string(response.status) +
+                        registry_error_text(response) + extra);
+}
+
+class RegistryClient {
+   public:
+    explicit RegistryClient(const SyncOptions& options) : options_(options) {}
+
+    std::vector<std::string> list_tags(HttpSession& session) {
+        std::string url = repository_url() + "/tags/list";
+        std::unordered_set<std::string> pages_read;
+        std::unordered_set<std::string> tags_seen;
+        std::vector<std::string> tags;
+        while (true) {
+            if (pages_read.size() >= max_pages) {
+                throw RegistryError("GET " + url + ": more than " + std::to_string(max_pages) + " pages of tags");
+            }
+            if (!pages_read.insert(url).second) {
+                throw RegistryError("GET " + url + ": the Link header leads back to a page already read");
+            }
+            const HttpResponse response = send(session, Method::get, url, json_accept);
+            if (response.status != 200) fail_status(Method::get, url, response);
+            for (std::string& tag : tags_of_page(url, response)) {
+                if (!tags_seen.insert(tag).second) {
+                    throw RegistryError("GET " + url + ": tag " + rspcat::detail::quoted(tag) + " is listed twice");
+                }
+                tags.push_back(std::move(tag));
+            }
+            const auto link = response.header("link");
+            const auto next = link ? next_page_url(*link, options_.url, url) : std::nullopt;
+            if (!next) return tags;
+            url = *next;
+        }
+    }
+
+    std::string resolve_digest(HttpSession& session, const std::string& tag) {
+        const std::string url = repository_url() + "/manifests/" + tag;
+        const HttpResponse response = send(session, Method::head, url, manifest_accept);
+        if (response.status != 200) fail_status(Method::head, url, response);
+        const auto digest = response.header("docker-content-digest");
+        if (!digest) fail_status(Method::head, url, response, " without a Docker-Content-Digest header");
+        if (!is_sha256_digest(*digest)) {
+            fail_status(Method::head, url, response,
+                        " with Docker-Content-Digest " + rspcat::detail::quoted(*digest) + ", not a sha256 digest");
+        }
+        return *digest;
+    }
+
+   private:
+    std::string repository_url() const { return options_.url.text() + "/v2/" + options_.repository; }
+
+    std::vector<std::string> tags_of_page(const std::string& url, const HttpResponse& response) const {
+        const Json page = Json::parse(response.body, nullptr, false);
+        if (!page.is_object()) throw RegistryError("GET " + url + ": HTTP 200 but the answer is not a JSON object");
+        const auto tags = page.find("tags");
+        // An empty repository may list `"tags": null`.
+        if (tags == page.end() || tags->is_null()) return {};
+        if (!tags->is_array()) throw RegistryError("GET " + url + ": HTTP 200 but \"tags\" is not a list");
+        std::vector<std::string> out;
+        for (const Json& tag : *tags) {
+            if (!tag.is_string() || !is_docker_tag(tag.get_ref<const std::string&>())) {
+                throw RegistryError("GET " + url + ": HTTP 200 but " + rspcat::detail::quoted(tag.dump()) +
+                                    " is not a Docker tag");
+            }
+            out.push_back(tag.get<std::string>());
+        }
+        return out;
+    }
+
+    // One request as the registry wants it: with the credentials it asks for, tried again while
+    // it is overloaded. 401 leads to one round of authentication, then to an error.
+    HttpResponse send(HttpSession& session, Method method, const std::string& url, const char* accept) {
+        bool authenticated = false;
+        while (true) {
+            const std::optional<std::string> sent = authorization();
+            std::vector<std::string> headers = {accept};
+            if (sent) headers.push_back("Authorization: " + *sent);
+            HttpResponse response = send_with_retries(session, method, url, headers);
+            if (response.status != 401) return response;
+            if (authenticated) fail_status(method, url, response, ": the registry refused the credentials");
+            authenticate(session, method, url, response, sent);
+            authenticated = true;
+        }
+    }
+
+    std::optional<std::string> authorization() const {
+        const std::lock_guard lock(auth_mutex_);
+        return authorization_;
+    }
+
+    HttpResponse send_with_retries(HttpSession& session, Method method, const std::string& url,
+                                   const std::vector<std::string>& headers) const {
+        const int attempts = std::max(1, options_.retry.attempts);
+        for (int attempt = 1;; ++attempt) {
+            const bool last = attempt >= attempts;
+            const std::string tried = attempt > 1 ? " (tried " + std::to_string(attempt) + " times)" : "";
+            try {
+                HttpResponse response = session.perform(method, url, headers);
+                const bool overloaded = response.status == 429 || response.status >= 500;
+                if (!overloaded) return response;
+                if (last) fail_status(method, url, response, tried);
+                std::this_thread::sleep_for(delay(attempt, response.header("retry-after")));
+            } catch (const TransportError& e) {
+                if (!e.transient || last) throw RegistryError(describe(method, url) + ": " + e.what() + tried);
+                std::this_thread::sleep_for(delay(attempt, std::nullopt));
+            }
+        }
+    }
+
+    std::chrono::milliseconds delay(int attempt, const std::optional<std::string>& retry_after) const {
+        const auto& retry = options_.retry;
+        if (retry_after && !retry_after->empty() && retry_after->size() <= 6 &&
+            std::all_of(retry_after->begin(), retry_after->end(), [](char c) { return c >= '0' && c <= '9'; })) {
+            return std::min(retry.max_delay, std::chrono::milliseconds(std::stoll(*retry_after) * 1000));
+        }
+        auto wait = retry.first_delay;
+        for (int i = 1; i < attempt && wait < retry.max_delay; ++i) wait *= 2;
+        return std::min(wait, retry.max_delay);
+    }
+
+    // Answers a 401: a Bearer challenge gets a token from its realm; a Basic one gets the
+    // credentials. Threads that were refused together authenticate once.
+    void authenticate(HttpSession& session, Method method, const std::string& url, const HttpResponse& refused,
+                      const std::optional<std::string>& sent) {
+        const std::lock_guard lock(auth_mutex_);
+        if (authorization_ != sent) return;  // another thread has authenticated meanwhile
+        std::optional<Challenge> bearer, basic;
+        for (const std::string& header : refused.headers_named("www-authenticate")) {
+            auto challenge = parse_challenge(header);
+            if (challenge && challenge->scheme == "bearer" && !bearer) bearer = std::move(challenge);
+            if (challenge && challenge->scheme == "basic" && !basic) basic = std::move(challenge);
+        }
+        if (bearer) {
+            authorization_ = "Bearer " + fetch_token(session, *bearer, method, url);
+        } else if (basic) {
+            if (!options_.credentials) fail_status(method, url, refused, ": the registry wants credentials and none were given");
+            authorization_ = "Basic " + basic_credentials();
+        } else {
+            fail_status(method, url, refused, " without a Basic or Bearer WWW-Authenticate challenge");
+        }
+    }
+
+    std::string basic_credentials() const {
+        return base64_encode(options_.credentials->username + ":" + options_.credentials->password);
+    }
+
+    std::string fetch_token(HttpSession& session, const Challenge& challenge, Method method, const std::string& url) {
+        const auto realm = challenge.params.find("realm");
+        if (realm == challenge.params.end() || !(realm->second.starts_with("https://") || realm->second.starts_with("http://"))) {
+            throw RegistryError(describe(method, url) + ": HTTP 401 with a Bearer challenge whose realm is not an http(s) URL");
+        }
+        std::string token_url = realm->second + (realm->second.find('?') == std::string::npos ? "?" : "&");
+        if (const auto service = challenge.params.find("service"); service != challenge.params.end()) {
+            token_url += "service=" + session.escape(service->second) + "&";
+        }
+        const auto scope = challenge.params.find("scope");
+        token_url += "scope=" + session.escape(scope != challenge.params.end()
+                                                   ? scope->second
+                                                   : "repository:" + options_.repository + ":pull");
+        std::vector<std::string> headers = {json_accept};
+        if (options_.credentials) headers.push_back("Authorization: Basic " + basic_credentials());
+        const HttpResponse response = send_with_retries(session, Method::get, token_url, headers);
+        if (response.status != 200) fail_status(Method::get, token_url, response, " (asking for a bearer token)");
+        const Json answer = Json::parse(response.body, nullptr, false);
+        for (const char* key : {"token", "access_token"}) {
+            if (answer.is_object() && answer.contains(key) && answer[key].is_string() && !answer[key].get<std::string>().empty()) {
+                return answer[key].get<std::string>();
+            }
+        }
+        throw RegistryError("GET " + token_url + ": HTTP 200 but the answer holds no token");
+    }
+
+    const SyncOptions& options_;
+    mutable std::mutex auth_mutex_;
+    std::optional<std::string> authorization_;  // the Authorization header value, once known
+};
+
+// Resolves every tag's digest on `workers` threads, each with its own connection. The first
+// error stops the others and is thrown once all have stopped.
+std::vector<ListingRow> resolve_all(RegistryClient& client, const std::vector<std::string>& tags,
+                                    const SyncOptions& options) {
+    std::vector<ListingRow> rows(tags.size());
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> failed{false};
+    std::mutex progress_mutex;
+    std::size_t resolved = 0;
+    std::exception_ptr first_error;
+    auto work = [&]() noexcept {
+        try {
+            HttpSession session(options.insecure);
+            while (!failed) {
+                const std::size_t i = next++;
+                if (i >= tags.size()) return;
+                rows[i] = ListingRow{tags[i], client.resolve_digest(session, tags[i]), std::nullopt, i + 1};
+                const std::lock_guard lock(progress_mutex);
+                ++resolved;
+                if (options.on_progress) options.on_progress(resolved, tags.size());
+            }
+        } catch (...) {
+            const std::lock_guard lock(progress_mutex);
+            if (!first_error) first_error = std::current_exception();
+            failed = true;
+        }
+    };
+    const std::size_t workers = std::min<std::size_t>(static_cast<std::size_t>(options.concurrency), tags.size());
+    {
+        std::vector<std::jthread> threads;
+        for (std::size_t i = 0; i < workers; ++i) threads.emplace_back(work);
+    }  // joined here
+    if (first_error) std::rethrow_exception(first_error);
+    return rows;
+}
+
+}  // namespace
+
+std::vector<ListingRow> fetch_listing(const SyncOptions& options) {
+    if (!is_repository_name(options.repository)) {
+        throw RegistryError("repository " + rspcat::detail::quoted(options.repository) +
+                            " is not a registry repository name (lower-case components joined by /)");
+    }
+    if (options.concurrency < 1 || options.concurrency > max_concurrency) {
+        throw RegistryError("concurrency must be between 1 and " + std::to_string(max_concurrency));
+    }
+    RegistryClient client(options);
+    std::vector<std::string> tags;
+    try {
+        HttpSession session(options.insecure);
+        tags = client.list_tags(session);
+    } catch (const TransportError& e) {
+        throw RegistryError(options.url.text() + ": " + e.what());
+    }
+    if (options.on_progress) options.on_progress(0, tags.size());
+    return resolve_all(client, tags, options);
+}
+
+}  // namespace rspcat::registry

@@ -1,0 +1,56 @@
+// The little HTTP that the registry client needs, on one libcurl easy handle per session.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace rspcat::registry::detail {
+
+enum class Method { get, head };
+
+std::string_view method_name(Method method);
+
+struct HttpResponse {
+    long status = 0;
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased, in order
+
+    // The first header of that (lower-case) name.
+    std::optional<std::string> header(std::string_view name) const;
+    std::vector<std::string> headers_named(std::string_view name) const;
+};
+
+// No answer at all: the connection failed or broke. `transient` when trying again may help.
+class TransportError : public std::runtime_error {
+   public:
+    TransportError(const std::string& message, bool transient) : std::runtime_error(message), transient(transient) {}
+    bool transient;
+};
+
+// One connection's worth of requests: keeps its connection open between requests. Not to be
+// shared between threads.
+class HttpSession {
+   public:
+    explicit HttpSession(bool insecure);
+    ~HttpSession();
+    HttpSession(const HttpSession&) = delete;
+    HttpSession& operator=(const HttpSession&) = delete;
+
+    // Sends one request (redirects are not followed) and returns whatever status came back.
+    // Throws TransportError when nothing usable came back.
+    HttpResponse perform(Method method, const std::string& url, const std::vector<std::string>& headers);
+
+    // `text` percent-encoded for a query string.
+    std::string escape(std::string_view text);
+
+   private:
+    struct Handle;
+    std::unique_ptr<Handle> handle_;
+};
+
+}  // namespace rspcat::registry::detail
