@@ -87,7 +87,7 @@ const std::string d2 = "sha256:" + std::string(64, '2');
 
 }  // namespace
 
-TEST_CASE("nublado's GAR listings give nublado's image lists", "[cli][listing]") {
+TEST_CASE("nublado's GAR listings give nublado's image lists", "[listing]") {
     // The references in the expected lists name the registry and repository; the listings hold
     // other images too, which are skipped.
     check_gar_scenario({"gar.json", "gar-before.json", "us-central1-docker.pkg.dev",
@@ -104,7 +104,7 @@ TEST_CASE("nublado's GAR listings give nublado's image lists", "[cli][listing]")
                         "lighthouse-71ec/library/sketchbook", {"recommended", "recommended_c0050"}, "50"});
 }
 
-TEST_CASE("gcloud and docker-json listings through rspcat ingest", "[cli][listing]") {
+TEST_CASE("gcloud and docker-json listings through rspcat ingest", "[listing]") {
     TempDir dir;
     const std::string db = dir.file("c.db");
     write_text(dir.file("gcloud.json"), R"([{"package": "example.org/lab", "version": ")" + d1 +

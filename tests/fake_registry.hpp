@@ -1,0 +1,149 @@
+// A registry that serves one repository the way the tests need: tags in pages linked by `Link`
+// headers (path, absolute and relative links in turn), manifests by HEAD, and optionally a
+// bearer-token flow with its own token endpoint. Built on FakeHttpServer.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "fake_http_server.hpp"
+
+namespace rspcat::test {
+
+inline std::string percent_decode(const std::string& text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '%' && i + 2 < text.size()) {
+            out.push_back(static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16)));
+            i += 2;
+        } else {
+            out.push_back(text[i] == '+' ? ' ' : text[i]);
+        }
+    }
+    return out;
+}
+
+inline std::map<std::string, std::string> query_params(const std::string& query) {
+    std::map<std::string, std::string> params;
+    std::size_t start = 0;
+    while (start < query.size()) {
+        std::size_t end = query.find('&', start);
+        if (end == std::string::npos) end = query.size();
+        const std::string pair = query.substr(start, end - start);
+        const std::size_t equals = pair.find('=');
+        params[percent_decode(pair.substr(0, equals))] =
+            equals == std::string::npos ? "" : percent_decode(pair.substr(equals + 1));
+        start = end + 1;
+    }
+    return params;
+}
+
+struct FakeRegistryConfig {
+    std::string repository = "lab";
+    std::vector<std::pair<std::string, std::string>> tags;  // tag, digest, in listing order
+    std::size_t page_size = 0;                              // 0: every tag on one page
+    std::optional<std::string> token;                       // when set, every /v2 request needs it
+    std::optional<std::string> token_basic_auth;            // `Basic …` the token endpoint wants
+    // Consulted first for every request: an answer to give instead of the normal one.
+    std::function<std::optional<FakeReply>(const FakeRequest&)> intercept;
+};
+
+class FakeRegistry {
+   public:
+    explicit FakeRegistry(FakeRegistryConfig config)
+        : state_(std::make_shared<State>(std::move(config))),
+          server_([state = state_](const FakeRequest& request) { return state->answer(request); }) {
+    }
+
+    std::string url() const { return server_.url(); }
+    std::vector<FakeRequest> requests() const { return server_.requests(); }
+    std::size_t count(const std::string& method, const std::string& path_prefix) const {
+        std::size_t n = 0;
+        for (const auto& request : requests()) {
+            if (request.method == method && request.path.rfind(path_prefix, 0) == 0) ++n;
+        }
+        return n;
+    }
+
+   private:
+    struct State {
+        explicit State(FakeRegistryConfig c) : config(std::move(c)) {}
+        FakeRegistryConfig config;
+
+        FakeReply answer(const FakeRequest& request) const {
+            if (config.intercept) {
+                if (auto reply = config.intercept(request)) return *reply;
+            }
+            if (request.path == "/token") return token_reply(request);
+            if (config.token && request.header("authorization") != "Bearer " + *config.token) {
+                return {401,
+                        {{"WWW-Authenticate", "Bearer realm=\"" + request.server_url + "/token\",service=\"fake registry\",scope=\"repository:" +
+                                                  config.repository + ":pull\""}},
+                        R"({"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]})"};
+            }
+            const std::string prefix = "/v2/" + config.repository;
+            if (request.method == "GET" && request.path == prefix + "/tags/list") return tags_page(request);
+            if (request.method == "HEAD" && request.path.rfind(prefix + "/manifests/", 0) == 0) {
+                const std::string tag = request.path.substr(prefix.size() + 11);
+                for (const auto& [name, digest] : config.tags) {
+                    if (name == tag) {
+                        return {200,
+                                {{"Docker-Content-Digest", digest},
+                                 {"Content-Type", "application/vnd.oci.image.manifest.v1+json"}},
+                                ""};
+                    }
+                }
+                return {404, {}, ""};
+            }
+            return {404, {}, R"({"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry"}]})"};
+        }
+
+        FakeReply token_reply(const FakeRequest& request) const {
+            const auto params = query_params(request.query);
+            const auto service = params.find("service");
+            const auto scope = params.find("scope");
+            if (service == params.end() || service->second != "fake registry" || scope == params.end() ||
+                scope->second != "repository:" + config.repository + ":pull") {
+                return {400, {}, "bad token request: " + request.query};
+            }
+            if (config.token_basic_auth && request.header("authorization") != *config.token_basic_auth) {
+                return {401, {}, R"({"details":"wrong credentials"})"};
+            }
+            return {200, {{"Content-Type", "application/json"}}, nlohmann::json{{"token", *config.token}}.dump()};
+        }
+
+        // Pages of page_size tags after `last`; each page but the last links to the next, with a
+        // path-only, an absolute and a relative link in turn.
+        FakeReply tags_page(const FakeRequest& request) const {
+            const auto params = query_params(request.query);
+            std::size_t start = 0;
+            if (const auto last = params.find("last"); last != params.end()) {
+                while (start < config.tags.size() && config.tags[start].first != last->second) ++start;
+                ++start;
+            }
+            const std::size_t size = config.page_size == 0 ? config.tags.size() : config.page_size;
+            nlohmann::json tags = nlohmann::json::array();
+            for (std::size_t i = start; i < std::min(config.tags.size(), start + size); ++i) {
+                tags.push_back(config.tags[i].first);
+            }
+            FakeReply reply{200, {{"Content-Type", "application/json"}},
+                            nlohmann::json{{"name", config.repository}, {"tags", tags}}.dump()};
+            if (start + size < config.tags.size()) {
+                const std::string next = "tags/list?n=" + std::to_string(size) +
+                                         "&last=" + config.tags[start + size - 1].first;
+                const std::size_t page = config.page_size == 0 ? 0 : start / config.page_size;
+                const std::string link = page % 3 == 0   ? "/v2/" + config.repository + "/" + next
+                                         : page % 3 == 1 ? request.server_url + "/v2/" + config.repository + "/" + next
+                                                         : "list?" + next.substr(next.find('?') + 1);
+                reply.headers.emplace_back("Link", "<" + link + ">; rel=\"next\"");
+            }
+            return reply;
+        }
+    };
+
+    std::shared_ptr<State> state_;
+    FakeHttpServer server_;
+};
+
+}  // namespace rspcat::test

@@ -1,0 +1,364 @@
+// The registry client: its text handling, and fetch_listing against a fake registry on
+// 127.0.0.1 that paginates with Link headers, asks for bearer tokens and is overloaded at will.
+#include <catch2/catch.hpp>
+
+#include "fake_registry.hpp"
+#include "rspcat/registry.hpp"
+
+using namespace rspcat;
+using namespace rspcat::registry;
+using namespace rspcat::test;
+
+namespace {
+
+std::string digest_of(int n) {
+    const std::string hex = "0123456789abcdef";
+    std::string digits(64, '0');
+    for (std::size_t i = 0; i < digits.size(); ++i) digits[i] = hex[static_cast<std::size_t>(n * 7 + static_cast<int>(i)) % 16];
+    return "sha256:" + digits;
+}
+
+std::vector<std::pair<std::string, std::string>> weeklies(int count) {
+    std::vector<std::pair<std::string, std::string>> tags;
+    for (int i = 0; i < count; ++i) {
+        tags.emplace_back("w_2077_" + std::string(i + 1 < 10 ? "0" : "") + std::to_string(i + 1), digest_of(i % 5));
+    }
+    return tags;
+}
+
+SyncOptions options_for(const FakeRegistry& registry, const std::string& repository = "lab") {
+    SyncOptions options;
+    options.url = *parse_base_url(registry.url());
+    options.repository = repository;
+    options.retry = RetryPolicy{3, std::chrono::milliseconds(10), std::chrono::milliseconds(50)};
+    return options;
+}
+
+std::vector<std::pair<std::string, std::string>> pairs_of(const std::vector<ListingRow>& rows) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& row : rows) out.emplace_back(row.tag, row.digest);
+    return out;
+}
+
+std::string error_of(const SyncOptions& options) {
+    try {
+        fetch_listing(options);
+    } catch (const RegistryError& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("base URLs, repository names, base64", "[sync]") {
+    CHECK(parse_base_url("https://registry.example.org")->text() == "https://registry.example.org");
+    CHECK(parse_base_url("http://127.0.0.1:5000/")->authority == "127.0.0.1:5000");
+    CHECK(parse_base_url("HTTPS://[::1]:443")->text() == "https://[::1]:443");
+    for (const char* bad : {"registry.example.org", "ftp://host", "https://", "https://host/v2/", "https://host:0",
+                            "https://host:99999", "https://user@host", "https://host:port", "https://ho st"}) {
+        CAPTURE(bad);
+        CHECK_FALSE(parse_base_url(bad));
+    }
+    for (const char* good : {"lab", "lsstsqre/sciplat-lab", "library/sketchbook", "a__b/c.d/e---f", "0"}) {
+        CAPTURE(good);
+        CHECK(is_repository_name(good));
+    }
+    for (const char* bad : {"", "Lab", "lab/", "/lab", "a//b", "a___b", "a_", "-a", "a.-b", "lab?n=1", "lab/../x"}) {
+        CAPTURE(bad);
+        CHECK_FALSE(is_repository_name(bad));
+    }
+    CHECK(base64_encode("") == "");
+    CHECK(base64_encode("user:pass") == "dXNlcjpwYXNz");
+    CHECK(base64_encode("ab") == "YWI=");
+    CHECK(base64_decode("dXNlcjpwYXNz") == "user:pass");
+    CHECK(base64_decode("YWI=") == "ab");
+    CHECK_FALSE(base64_decode("not base64!"));
+    CHECK_FALSE(base64_decode("A"));
+}
+
+TEST_CASE("WWW-Authenticate challenges", "[sync]") {
+    const auto bearer = parse_challenge(
+        R"(Bearer realm="https://auth.example.org/token",service="registry.example.org",scope="repository:a/b:pull,push")");
+    REQUIRE(bearer);
+    CHECK(bearer->scheme == "bearer");
+    CHECK(bearer->params.at("realm") == "https://auth.example.org/token");
+    CHECK(bearer->params.at("service") == "registry.example.org");
+    CHECK(bearer->params.at("scope") == "repository:a/b:pull,push");
+    const auto basic = parse_challenge(R"(Basic realm="Registry \"Realm\"")");
+    REQUIRE(basic);
+    CHECK(basic->scheme == "basic");
+    CHECK(basic->params.at("realm") == "Registry \"Realm\"");
+    CHECK(parse_challenge("Negotiate")->scheme == "negotiate");
+    CHECK_FALSE(parse_challenge(""));
+    CHECK_FALSE(parse_challenge("Bearer nonsense"));
+}
+
+TEST_CASE("Link headers: path, absolute and relative links; other hosts refused", "[sync]") {
+    const BaseUrl base{"https", "registry.example.org:5000"};
+    const std::string current = "https://registry.example.org:5000/v2/a/b/tags/list?n=2";
+    struct Case {
+        std::string header;
+        std::optional<std::string> next;
+    };
+    for (const Case& c : std::vector<Case>{
+             {R"(</v2/a/b/tags/list?n=2&last=x>; rel="next")", "https://registry.example.org:5000/v2/a/b/tags/list?n=2&last=x"},
+             {R"(<https://REGISTRY.example.org:5000/v2/a/b/tags/list?last=x>; rel=next)",
+              "https://registry.example.org:5000/v2/a/b/tags/list?last=x"},
+             {R"(<list?n=2&last=x>; rel="next")", "https://registry.example.org:5000/v2/a/b/tags/list?n=2&last=x"},
+             {R"(<?last=x>; rel="next")", "https://registry.example.org:5000/v2/a/b/tags/list?last=x"},
+             {R"(</first>; rel="prev", </v2/a/b/tags/list?last=y>; title="a, b"; rel="next")",
+              "https://registry.example.org:5000/v2/a/b/tags/list?last=y"},
+             {R"(</v2/a/b/tags/list?last=x>; rel="prev")", std::nullopt},
+             {"", std::nullopt},
+         }) {
+        CAPTURE(c.header);
+        CHECK(next_page_url(c.header, base, current) == c.next);
+    }
+    for (const char* other : {R"(<https://evil.example.org/v2/a/b/tags/list>; rel="next")",
+                              R"(<http://registry.example.org:5000/v2/a/b/tags/list>; rel="next")",
+                              R"(<https://registry.example.org:5001/v2/a/b/tags/list>; rel="next")",
+                              R"(<//evil.example.org/v2/a/b/tags/list>; rel="next")"}) {
+        CAPTURE(other);
+        CHECK_THROWS_WITH(next_page_url(other, base, current), Catch::Contains("refusing to follow the Link to another host"));
+    }
+}
+
+TEST_CASE("credentials from a Docker config.json", "[sync]") {
+    const std::string config = R"({
+      "auths": {
+        "https://index.docker.io/v1/": {"auth": ")" + base64_encode("hubuser:hubpass") + R"("},
+        "registry.example.org:5000": {"auth": ")" + base64_encode("me:se:cret") + R"("},
+        "https://other.example.org": {"username": "u", "password": "p"},
+        "broken.example.org": {"auth": "!!!"},
+        "helper.example.org": {}
+      },
+      "credsStore": "desktop"
+    })";
+    const auto mine = credentials_from_docker_config(config, "config.json", "registry.example.org:5000");
+    REQUIRE(mine);
+    CHECK(mine->username == "me");
+    CHECK(mine->password == "se:cret");
+    CHECK(credentials_from_docker_config(config, "config.json", "registry-1.docker.io")->username == "hubuser");
+    CHECK(credentials_from_docker_config(config, "config.json", "OTHER.example.org")->password == "p");
+    CHECK_FALSE(credentials_from_docker_config(config, "config.json", "registry.example.org"));
+    CHECK_FALSE(credentials_from_docker_config("{}", "config.json", "registry.example.org"));
+    CHECK_THROWS_WITH(credentials_from_docker_config(config, "config.json", "broken.example.org"),
+                      "config.json: /auths/broken.example.org/auth: not the base64 of USER:PASSWORD");
+    CHECK_THROWS_WITH(credentials_from_docker_config(config, "config.json", "helper.example.org"),
+                      Catch::StartsWith("config.json: /auths/helper.example.org: no \"auth\""));
+    CHECK_THROWS_WITH(credentials_from_docker_config("[", "config.json", "x"), Catch::StartsWith("config.json: not valid JSON"));
+    CHECK_THROWS_WITH(credentials_from_docker_config(R"({"auths": []})", "config.json", "x"),
+                      "config.json: /auths: expected an object");
+}
+
+TEST_CASE("fetch_listing follows every kind of Link and keeps the registry's order", "[sync]") {
+    FakeRegistryConfig config;
+    config.repository = "lsst/sciplat-lab";
+    config.tags = weeklies(23);
+    config.page_size = 4;  // 6 pages: path, absolute and relative links
+    FakeRegistry registry(config);
+    for (int concurrency : {1, 4}) {
+        CAPTURE(concurrency);
+        SyncOptions options = options_for(registry, "lsst/sciplat-lab");
+        options.concurrency = concurrency;
+        std::vector<std::pair<std::size_t, std::size_t>> progress;
+        options.on_progress = [&](std::size_t done, std::size_t total) { progress.emplace_back(done, total); };
+        CHECK(pairs_of(fetch_listing(options)) == config.tags);
+        REQUIRE(progress.size() == 24);
+        CHECK(progress.front() == std::pair<std::size_t, std::size_t>{0, 23});
+        CHECK(progress.back() == std::pair<std::size_t, std::size_t>{23, 23});
+    }
+    CHECK(registry.count("GET", "/v2/lsst/sciplat-lab/tags/list") == 12);
+    // Every HEAD asks for all four kinds of manifest.
+    for (const auto& request : registry.requests()) {
+        if (request.method != "HEAD") continue;
+        const std::string accept = request.header("accept");
+        for (const char* type : {"application/vnd.oci.image.index.v1+json", "application/vnd.oci.image.manifest.v1+json",
+                                 "application/vnd.docker.distribution.manifest.list.v2+json",
+                                 "application/vnd.docker.distribution.manifest.v2+json"}) {
+            CHECK(accept.find(type) != std::string::npos);
+        }
+    }
+}
+
+TEST_CASE("fetch_listing: an empty repository, null tags", "[sync]") {
+    FakeRegistryConfig config;
+    config.intercept = [](const FakeRequest& request) -> std::optional<FakeReply> {
+        if (request.path == "/v2/lab/tags/list") return FakeReply{200, {}, R"({"name":"lab","tags":null})"};
+        return std::nullopt;
+    };
+    FakeRegistry registry(config);
+    CHECK(fetch_listing(options_for(registry)).empty());
+}
+
+TEST_CASE("fetch_listing: the bearer-token flow, one token for all threads", "[sync]") {
+    FakeRegistryConfig config;
+    config.tags = weeklies(9);
+    config.page_size = 4;
+    config.token = "t0ken";
+    config.token_basic_auth = "Basic " + base64_encode("robot:s3cret");
+    FakeRegistry registry(config);
+    SyncOptions options = options_for(registry);
+    options.credentials = Credentials{"robot", "s3cret"};
+    CHECK(pairs_of(fetch_listing(options)) == config.tags);
+    CHECK(registry.count("GET", "/token") == 1);
+    // Only the first request went without the token.
+    std::size_t refused = 0;
+    for (const auto& request : registry.requests()) {
+        if (request.path != "/token" && request.header("authorization") != "Bearer t0ken") ++refused;
+    }
+    CHECK(refused == 1);
+
+    SECTION("wrong credentials are refused at the token endpoint") {
+        options.credentials = Credentials{"robot", "wrong"};
+        CHECK_THAT(error_of(options), Catch::Contains("GET " + registry.url() + "/token?service=fake%20registry&scope=") &&
+                                          Catch::Contains(": HTTP 401 (asking for a bearer token)"));
+    }
+}
+
+TEST_CASE("fetch_listing: basic credentials on a Basic challenge", "[sync]") {
+    FakeRegistryConfig config;
+    config.tags = weeklies(3);
+    const std::string expected = "Basic " + base64_encode("me:pw");
+    config.intercept = [expected](const FakeRequest& request) -> std::optional<FakeReply> {
+        if (request.header("authorization") == expected) return std::nullopt;
+        return FakeReply{401, {{"WWW-Authenticate", "Basic realm=\"fake\""}}, ""};
+    };
+    FakeRegistry registry(config);
+    SyncOptions options = options_for(registry);
+    CHECK_THAT(error_of(options), Catch::Contains("GET " + registry.url() + "/v2/lab/tags/list: HTTP 401") &&
+                                      Catch::Contains("wants credentials and none were given"));
+    options.credentials = Credentials{"me", "pw"};
+    CHECK(pairs_of(fetch_listing(options)) == config.tags);
+    options.credentials = Credentials{"me", "nope"};
+    CHECK_THAT(error_of(options), Catch::Contains("HTTP 401") && Catch::Contains("refused the credentials"));
+}
+
+TEST_CASE("fetch_listing: 429 and 5xx are tried again, within bounds", "[sync]") {
+    FakeRegistryConfig config;
+    config.tags = weeklies(6);
+    auto failures = std::make_shared<std::map<std::string, int>>();
+    auto mutex = std::make_shared<std::mutex>();
+    // Each tag's HEAD fails twice (503, then 429) before it works; the tag list once.
+    config.intercept = [failures, mutex](const FakeRequest& request) -> std::optional<FakeReply> {
+        const std::lock_guard lock(*mutex);
+        int& seen = (*failures)[request.method + request.path];
+        ++seen;
+        if (request.method == "GET" && seen == 1) return FakeReply{500, {}, ""};
+        if (request.method == "HEAD" && seen == 1) return FakeReply{503, {}, ""};
+        if (request.method == "HEAD" && seen == 2) return FakeReply{429, {{"Retry-After", "0"}}, ""};
+        return std::nullopt;
+    };
+    FakeRegistry registry(config);
+    SyncOptions options = options_for(registry);
+    options.concurrency = 3;
+    CHECK(pairs_of(fetch_listing(options)) == config.tags);
+    CHECK(registry.count("HEAD", "/v2/lab/manifests/") == 18);
+
+    SECTION("a registry that stays overloaded: the error names the URL, the status and the attempts") {
+        FakeRegistryConfig down;
+        down.tags = weeklies(2);
+        down.intercept = [](const FakeRequest& request) -> std::optional<FakeReply> {
+            if (request.method == "HEAD" && request.path.ends_with("w_2077_02")) return FakeReply{502, {}, ""};
+            return std::nullopt;
+        };
+        FakeRegistry overloaded(down);
+        CHECK(error_of(options_for(overloaded)) ==
+              "HEAD " + overloaded.url() + "/v2/lab/manifests/w_2077_02: HTTP 502 (tried 3 times)");
+        CHECK(overloaded.count("HEAD", "/v2/lab/manifests/w_2077_02") == 3);
+    }
+}
+
+TEST_CASE("fetch_listing: what the registry gets wrong is an error naming the URL", "[sync]") {
+    struct Case {
+        std::string name;
+        std::function<std::optional<FakeReply>(const FakeRequest&)> intercept;
+        std::string message;
+    };
+    const std::string d = digest_of(1);
+    for (const Case& c : std::vector<Case>{
+             {"unknown repository", nullptr, ""},
+             {"Link to another host",
+              [](const FakeRequest& r) -> std::optional<FakeReply> {
+                  if (r.path != "/v2/lab/tags/list") return std::nullopt;
+                  return FakeReply{200, {{"Link", "<http://127.0.0.2:1/v2/lab/tags/list?last=a>; rel=\"next\""}},
+                                   R"({"tags":["w_2077_01"]})"};
+              },
+              "/v2/lab/tags/list: refusing to follow the Link to another host: 'http://127.0.0.2:1/v2/lab/tags/list?last=a'"},
+             {"Link loop",
+              [](const FakeRequest& r) -> std::optional<FakeReply> {
+                  if (r.path != "/v2/lab/tags/list") return std::nullopt;
+                  return FakeReply{200, {{"Link", "</v2/lab/tags/list>; rel=\"next\""}}, R"({"tags":["w_2077_01"]})"};
+              },
+              "/v2/lab/tags/list: the Link header leads back to a page already read"},
+             {"not JSON",
+              [](const FakeRequest& r) -> std::optional<FakeReply> {
+                  if (r.path == "/v2/lab/tags/list") return FakeReply{200, {}, "<html>"};
+                  return std::nullopt;
+              },
+              "/v2/lab/tags/list: HTTP 200 but the answer is not a JSON object"},
+             {"bad tag",
+              [](const FakeRequest& r) -> std::optional<FakeReply> {
+                  if (r.path == "/v2/lab/tags/list") return FakeReply{200, {}, R"({"tags":["../x"]})"};
+                  return std::nullopt;
+              },
+              "/v2/lab/tags/list: HTTP 200 but '\"../x\"' is not a Docker tag"},
+             {"tag listed twice",
+              [](const FakeRequest& r) -> std::optional<FakeReply> {
+                  if (r.path == "/v2/lab/tags/list") return FakeReply{200, {}, R"({"tags":["a","b","a"]})"};
+                  return std::nullopt;
+              },
+              "/v2/lab/tags/list: tag 'a' is listed twice"},
+             {"no digest header",
+              [](const FakeRequest& r) -> std::optional<FakeReply> {
+                  if (r.method == "HEAD") return FakeReply{200, {}, ""};
+                  return std::nullopt;
+              },
+              "/v2/lab/manifests/w_2077_01: HTTP 200 without a Docker-Content-Digest header"},
+             {"not sha256",
+              [](const FakeRequest& r) -> std::optional<FakeReply> {
+                  if (r.method == "HEAD") return FakeReply{200, {{"Docker-Content-Digest", "sha512:abc"}}, ""};
+                  return std::nullopt;
+              },
+              "/v2/lab/manifests/w_2077_01: HTTP 200 with Docker-Content-Digest 'sha512:abc', not a sha256 digest"},
+             {"manifest gone",
+              [](const FakeRequest& r) -> std::optional<FakeReply> {
+                  if (r.method == "HEAD") return FakeReply{404, {}, ""};
+                  return std::nullopt;
+              },
+              "HEAD "},
+         }) {
+        CAPTURE(c.name);
+        FakeRegistryConfig config;
+        config.tags = {{"w_2077_01", d}};
+        config.intercept = c.intercept;
+        FakeRegistry registry(config);
+        if (c.name == "unknown repository") {
+            CHECK(error_of(options_for(registry, "nothere")) ==
+                  "GET " + registry.url() +
+                      "/v2/nothere/tags/list: HTTP 404 (NAME_UNKNOWN: repository name not known to registry)");
+        } else if (c.name == "manifest gone") {
+            CHECK(error_of(options_for(registry)) == "HEAD " + registry.url() + "/v2/lab/manifests/w_2077_01: HTTP 404");
+        } else {
+            CHECK_THAT(error_of(options_for(registry)), Catch::StartsWith("GET " + registry.url()) || Catch::StartsWith("HEAD " + registry.url()));
+            CHECK_THAT(error_of(options_for(registry)), Catch::Contains(c.message));
+        }
+    }
+}
+
+TEST_CASE("fetch_listing: nothing listening, bad options", "[sync]") {
+    SyncOptions options;
+    {
+        // A port that was just free: nothing answers there.
+        FakeRegistry gone(FakeRegistryConfig{});
+        options = options_for(gone);
+    }
+    CHECK_THAT(error_of(options), Catch::StartsWith("GET " + options.url.text() + "/v2/lab/tags/list: ") &&
+                                      Catch::Contains("onnect"));
+    options.repository = "Not/Valid";
+    CHECK_THAT(error_of(options), Catch::Contains("is not a registry repository name"));
+    options.repository = "lab";
+    options.concurrency = 0;
+    CHECK_THAT(error_of(options), Catch::Contains("concurrency must be between 1 and 64"));
+}
