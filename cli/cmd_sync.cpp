@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -85,8 +86,10 @@ registry::SyncOptions sync_options(const SyncArgs& args) {
 int run_sync(const Globals& globals, const SyncArgs& args) {
     if (globals.read_only) throw UsageError("sync writes to the catalog; it cannot run with --read-only");
     registry::SyncOptions options = sync_options(args);
-    // Opened first, so that a catalog that cannot be written fails before the network work.
-    Catalog catalog(globals.db);
+    // An existing catalog is opened first, so that one that cannot be written fails before the
+    // network work; a new one is created only once there is something to write.
+    std::optional<Catalog> catalog;
+    if (std::filesystem::exists(globals.db)) catalog.emplace(globals.db);
     const std::string source = options.url.text() + "/" + options.repository;
     const Timestamp taken_at = now_utc();
     std::vector<ListingRow> rows;
@@ -100,9 +103,10 @@ int run_sync(const Globals& globals, const SyncArgs& args) {
             throw CatalogError(std::string(e.what()) + "; nothing was written");
         }
     }
+    if (!catalog) catalog.emplace(globals.db);
     const IngestSpec spec{{options.url.authority, options.repository}, args.aliases, taken_at, source, false};
     std::size_t next = 0;
-    const IngestSummary summary = catalog.ingest(spec, [&]() -> std::optional<ListingRow> {
+    const IngestSummary summary = catalog->ingest(spec, [&]() -> std::optional<ListingRow> {
         if (next == rows.size()) return std::nullopt;
         return std::move(rows[next++]);
     });

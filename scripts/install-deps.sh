@@ -1,9 +1,11 @@
 #!/bin/sh
 # Installs, from Debian 12's packages, whatever the build and the tests need and the machine
-# lacks. Run as root; does nothing when everything is there.
+# lacks. Run as root; does nothing when everything is there. The registry tests need
+# docker-registry, skopeo and htpasswd (apache2-utils) and fail, not skip, without them.
 set -eu
 packages="g++ cmake meson ninja-build pkg-config sqlite3 libsqlite3-dev libsqlitecpp-dev
-libhowardhinnant-date-dev catch2 nlohmann-json3-dev libcli11-dev libcurl4-openssl-dev"
+libhowardhinnant-date-dev catch2 nlohmann-json3-dev libcli11-dev libcurl4-openssl-dev
+docker-registry skopeo apache2-utils"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -11,6 +13,15 @@ done
 if [ -n "$missing" ]; then
     echo "Installing:$missing"
     export DEBIAN_FRONTEND=noninteractive
+    # docker-registry's package would start a registry listening on every address; the tests
+    # start their own on 127.0.0.1. A policy-rc.d that answers 101 forbids service starts for
+    # this install; a machine that has its own policy keeps it.
+    policy=/usr/sbin/policy-rc.d
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' > "$policy"
+        chmod 755 "$policy"
+        trap 'rm -f "$policy"' EXIT
+    fi
     apt-get update
     # shellcheck disable=SC2086
     apt-get install -y --no-install-recommends $missing

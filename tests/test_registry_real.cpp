@@ -1,0 +1,155 @@
+// rspcat sync against a real registry (Debian's docker-registry) holding images that skopeo
+// pushed: single-architecture images, a multi-architecture index, `recommended` on a weekly.
+// Then recommended moves, a tag comes and one goes, and the catalog's history says so.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "registry_support.hpp"
+#include "rspcat/registry.hpp"
+
+using nlohmann::json;
+using namespace rspcat::test;
+
+namespace {
+
+json query(const std::string& db, std::vector<std::string> args) {
+    args.insert(args.begin(), {"--db", db});
+    args.insert(args.end(), {"--format", "json"});
+    const auto result = run_rspcat(args);
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    return json::parse(result.out);
+}
+
+std::map<std::string, std::string> digests_by_tag(const json& images) {
+    std::map<std::string, std::string> out;
+    for (const auto& image : images) out[image.at("tag")] = image.at("digest");
+    return out;
+}
+
+std::string sql(const std::string& db, const std::string& statement) {
+    const auto result = run_command(SQLITE3_SHELL, {db, statement});
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    return result.out;
+}
+
+}  // namespace
+
+TEST_CASE("sync a real registry, change it, sync again: the catalog and its history", "[registry]") {
+    TempDir dir;
+    LocalRegistry registry(dir.path() / "registry");
+    const std::string repository = "library/sketchbook";
+    ImagePusher images(dir.path() / "layout", registry.address() + "/" + repository);
+
+    std::map<std::string, std::string> digest;
+    for (const std::string tag : {"w_2077_41", "w_2077_42", "w_2077_43", "w_2077_45", "d_2077_10_23", "r21_0_1"}) {
+        digest[tag] = images.build_image(tag, "contents of " + tag);
+    }
+    digest["w_2077_44-amd64"] = images.build_image("w_2077_44-amd64", "weekly 44 for amd64", "amd64");
+    digest["w_2077_44-arm64"] = images.build_image("w_2077_44-arm64", "weekly 44 for arm64", "arm64");
+    digest["w_2077_44"] = images.build_index("w_2077_44", {"w_2077_44-amd64", "w_2077_44-arm64"});
+    for (const std::string tag : {"w_2077_41", "w_2077_42", "w_2077_43", "w_2077_44", "w_2077_44-amd64",
+                                  "w_2077_44-arm64", "d_2077_10_23", "r21_0_1"}) {
+        images.push(tag, tag);
+    }
+    images.retag("w_2077_43", "recommended");
+    images.retag("w_2077_44", "latest_weekly");
+
+    const std::string db = dir.file("c.db");
+    const std::vector<std::string> sync = {"--db", db, "sync", "--url", registry.url(), "--repository", repository,
+                                           "--alias", "recommended", "--alias", "latest_weekly", "--concurrency", "3"};
+    const auto first = run_rspcat(sync);
+    INFO(first.err);
+    REQUIRE(first.exit_code == 0);
+    CHECK(first.out.find(": 10 tags (10 new, 0 moved, 0 removed)") != std::string::npos);
+
+    // Every tag with the digest skopeo pushed: the index keeps its own digest.
+    std::map<std::string, std::string> expected = digest;
+    expected.erase("w_2077_45");
+    expected["recommended"] = digest["w_2077_43"];
+    expected["latest_weekly"] = digest["w_2077_44"];
+    const json all = query(db, {"images", "--all-arch"});
+    CHECK(digests_by_tag(all) == expected);
+    for (const auto& image : all) CHECK(image.at("registry") == registry.address());
+
+    const json menu = query(db, {"images"});
+    std::vector<std::string> tags;
+    for (const auto& image : menu) tags.push_back(image.at("tag"));
+    CHECK(tags == std::vector<std::string>{"recommended", "latest_weekly", "r21_0_1", "w_2077_44", "w_2077_43",
+                                           "w_2077_42", "w_2077_41", "d_2077_10_23"});
+    const json recommended = query(db, {"show", "recommended"});
+    CHECK(recommended.at("alias_target") == "w_2077_43");
+    CHECK(recommended.at("display_name") == "Recommended (Weekly 2077_43)");
+    CHECK(query(db, {"show", "latest_weekly"}).at("display_name") == "Latest Weekly (Weekly 2077_44)");
+    CHECK(query(db, {"show", "w_2077_44-arm64"}).at("architecture") == "arm64");
+
+    // recommended moves to the multi-architecture weekly, a weekly arrives, the oldest goes.
+    images.push("w_2077_45", "w_2077_45");
+    images.retag("w_2077_44", "recommended");
+    images.remove("w_2077_41");
+    const auto second = run_rspcat(sync);
+    INFO(second.err);
+    REQUIRE(second.exit_code == 0);
+    CHECK(second.out.find(": 10 tags (1 new, 1 moved, 1 removed)") != std::string::npos);
+
+    const json moved = query(db, {"show", "recommended"});
+    CHECK(moved.at("alias_target") == "w_2077_44");
+    CHECK(moved.at("digest") == digest["w_2077_44"]);
+    CHECK(moved.at("display_name") == "Recommended (Weekly 2077_44)");
+    CHECK(query(db, {"show", "w_2077_45"}).at("digest") == digest["w_2077_45"]);
+    CHECK(run_rspcat({"--db", db, "show", "w_2077_41"}).exit_code == 1);
+
+    // The history: recommended's two digests, w_2077_41 ended, w_2077_45 begun, in snapshot order.
+    CHECK(sql(db, "select count(*) from snapshots") == "2\n");
+    CHECK(sql(db, "select digest, started_snapshot, ended_snapshot from tag_timeline where tag = 'recommended' "
+                  "order by started_snapshot") ==
+          digest["w_2077_43"] + "|1|2\n" + digest["w_2077_44"] + "|2|\n");
+    CHECK(sql(db, "select tag, started_snapshot, ifnull(ended_snapshot, '-') from tag_timeline "
+                  "where tag in ('w_2077_41', 'w_2077_45') order by tag") == "w_2077_41|1|2\nw_2077_45|2|-\n");
+    CHECK(sql(db, "select count(*) from tag_timeline where ended_at is null") == "10\n");
+}
+
+TEST_CASE("sync a real registry behind basic auth (htpasswd)", "[registry]") {
+    TempDir dir;
+    const std::string htpasswd = dir.file("htpasswd");
+    // bcrypt entries, which is what the registry's htpasswd support reads.
+    const auto made = run_command(require_tool("htpasswd"), {"-B", "-b", "-c", htpasswd, "robot", "s3cret pass"});
+    INFO(made.err);
+    REQUIRE(made.exit_code == 0);
+    LocalRegistry registry(dir.path() / "registry", htpasswd);
+    ImagePusher images(dir.path() / "layout", registry.address() + "/lab", "robot:s3cret pass");
+    const std::string weekly = images.build_image("w_2077_43", "weekly 43");
+    images.push("w_2077_43", "w_2077_43");
+    images.retag("w_2077_43", "recommended");
+
+    const std::string db = dir.file("c.db");
+    const std::vector<std::string> sync = {"--db", db, "sync", "--url", registry.url(), "--repository", "lab",
+                                           "--alias", "recommended"};
+    const auto anonymous = run_rspcat(sync);
+    CHECK(anonymous.exit_code == 1);
+    CHECK(anonymous.err == "rspcat: GET " + registry.url() +
+                               "/v2/lab/tags/list: HTTP 401 (UNAUTHORIZED: authentication required): the registry "
+                               "wants credentials and none were given; nothing was written\n");
+    CHECK_FALSE(std::filesystem::exists(db));
+
+    auto with_credentials = [&](const std::string& password) {
+        write_text(dir.file("config.json"),
+                   R"({"auths": {")" + registry.url() + R"(": {"auth": ")" +
+                       rspcat::registry::base64_encode("robot:" + password) + R"("}}})");
+        std::vector<std::string> args = sync;
+        args.insert(args.end(), {"--credentials", dir.file("config.json")});
+        return run_rspcat(args);
+    };
+    const auto wrong = with_credentials("wrong");
+    CHECK(wrong.exit_code == 1);
+    CHECK_THAT(wrong.err, Catch::Contains("HTTP 401") && Catch::Contains("the registry refused the credentials"));
+
+    const auto right = with_credentials("s3cret pass");
+    INFO(right.err);
+    REQUIRE(right.exit_code == 0);
+    CHECK(right.out.find(": 2 tags (2 new, 0 moved, 0 removed)") != std::string::npos);
+    const json recommended = query(db, {"show", "recommended"});
+    CHECK(recommended.at("digest") == weekly);
+    CHECK(recommended.at("display_name") == "Recommended (Weekly 2077_43)");
+}
