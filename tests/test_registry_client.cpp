@@ -94,7 +94,7 @@ TEST_CASE("WWW-Authenticate challenges", "[sync]") {
     CHECK_FALSE(parse_challenge("Bearer nonsense"));
 }
 
-TEST_CASE("Link headers: path, absolute and relative links; other hosts refused", "[sync]") {
+TEST_CASE("Link headers: path, absolute and relative links, and other hosts refused", "[sync]") {
     const BaseUrl base{"https", "registry.example.org:5000"};
     const std::string current = "https://registry.example.org:5000/v2/a/b/tags/list?n=2";
     struct Case {
