@@ -4,7 +4,7 @@
 # docker-registry, skopeo and htpasswd (apache2-utils) and fail, not skip, without them.
 set -eu
 packages="g++ cmake meson ninja-build pkg-config sqlite3 libsqlite3-dev libsqlitecpp-dev
-libhowardhinnant-date-dev catch2 nlohmann-json3-dev libcli11-dev libcurl4-openssl-dev
+libhowardhinnant-date-dev catch2 nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libcurl4-openssl-dev
 docker-registry skopeo apache2-utils"
 missing=""
 for p in $packages; do
