@@ -1,0 +1,138 @@
+// Writes the fuzz targets' seed corpora from the shared vectors and sample data, at run time
+// into the build directory (nothing large is committed):
+//
+//   fuzz_seeds SHARED_DIR OUT_DIR    → OUT_DIR/<target>/seed-N
+//
+// Targets that read several strings from one input get them in FuzzedDataProvider's escaped
+// form (fuzz/fuzz_support.hpp); choices it reads from the end of the input come last.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + path.string());
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+// One string in FuzzedDataProvider's escaped form: `\\` for a backslash, `\` + another byte ends it.
+std::string escaped(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+        out += c;
+        if (c == '\\') out += '\\';
+    }
+    return out + "\\|";
+}
+
+class Corpus {
+   public:
+    Corpus(const fs::path& dir) : dir_(dir) { fs::create_directories(dir_); }
+    void add(const std::string& input) {
+        if (!seen_.insert(input).second) return;
+        std::ofstream(dir_ / ("seed-" + std::to_string(seen_.size())), std::ios::binary) << input;
+    }
+    std::size_t size() const { return seen_.size(); }
+
+   private:
+    fs::path dir_;
+    std::set<std::string> seen_;
+};
+
+std::string version_text(const json& v) {
+    std::string text = std::to_string(v.at("major").get<long long>()) + "." +
+                       std::to_string(v.at("minor").get<long long>()) + "." +
+                       std::to_string(v.at("patch").get<long long>());
+    if (!v.at("prerelease").is_null()) text += "-" + v.at("prerelease").get<std::string>();
+    return text;
+}
+
+// A listing of one collections.jsonl batch as TSV.
+std::string listing_of(const json& batch) {
+    std::string text = "tag\tdigest\tsize\n";
+    for (const auto& image : batch.at("images")) {
+        text += image.at("tag").get<std::string>() + "\t" + image.at("digest").get<std::string>() + "\t";
+        if (!image.at("size").is_null()) text += std::to_string(image.at("size").get<long long>());
+        text += "\n";
+    }
+    return text;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 3) {
+        std::cerr << "usage: fuzz_seeds SHARED_DIR OUT_DIR\n";
+        return 2;
+    }
+    const fs::path shared = argv[1], out = argv[2];
+    Corpus tag(out / "fuzz_tag"), compare(out / "fuzz_compare"), semver(out / "fuzz_semver"),
+        listing(out / "fuzz_listing"), catalog(out / "fuzz_catalog"), sql(out / "fuzz_sql");
+
+    std::vector<std::string> tags, versions;
+    for (const auto& line : lines_of(read_file(shared / "vectors/tags.jsonl"))) {
+        if (line.empty()) continue;
+        const json vector = json::parse(line);
+        tags.push_back(vector.at("tag"));
+        if (!vector.at("parse").at("version").is_null()) versions.push_back(version_text(vector.at("parse").at("version")));
+    }
+    for (const auto& t : tags) tag.add(t);
+    for (std::size_t i = 0; i + 1 < versions.size(); i += 2) semver.add(escaped(versions[i]) + escaped(versions[i + 1]));
+    for (const char* v : {"1.0.0-rc.1+build.5", "1.0.0-alpha.beta", "1.0.0-0.3.7", "1.0.0-x.7.z.92", "10.2.3-rc10"}) {
+        semver.add(escaped(v) + escaped("1.0.0-rc.2"));
+    }
+
+    const json order = json::parse(read_file(shared / "vectors/order.json"));
+    const auto& pairs = order.at("pairs");
+    for (std::size_t i = 0; i + 1 < pairs.size(); ++i) {
+        compare.add(escaped(pairs[i].at("a")) + escaped(pairs[i].at("b")) + escaped(pairs[i + 1].at("a")));
+    }
+    // fuzz_sql reads the function (last byte), then each argument's type (bytes before it, 4 =
+    // text) and text (from the front).
+    for (std::size_t i = 0; i < pairs.size(); ++i) {
+        const std::string a = pairs[i].at("a"), b = pairs[i].at("b");
+        sql.add(escaped(a) + escaped(b) + std::string{'\x04', '\x04', static_cast<char>(i % 17)});
+    }
+
+    for (const auto& line : lines_of(read_file(shared / "vectors/collections.jsonl"))) {
+        if (line.empty()) continue;
+        const json scenario = json::parse(line);
+        for (const auto& batch : scenario.at("batches")) {
+            listing.add(listing_of(batch));
+            catalog.add(listing_of(batch));
+        }
+    }
+    // History files: their first snapshots, kept small so that each run stays fast.
+    for (const char* file : {"data/sciplat-lab-history.tsv", "data/recommended-history.tsv"}) {
+        const auto lines = lines_of(read_file(shared / file));
+        for (std::size_t n : {4, 40, 200}) {
+            std::string text;
+            for (std::size_t i = 0; i < std::min(n, lines.size()); ++i) text += lines[i] + "\n";
+            listing.add(text);
+            catalog.add(text);
+        }
+    }
+    std::cout << "seeds: " << tag.size() << " tag, " << compare.size() << " compare, " << semver.size()
+              << " semver, " << listing.size() << " listing, " << catalog.size() << " catalog, " << sql.size()
+              << " sql\n";
+    return 0;
+}
