@@ -34,6 +34,7 @@ SQLITE_EXTENSION_INIT3
 #include <string_view>
 
 #include "rsp_sql.h"
+#include "rspcat/json_text.hpp"
 #include "rspcat/tag.hpp"
 #include "rspcat/version.hpp"
 
@@ -168,11 +169,25 @@ void rsp_tag_compare(sqlite3_context* ctx, int, sqlite3_value** argv) {
     });
 }
 
+// The value in quotes for an error message, cut short. SQLite takes messages as C strings, so a
+// NUL (or any control byte) is shown as `?` rather than ending the message early; so is a byte
+// that is not UTF-8, and the cut never splits a character.
 std::string quoted_for_message(std::string_view value) {
     constexpr std::size_t limit = 80;
     std::string out = "'";
-    out.append(value.substr(0, limit));
-    if (value.size() > limit) out.append("…");
+    std::size_t i = 0;
+    while (i < value.size() && i < limit) {
+        const std::size_t length = rspcat::json::utf8_sequence_length(value.substr(i));
+        const auto byte = static_cast<unsigned char>(value[i]);
+        if (length == 0 || byte < 0x20 || byte == 0x7F) {
+            out.push_back('?');
+            ++i;
+        } else {
+            out.append(value.substr(i, length));
+            i += length;
+        }
+    }
+    if (i < value.size()) out.append("…");
     out.append("'");
     return out;
 }

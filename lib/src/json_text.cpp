@@ -4,10 +4,6 @@
 
 namespace rspcat::json {
 
-namespace {
-
-// Length of the well-formed UTF-8 sequence at the start of `s`, or 0 when it is not one
-// (Unicode Table 3-7: no overlongs, no surrogates, nothing above U+10FFFF).
 std::size_t utf8_sequence_length(std::string_view s) {
     auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
     const unsigned char b0 = byte(0);
@@ -28,8 +24,6 @@ std::size_t utf8_sequence_length(std::string_view s) {
     }
     return 0;
 }
-
-}  // namespace
 
 void append_string(std::string& out, std::string_view text) {
     static constexpr char hex[] = "0123456789abcdef";

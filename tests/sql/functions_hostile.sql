@@ -47,6 +47,9 @@ select rsp_tag_compare('r', x'72'); -- error: rsp_tag_compare: a BLOB is not a t
 select rsp_semver_compare(x'31', '1.0.0'); -- error: rsp_semver_compare: a BLOB
 select rsp_semver_compare('1.0.0', '1.0'); -- error: rsp_semver_compare: '1.0' is not a semantic version
 select rsp_semver_compare('', '1.0.0'); -- error: rsp_semver_compare: '' is not a semantic version
+-- Found by fuzz_sql: a NUL in the value cut the message short (SQLite reads it as a C string).
+select rsp_semver_compare('r36' || char(12, 0) || 'x', '1.0.0'); -- error: rsp_semver_compare: 'r36??x' is not a semantic version
+select rsp_semver_compare(cast(x'31ff2e' as text), '1.0.0'); -- error: rsp_semver_compare: '1?.' is not a semantic version
 
 -- Numbers are read as their text.
 select 'integer 170 is the text 170', rsp_parse_tag(170) = rsp_parse_tag('170');

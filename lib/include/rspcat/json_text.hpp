@@ -9,6 +9,10 @@
 
 namespace rspcat::json {
 
+// Length of the well-formed UTF-8 sequence at the start of `s` (not empty), or 0 when it is
+// not one (Unicode Table 3-7: no overlongs, no surrogates, nothing above U+10FFFF).
+std::size_t utf8_sequence_length(std::string_view s);
+
 // Appends `text` as a JSON string literal. Bytes that are not valid UTF-8 are written as
 // U+FFFD, so the output is always valid JSON text.
 void append_string(std::string& out, std::string_view text);
