@@ -155,11 +155,11 @@ void add_policy_commands(Commands& commands) {
         command->add_option("--recommended", args->options.recommended, "The recommended tag, listed first")
             ->required();
         command->add_option("--releases", args->options.releases, "How many releases to prepull")
-            ->check(CLI::NonNegativeNumber);
+            ->transform(whole_number());
         command->add_option("--weeklies", args->options.weeklies, "How many weeklies to prepull")
-            ->check(CLI::NonNegativeNumber);
+            ->transform(whole_number());
         command->add_option("--dailies", args->options.dailies, "How many dailies to prepull")
-            ->check(CLI::NonNegativeNumber);
+            ->transform(whole_number());
         command->add_option("--pin", args->options.pins, "A tag to prepull as well (repeatable)")
             ->allow_extra_args(false);
         command->add_option("--nodes", args->nodes, "NODE,... : list only images seen on all these nodes")

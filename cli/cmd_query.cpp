@@ -136,9 +136,9 @@ void add_query_commands(Commands& commands) {
     {
         auto [command, args] = commands.add<SubsetArgs>(
             "subset", "The newest releases, weeklies and dailies, plus named tags", run_subset);
-        command->add_option("--releases", args->options.releases, "How many releases")->check(CLI::NonNegativeNumber);
-        command->add_option("--weeklies", args->options.weeklies, "How many weeklies")->check(CLI::NonNegativeNumber);
-        command->add_option("--dailies", args->options.dailies, "How many dailies")->check(CLI::NonNegativeNumber);
+        command->add_option("--releases", args->options.releases, "How many releases")->transform(whole_number());
+        command->add_option("--weeklies", args->options.weeklies, "How many weeklies")->transform(whole_number());
+        command->add_option("--dailies", args->options.dailies, "How many dailies")->transform(whole_number());
         command->add_option("--include", args->options.include, "A tag to include when present (repeatable)")
             ->allow_extra_args(false);
         command->add_flag("--all-arch", args->all_arch, "Count architecture-specific images too");
@@ -150,7 +150,7 @@ void add_query_commands(Commands& commands) {
         command->add_option("digest", args->digest, "sha256:DIGEST")->required();
         command->add_option("node", args->node, "Node name")->required();
         args->size_option = command->add_option("--size", args->size, "Image size in bytes seen on the node")
-                                ->check(CLI::NonNegativeNumber);
+                                ->transform(whole_number());
     }
     {
         auto [command, args] = commands.add<ParseArgs>("parse", "Parse tags (no catalog needed)", run_parse);

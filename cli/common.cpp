@@ -1,6 +1,8 @@
 #include "common.hpp"
 
+#include <algorithm>
 #include <filesystem>
+#include <string_view>
 
 namespace rspcat::cli {
 
@@ -8,7 +10,7 @@ void CollectionArgs::add_to(CLI::App* command, const std::string& at_help) {
     command->add_option("--registry", registry, "Registry host (needed when the catalog holds several)");
     command->add_option("--repository", repository, "Repository path, e.g. lsstsqre/sciplat-lab");
     cycle_option = command->add_option("--cycle", cycle, "Restrict the collection to this SAL cycle")
-                       ->check(CLI::NonNegativeNumber);
+                       ->transform(whole_number());
     command->add_option("--at", at, at_help);
 }
 
@@ -29,6 +31,24 @@ void FormatArg::add_to(CLI::App* command, std::vector<std::string> formats) {
 
 Format FormatArg::format() const {
     return name == "json" ? Format::json : name == "csv" ? Format::csv : Format::table;
+}
+
+CLI::Validator whole_number() {
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            constexpr std::string_view max = "9223372036854775807";
+            const bool digits = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+                return c >= '0' && c <= '9';
+            });
+            if (!digits) return "'" + text + "' is not a whole number";
+            // Leading zeros go: CLI11 would read `0020` as octal (16), and cycles are written so.
+            text.erase(0, std::min(text.find_first_not_of('0'), text.size() - 1));
+            if (text.size() > max.size() || (text.size() == max.size() && text > max)) {
+                return "'" + text + "' is too large";
+            }
+            return {};
+        },
+        "NUMBER");
 }
 
 Timestamp parse_time_arg(const std::string& option, const std::string& text) {

@@ -62,6 +62,10 @@ struct FormatArg {
     Format format() const;
 };
 
+// A whole number of at most 2^63 - 1, given as digits, for ->transform(). CLI11 alone reads a
+// number too large for 64 bits as the largest one, and one with a leading zero as octal.
+CLI::Validator whole_number();
+
 Timestamp parse_time_arg(const std::string& option, const std::string& text);
 
 // Queries need an existing catalog: a missing file is an error, not an empty catalog.
