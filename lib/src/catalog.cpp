@@ -3,6 +3,10 @@
 
 #include <SQLiteCpp/Transaction.h>
 #include <sqlite3.h>
+#include <sys/statvfs.h>
+
+#include <cctype>
+#include <filesystem>
 
 #include "rsp_sql.h"
 #include "schema_files.hpp"
@@ -14,11 +18,37 @@ namespace {
 // PRAGMA application_id of rspcat catalogs: 'RSPC'.
 constexpr int application_id = 0x52535043;
 
-SQLite::Database open_database(const std::string& path, Catalog::Mode mode) {
-    const int flags = mode == Catalog::Mode::read_only ? SQLite::OPEN_READONLY
-                                                       : SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE;
+// True for a catalog file on a read-only file system (a read-only mount, a snapshot) with no
+// -wal file beside it. SQLite cannot read such a WAL-mode file the usual way, since readers need
+// a -shm file that cannot be created there; but then the file itself holds every committed
+// transaction and nothing can change it, which is what SQLite's `immutable` open is for.
+bool on_read_only_file_system(const std::string& path) {
+    struct statvfs fs {};
+    if (path.empty() || path == ":memory:" || statvfs(path.c_str(), &fs) != 0) return false;
+    return (fs.f_flag & ST_RDONLY) != 0 && !std::filesystem::exists(path + "-wal");
+}
+
+// `file:` URI of a path, every byte but unreserved ones and `/` percent-encoded.
+std::string file_uri(const std::string& path, const char* query) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string uri = "file:";
+    for (const char c : path) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (std::isalnum(byte) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
+            uri.push_back(c);
+        } else {
+            uri.append({'%', hex[byte >> 4], hex[byte & 15]});
+        }
+    }
+    return uri + "?" + query;
+}
+
+SQLite::Database open_database(const std::string& path, Catalog::Mode mode, bool immutable) {
+    const int flags = mode == Catalog::Mode::read_only || immutable ? SQLite::OPEN_READONLY
+                                                                    : SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE;
     try {
         // Readers and a writer share a catalog under WAL; wait rather than fail when busy.
+        if (immutable) return SQLite::Database(file_uri(path, "immutable=1"), flags | SQLite::OPEN_URI, 30000);
         return SQLite::Database(path, flags | SQLite::OPEN_NOFOLLOW, 30000);
     } catch (const SQLite::Exception& e) {
         throw CatalogError("cannot open catalog " + path + ": " + e.getErrorStr());
@@ -31,8 +61,11 @@ int pragma_int(SQLite::Database& db, const char* pragma) {
 
 }  // namespace
 
-Catalog::Impl::Impl(const std::string& path_, Mode mode) : db(open_database(path_, mode)), path(path_) {
-    read_only = mode == Mode::read_only;
+Catalog::Impl::Impl(const std::string& path_, Mode mode)
+    : db(open_database(path_, mode, on_read_only_file_system(path_))), path(path_) {
+    if (mode == Mode::read_only) read_only_reason = "is open read-only";
+    if (on_read_only_file_system(path)) read_only_reason = "is on a read-only file system";
+    read_only = !read_only_reason.empty();
     if (const int rc = rsp_register_sql(db.getHandle()); rc != SQLITE_OK) {
         throw CatalogError("cannot register the rsp SQL functions on " + path + ": " + sqlite3_errstr(rc));
     }

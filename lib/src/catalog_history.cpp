@@ -83,6 +83,7 @@ WHERE h.started_at <= :at AND (h.ended_at IS NULL OR h.ended_at > :at))sql");
 namespace rspcat {
 
 std::vector<TimelineEntry> Catalog::timeline(const CollectionSpec& collection, const std::string& tag) const {
+    ReadTransaction read(impl_->db);
     const std::int64_t repository = impl_->repository_id(collection);
     SQLite::Statement s(impl_->db, R"sql(
 SELECT tag, digest, size, started_at, ended_at FROM tag_timeline
@@ -110,6 +111,7 @@ WHERE repository_id = ? AND tag = ? ORDER BY started_at, ended_at IS NULL, ended
 }
 
 std::vector<TagChange> Catalog::diff(const CollectionSpec& collection, Timestamp from, Timestamp to) const {
+    ReadTransaction read(impl_->db);
     const std::int64_t repository = impl_->repository_id(collection);
     SQLite::Statement s(impl_->db, R"sql(
 WITH

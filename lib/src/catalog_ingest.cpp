@@ -319,7 +319,8 @@ struct Catalog::Writer::State {
 
 Catalog::Writer::Writer(Catalog& catalog) {
     if (catalog.impl_->read_only) {
-        throw CatalogError("catalog " + catalog.impl_->path + " is open read-only; nothing can be ingested");
+        throw CatalogError("catalog " + catalog.impl_->path + " " + catalog.impl_->read_only_reason +
+                           "; nothing can be ingested");
     }
     state_ = std::make_unique<State>(catalog);
 }

@@ -1,6 +1,9 @@
 // Queries over the catalog's views (schema/001_catalog.sql): the SQL resolves aliases and sorts;
 // this file only picks the collection, filters and turns rows into Image values.
+#include <SQLiteCpp/Transaction.h>
+
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include <algorithm>
 #include <set>
@@ -98,6 +101,7 @@ std::vector<RepositoryName> Catalog::repositories() const {
 }
 
 std::vector<Image> Catalog::images(const CollectionSpec& collection, const ListOptions& options) const {
+    ReadTransaction read(impl_->db);
     std::string conditions;
     if (options.hide_arch_specific) conditions += " AND architecture IS NULL";
     if (options.hide_aliased) conditions += " AND NOT is_aliased";
@@ -107,24 +111,28 @@ std::vector<Image> Catalog::images(const CollectionSpec& collection, const ListO
 }
 
 std::optional<Image> Catalog::latest(const CollectionSpec& collection, ImageType type) const {
+    ReadTransaction read(impl_->db);
     Statement s = listing_query(*impl_, collection, "AND image_type = :type ORDER BY menu_rank LIMIT 1");
     s.bind(":type", std::string(type_name(type)));
     return read_first(s);
 }
 
 std::optional<Image> Catalog::image_for_digest(const CollectionSpec& collection, const std::string& digest) const {
+    ReadTransaction read(impl_->db);
     Statement s = listing_query(*impl_, collection, "AND digest = :digest AND is_image_for_digest");
     s.bind(":digest", digest);
     return read_first(s);
 }
 
 std::optional<Image> Catalog::image_for_tag(const CollectionSpec& collection, const std::string& tag) const {
+    ReadTransaction read(impl_->db);
     Statement s = listing_query(*impl_, collection, "AND tag = :tag");
     s.bind(":tag", tag);
     return read_first(s);
 }
 
 std::vector<Image> Catalog::subset(const CollectionSpec& collection, const SubsetOptions& options) const {
+    ReadTransaction read(impl_->db);
     // Count releases, weeklies and dailies in menu order; add the named tags; list each image once.
     Statement s = listing_query(
         *impl_, collection,
@@ -139,11 +147,14 @@ std::vector<Image> Catalog::subset(const CollectionSpec& collection, const Subse
     s.bind(":releases", options.releases);
     s.bind(":weeklies", options.weeklies);
     s.bind(":dailies", options.dailies);
-    s.bind(":include", nlohmann::json(options.include).dump());
+    // Names that are not UTF-8 cannot be tags (tags are Docker tags); replacing their bad bytes
+    // keeps dump() from throwing and matches nothing, as such a name should.
+    s.bind(":include", nlohmann::json(options.include).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     return read_all(s);
 }
 
 std::vector<Image> Catalog::subtract(const CollectionSpec& collection, const CollectionSpec& other) const {
+    ReadTransaction read(impl_->db);
     if (collection.at != other.at) throw CatalogError("subtract compares two collections at the same time");
     const std::int64_t other_repository = impl_->repository_id(other);
     Statement s = listing_query(*impl_, collection,
@@ -161,10 +172,12 @@ std::vector<Image> Catalog::subtract(const CollectionSpec& collection, const Col
 
 std::vector<Image> Catalog::filter(const CollectionSpec& collection, const FilterPolicy& policy,
                                    const FilterOptions& options) const {
+    ReadTransaction read(impl_->db);
     return apply_policy(images(collection, {.hide_arch_specific = false}), policy, options);
 }
 
 Menu Catalog::menu(const CollectionSpec& collection, const MenuOptions& options) const {
+    ReadTransaction read(impl_->db);
     SubsetOptions prepull{options.releases, options.weeklies, options.dailies, options.pins, true};
     prepull.include.push_back(options.recommended);
     const std::vector<Image> prepulled = subset(collection, prepull);
@@ -195,7 +208,13 @@ Menu Catalog::menu(const CollectionSpec& collection, const MenuOptions& options)
 
 bool Catalog::mark_seen(const std::string& digest, const std::string& node, std::optional<std::int64_t> size,
                         Timestamp at) {
-    if (impl_->read_only) throw CatalogError("catalog " + impl_->path + " is open read-only; cannot record a node");
+    if (impl_->read_only) {
+        throw CatalogError("catalog " + impl_->path + " " + impl_->read_only_reason + "; cannot record a node");
+    }
+    // The check and the write in one transaction, so that an ingest cannot remove the digest
+    // in between.
+    std::optional<SQLite::Transaction> transaction;
+    if (sqlite3_get_autocommit(impl_->db.getHandle())) transaction.emplace(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
     Statement known(impl_->db, "SELECT 1 FROM images WHERE digest = ? LIMIT 1");
     known.bind(1, digest);
     if (!known.executeStep()) return false;
@@ -211,6 +230,7 @@ bool Catalog::mark_seen(const std::string& digest, const std::string& node, std:
     }
     s.bind(4, format_timestamp(at));
     s.exec();
+    if (transaction) transaction->commit();
     return true;
 }
 

@@ -1,7 +1,6 @@
 #include "rspcat/image_row.hpp"
 
-#include <nlohmann/json.hpp>
-
+#include <cstdint>
 #include <cstdio>
 #include <stdexcept>
 
@@ -20,13 +19,102 @@ std::chrono::sys_days read_date(const std::string& text) {
                                                              std::chrono::day{day}}};
 }
 
-std::vector<std::string> read_string_array(const std::string& text) {
-    const auto array = nlohmann::json::parse(text, nullptr, false);
-    if (!array.is_array()) throw std::runtime_error("the catalog holds a malformed list '" + text + "'");
-    std::vector<std::string> items;
-    for (const auto& item : array) items.push_back(item.is_string() ? item.get<std::string>() : item.dump());
-    return items;
+void append_utf8(std::string& out, std::uint32_t code) {
+    if (code < 0x80) {
+        out.push_back(static_cast<char>(code));
+    } else if (code < 0x800) {
+        out.push_back(static_cast<char>(0xC0 | (code >> 6)));
+        out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+    } else if (code < 0x10000) {
+        out.push_back(static_cast<char>(0xE0 | (code >> 12)));
+        out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+    } else {
+        out.push_back(static_cast<char>(0xF0 | (code >> 18)));
+        out.push_back(static_cast<char>(0x80 | ((code >> 12) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+    }
 }
+
+// Reads a JSON array of strings as json_group_array() writes it, one string at a time.
+class StringArrayReader {
+   public:
+    explicit StringArrayReader(const std::string& text) : text_(text) {}
+
+    std::vector<std::string> read() {
+        std::vector<std::string> items;
+        expect('[');
+        if (i_ < text_.size() && text_[i_] == ']') return items;
+        while (true) {
+            expect('"');
+            items.push_back(read_string());
+            if (i_ < text_.size() && text_[i_] == ']') return items;
+            expect(',');
+        }
+    }
+
+   private:
+    [[noreturn]] void malformed() const {
+        throw std::runtime_error("the catalog holds a malformed list '" + text_.substr(0, 80) + "'");
+    }
+    char next() {
+        if (i_ >= text_.size()) malformed();
+        return text_[i_++];
+    }
+    void expect(char c) {
+        if (next() != c) malformed();
+    }
+    std::uint32_t hex4() {
+        std::uint32_t value = 0;
+        for (int k = 0; k < 4; ++k) {
+            const char h = next();
+            const int digit = h >= '0' && h <= '9'   ? h - '0'
+                              : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                              : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                                     : -1;
+            if (digit < 0) malformed();
+            value = value * 16 + static_cast<std::uint32_t>(digit);
+        }
+        return value;
+    }
+    // \uXXXX, with a surrogate pair read as one character; a lone surrogate is U+FFFD.
+    std::uint32_t escaped_code() {
+        const std::uint32_t code = hex4();
+        if (code < 0xD800 || code > 0xDFFF) return code;
+        if (code > 0xDBFF || text_.compare(i_, 2, "\\u") != 0) return 0xFFFD;
+        i_ += 2;
+        const std::uint32_t low = hex4();
+        return low >= 0xDC00 && low <= 0xDFFF ? 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00) : 0xFFFD;
+    }
+    std::string read_string() {
+        std::string item;
+        for (char c = next(); c != '"'; c = next()) {
+            if (c != '\\') {
+                item.push_back(c);
+                continue;
+            }
+            switch (const char e = next()) {
+                case 'b': item.push_back('\b'); break;
+                case 'f': item.push_back('\f'); break;
+                case 'n': item.push_back('\n'); break;
+                case 'r': item.push_back('\r'); break;
+                case 't': item.push_back('\t'); break;
+                case 'u': append_utf8(item, escaped_code()); break;
+                default: item.push_back(e); break;  // \" \\ \/
+            }
+        }
+        return item;
+    }
+
+    const std::string& text_;
+    std::size_t i_ = 0;
+};
+
+// Not through a JSON library: SQLite copies bytes that are not UTF-8 (a node name given as such)
+// into its JSON as they are, which a strict parser refuses, and names must come back byte for
+// byte.
+std::vector<std::string> read_string_array(const std::string& text) { return StringArrayReader(text).read(); }
 
 }  // namespace
 
