@@ -3,9 +3,11 @@
 # lacks. Run as root; does nothing when everything is there. The registry tests need
 # docker-registry, skopeo and htpasswd (apache2-utils) and fail, not skip, without them.
 set -eu
+# clang and libclang-rt-14-dev: the libFuzzer targets (fuzz/). g++ brings the ASan and UBSan
+# runtimes (libasan8, libubsan1) of the sanitizer build; util-linux (unshare) is essential.
 packages="g++ cmake meson ninja-build pkg-config sqlite3 libsqlite3-dev libsqlitecpp-dev
 libhowardhinnant-date-dev catch2 nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libcurl4-openssl-dev
-docker-registry skopeo apache2-utils"
+docker-registry skopeo apache2-utils clang libclang-rt-14-dev"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
