@@ -152,6 +152,48 @@ TEST_CASE("hostile command-line values", "[hostile]") {
     CHECK(size.err.find("is too large") != std::string::npos);
 }
 
+TEST_CASE("hostile policy files are refused with a message that names them", "[hostile]") {
+    TempDir dir;
+    const std::string db = dir.file("c.db");
+    write_text(dir.file("good.tsv"), "w_2021_22\t" + d1 + "\t100\nrecommended\t" + d1 + "\n");
+    REQUIRE(run_rspcat(ingest_args(db, dir.file("good.tsv"))).exit_code == 0);
+    // "Billion laughs": 40 levels of aliases, each doubling the one before.
+    std::string laughs = "l0: &l0 [lol, lol]\n";
+    for (int i = 1; i < 40; ++i) {
+        laughs += "l" + std::to_string(i) + ": &l" + std::to_string(i) + " [*l" + std::to_string(i - 1) + ", *l" +
+                  std::to_string(i - 1) + "]\n";
+    }
+    std::mt19937 random(11);
+    std::string garbage(1 << 16, '\0');
+    for (char& c : garbage) c = static_cast<char>(random());
+    struct Bad {
+        std::string name, text;
+    };
+    for (const Bad& bad : std::vector<Bad>{
+             {"nul.json", std::string("{\"weekly\": {\"number\": 2\0}}", 24)},
+             {"nul-key.yaml", std::string("weekly:\n  num\0ber: 2\n", 21)},
+             {"utf8.json", "{\"weekly\": {\"age\": \"3\xff\"}}"},
+             {"utf8.yaml", "weekly:\n  cutoffVersion: \"1.\xfe.0\"\n"},
+             {"huge.json", "{\"weekly\": {\"number\": " + std::string(1 << 20, '9') + "}}"},
+             {"deep.yaml", std::string(100000, '[') + std::string(100000, ']')},
+             {"deep.json", std::string(100000, '[') + std::string(100000, ']')},
+             {"anchors.yaml", "a: &a [x, x]\nb: &b [*a, *a]\nc: &c [*b, *b]\nd: [*c, *c]\nweekly: {number: -1}\n"},
+             {"laughs.yaml", laughs},
+             {"utf8-list.json", "{\"weekly\": {\"number\": [\"\xff\"]}}"},
+             {"garbage.yaml", garbage},
+             {"garbage.json", garbage},
+         }) {
+        CAPTURE(bad.name);
+        write_text(dir.file(bad.name), bad.text);
+        for (const char* command : {"filter", "prune"}) {
+            const auto result = run_rspcat({"--db", db, command, "--policy", dir.file(bad.name)});
+            CHECK(result.exit_code == 1);
+            CHECK(result.err.find(bad.name) != std::string::npos);
+            CHECK(result.err.size() < 1000);
+        }
+    }
+}
+
 TEST_CASE("node names with NUL and invalid UTF-8 come back byte for byte through the API", "[hostile]") {
     Catalog catalog(":memory:");
     std::istringstream listing("w_2030_01\t" + d1 + "\n");

@@ -113,9 +113,18 @@ std::optional<seconds> parse_iso_duration(std::string_view s) {
 constexpr std::string_view block_keys = "number, age, cutoffDate, cutoffVersion, cutoffBuild";
 constexpr std::string_view type_keys = "release, weekly, daily, releaseCandidate, experimental";
 
+// A value for an error message, short and printable. Lists and mappings are named, not
+// written out: dump() recurses, so a deeply nested hostile document would exhaust the stack, and
+// it throws on text that is not UTF-8.
 std::string shown(const json& value) {
-    std::string text = value.is_string() ? "'" + value.get<std::string>() + "'" : value.dump();
+    if (value.is_array()) return "a list";
+    if (value.is_object()) return "a mapping";
+    std::string text = value.is_string() ? "'" + value.get<std::string>() + "'"
+                                         : value.dump(-1, ' ', false, json::error_handler_t::replace);
     if (text.size() > 80) text = text.substr(0, 77) + "...";
+    for (char& c : text) {
+        if (static_cast<unsigned char>(c) < 0x20) c = '?';
+    }
     return text;
 }
 
@@ -261,8 +270,10 @@ FilterPolicy parse_policy_json(std::string_view text, const std::string& source)
     json document;
     try {
         document = json::parse(text.begin(), text.end());
-    } catch (const json::parse_error& e) {
-        throw PolicyError(source + ": not valid JSON: " + e.what());
+    } catch (const json::exception& e) {
+        // Not only parse_error: a number too large for any C++ type is out_of_range. The
+        // parser's message quotes what it read last, which can be the whole document.
+        throw PolicyError(source + ": not valid JSON: " + std::string(e.what()).substr(0, 200));
     }
     return read_policy_document(document, source);
 }

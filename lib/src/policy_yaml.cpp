@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "policy_document.hpp"
@@ -26,16 +27,21 @@ json plain_scalar(const std::string& text) {
     return text;
 }
 
+// More values than any policy has (a policy is a few dozen). YAML aliases let a small hostile
+// document stand for billions of them ("billion laughs"), which this stops.
+constexpr std::size_t max_values = 100000;
+
 // YAML nodes as JSON values. Iterative, so that deep nesting in a hostile document cannot
-// exhaust the stack.
-json to_json(const YAML::Node& root) {
+// exhaust the stack; nullopt when the document holds more than max_values values.
+std::optional<json> to_json(const YAML::Node& root) {
     struct Work {
         YAML::Node node;
         json* into;
     };
     json result;
     std::vector<Work> stack{{root, &result}};
-    while (!stack.empty()) {
+    for (std::size_t values = 0; !stack.empty(); ++values) {
+        if (values > max_values) return std::nullopt;
         Work work = stack.back();
         stack.pop_back();
         switch (work.node.Type()) {
@@ -71,9 +77,14 @@ FilterPolicy parse_policy_yaml(std::string_view text, const std::string& source)
     try {
         document = YAML::Load(std::string(text));
     } catch (const YAML::Exception& e) {
-        throw PolicyError(source + ": not valid YAML: " + e.what());
+        throw PolicyError(source + ": not valid YAML: " + std::string(e.what()).substr(0, 200));
     }
-    return read_policy_document(to_json(document), source);
+    const auto value = to_json(document);
+    if (!value) {
+        throw PolicyError(source + ": more than " + std::to_string(max_values) +
+                          " values (aliases expanded); not a policy");
+    }
+    return read_policy_document(*value, source);
 }
 
 FilterPolicy load_policy_file(const std::string& path) {
