@@ -86,7 +86,8 @@ int main(int argc, char** argv) {
     }
     const fs::path shared = argv[1], out = argv[2];
     Corpus tag(out / "fuzz_tag"), compare(out / "fuzz_compare"), semver(out / "fuzz_semver"),
-        listing(out / "fuzz_listing"), catalog(out / "fuzz_catalog"), sql(out / "fuzz_sql");
+        listing(out / "fuzz_listing"), catalog(out / "fuzz_catalog"), sql(out / "fuzz_sql"),
+        duration(out / "fuzz_duration"), policy(out / "fuzz_policy");
 
     std::vector<std::string> tags, versions;
     for (const auto& line : lines_of(read_file(shared / "vectors/tags.jsonl"))) {
@@ -131,7 +132,34 @@ int main(int argc, char** argv) {
             catalog.add(text);
         }
     }
-    std::cout << "seeds: " << tag.size() << " tag, " << compare.size() << " compare, " << semver.size()
+    // Durations as SPEC 4 writes them, and every policy the shared data and vectors hold.
+    for (const char* d : {"3600", "3w", "5w4d", "4h 3minutes", "2 weeks", " 1 day 2 hours ", "P3W", "P1DT12H",
+                          "PT90M", "PT0S", "10secs", "1w2d3h4m5s", "P1Y", "-5", "3d 2w"}) {
+        duration.add(d);
+    }
+    std::vector<std::string> policies;
+    for (const auto& entry : fs::directory_iterator(shared / "data/policies")) {
+        policies.push_back(read_file(entry.path()));
+        policy.add(policies.back());
+    }
+    for (const auto& line : lines_of(read_file(shared / "vectors/collections.jsonl"))) {
+        if (line.empty()) continue;
+        const json scenario = json::parse(line);
+        const auto& expect = scenario.at("expect");
+        if (!expect.contains("filter")) continue;
+        for (const auto& f : expect.at("filter")) {
+            policy.add(f.at("policy").dump());
+            // rsp_filter(policy, at) with the other five arguments NULL (type 0).
+            sql.add(escaped(f.at("policy").dump()) + escaped("2030-01-01T00:00:00Z") +
+                    std::string{'\0', '\0', '\0', '\0', '\0', '\x04', '\x04', '\x11'});
+        }
+    }
+    for (const auto& text : policies) {
+        if (!text.empty() && text.front() == '{') {
+            sql.add(escaped(text) + escaped("2026-08-06T12:00:00Z") + std::string{'\0', '\0', '\0', '\0', '\0', '\x04', '\x04', '\x11'});
+        }
+    }
+    std::cout << "seeds: " << duration.size() << " duration, " << policy.size() << " policy, " << tag.size() << " tag, " << compare.size() << " compare, " << semver.size()
               << " semver, " << listing.size() << " listing, " << catalog.size() << " catalog, " << sql.size()
               << " sql\n";
     return 0;
