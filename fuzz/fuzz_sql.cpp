@@ -69,6 +69,9 @@ std::string catalog_image() {
     std::ifstream in(path, std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     std::remove(path.c_str());
+    // The file is in WAL mode; an in-memory image must say rollback journal (header bytes 18
+    // and 19), or SQLite looks for a -wal file it cannot have.
+    if (bytes.size() > 19) bytes[18] = bytes[19] = 1;
     return bytes;
 }
 

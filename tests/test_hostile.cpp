@@ -179,6 +179,9 @@ TEST_CASE("hostile policy files are refused with a message that names them", "[h
              {"deep.json", std::string(100000, '[') + std::string(100000, ']')},
              {"anchors.yaml", "a: &a [x, x]\nb: &b [*a, *a]\nc: &c [*b, *b]\nd: [*c, *c]\nweekly: {number: -1}\n"},
              {"laughs.yaml", laughs},
+             // Found by fuzz_policy: a mapping as a key threw yaml-cpp's BadConversion.
+             {"key.yaml", "{!\"daily\":{\"cutoffDate\":\"2077-03-01T00:00:00Z\"},\"release\":{},{\"releaseCandidate\": 1}: 2}"},
+             {"list-key.yaml", "? [weekly]\n: {number: 1}\n"},
              {"utf8-list.json", "{\"weekly\": {\"number\": [\"\xff\"]}}"},
              {"garbage.yaml", garbage},
              {"garbage.json", garbage},

@@ -32,7 +32,8 @@ json plain_scalar(const std::string& text) {
 constexpr std::size_t max_values = 100000;
 
 // YAML nodes as JSON values. Iterative, so that deep nesting in a hostile document cannot
-// exhaust the stack; nullopt when the document holds more than max_values values.
+// exhaust the stack; nullopt when the document holds more than max_values values or a key that
+// is not text.
 std::optional<json> to_json(const YAML::Node& root) {
     struct Work {
         YAML::Node node;
@@ -58,11 +59,12 @@ std::optional<json> to_json(const YAML::Node& root) {
             case YAML::NodeType::Map:
                 *work.into = json::object();
                 for (const auto& entry : work.node) {
-                    const std::string key = entry.first.as<std::string>();
-                    (*work.into)[key] = nullptr;
+                    // A list or mapping as a key (`? [a]: 1`) is YAML, but no policy key.
+                    if (!entry.first.IsScalar()) return std::nullopt;
+                    (*work.into)[entry.first.Scalar()] = nullptr;
                 }
                 for (const auto& entry : work.node) {
-                    stack.push_back({entry.second, &(*work.into)[entry.first.as<std::string>()]});
+                    stack.push_back({entry.second, &(*work.into)[entry.first.Scalar()]});
                 }
                 break;
         }
@@ -81,8 +83,8 @@ FilterPolicy parse_policy_yaml(std::string_view text, const std::string& source)
     }
     const auto value = to_json(document);
     if (!value) {
-        throw PolicyError(source + ": more than " + std::to_string(max_values) +
-                          " values (aliases expanded); not a policy");
+        throw PolicyError(source + ": not a policy: a key that is not text, or more than " +
+                          std::to_string(max_values) + " values (aliases expanded)");
     }
     return read_policy_document(*value, source);
 }
