@@ -38,21 +38,22 @@ void query_everything(const Catalog& catalog, const std::vector<ListingRow>& las
     for (const auto& row : last) listed.insert(row.tag);
     check(tags.size() == images.size(), "each tag is listed once");
     check(tags == listed, "the catalog lists the last snapshot's tags");
-    for (const ListOptions options : {ListOptions{}, ListOptions{true, true, true}, ListOptions{false, true, false}}) {
-        check(catalog.images(all, options).size() <= images.size(), "options only hide images");
+    // Every query evaluates the listing view over the whole collection, so each run asks a few
+    // of each kind rather than everything, to keep the fuzzer's pace.
+    check(catalog.images(all, ListOptions{true, true, true}).size() <= images.size(), "options only hide images");
+    for (const ImageType type : {ImageType::alias, ImageType::weekly, ImageType::experimental}) {
+        (void)catalog.latest(all, type);
     }
-    for (int t = 0; t < image_type_count; ++t) (void)catalog.latest(all, static_cast<ImageType>(t));
     std::set<std::int64_t> cycles;
     for (const auto& image : images) {
         if (image.tag.cycle) cycles.insert(*image.tag.cycle);
     }
-    // Each lookup evaluates the listing view over the whole collection: a few are enough.
-    for (std::size_t i = 0; i < std::min<std::size_t>(images.size(), 8); ++i) {
+    for (std::size_t i = 0; i < std::min<std::size_t>(images.size(), 3); ++i) {
         const Image& image = images[i];
         check(catalog.image_for_digest(all, image.digest).has_value(), "every digest has an image");
         check(catalog.image_for_tag(all, image.tag.tag).has_value(), "every tag has an image");
     }
-    for (const auto cycle : cycles) (void)catalog.images({repository, cycle}, {.hide_arch_specific = false});
+    if (!cycles.empty()) (void)catalog.images({repository, *cycles.begin()}, {.hide_arch_specific = false});
     (void)catalog.subset(all, SubsetOptions{2, 2, 2, {"recommended", "latest"}, true});
     (void)catalog.subtract(all, all);
 }
