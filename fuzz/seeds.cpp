@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
     const fs::path shared = argv[1], out = argv[2];
     Corpus tag(out / "fuzz_tag"), compare(out / "fuzz_compare"), semver(out / "fuzz_semver"),
         listing(out / "fuzz_listing"), catalog(out / "fuzz_catalog"), sql(out / "fuzz_sql"),
-        duration(out / "fuzz_duration"), policy(out / "fuzz_policy");
+        duration(out / "fuzz_duration"), policy(out / "fuzz_policy"), json_listing(out / "fuzz_json_listing");
 
     std::vector<std::string> tags, versions;
     for (const auto& line : lines_of(read_file(shared / "vectors/tags.jsonl"))) {
@@ -159,7 +159,12 @@ int main(int argc, char** argv) {
             sql.add(escaped(text) + escaped("2026-08-06T12:00:00Z") + std::string{'\0', '\0', '\0', '\0', '\0', '\x04', '\x04', '\x11'});
         }
     }
-    std::cout << "seeds: " << duration.size() << " duration, " << policy.size() << " policy, " << tag.size() << " tag, " << compare.size() << " compare, " << semver.size()
+    // JSON listings: nublado's registry fixtures, each as every format (the first byte picks it).
+    for (const auto& entry : fs::directory_iterator(shared / "vectors/nublado/registry")) {
+        const std::string text = read_file(entry.path());
+        for (const char format : {'\0', '\1', '\2'}) json_listing.add(std::string(1, format) + text);
+    }
+    std::cout << "seeds: " << json_listing.size() << " json listing, " << duration.size() << " duration, " << policy.size() << " policy, " << tag.size() << " tag, " << compare.size() << " compare, " << semver.size()
               << " semver, " << listing.size() << " listing, " << catalog.size() << " catalog, " << sql.size()
               << " sql\n";
     return 0;

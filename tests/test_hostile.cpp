@@ -91,6 +91,37 @@ TEST_CASE("hostile listings are refused with a short message and change nothing"
     }
 }
 
+TEST_CASE("hostile JSON listings are refused with a short message and change nothing", "[hostile]") {
+    TempDir dir;
+    const std::string db = dir.file("c.db");
+    write_text(dir.file("good.tsv"), "w_2021_22\t" + d1 + "\t100\nrecommended\t" + d1 + "\n");
+    REQUIRE(run_rspcat(ingest_args(db, dir.file("good.tsv"))).exit_code == 0);
+    const std::string before = dump(db);
+    std::mt19937 random(13);
+    std::string garbage(1 << 16, '\0');
+    for (char& c : garbage) c = static_cast<char>(random());
+    for (const char* format : {"gar", "gcloud", "docker-json"}) {
+        for (const auto& [name, text] : std::vector<std::pair<std::string, std::string>>{
+                 {"deep.json", std::string(100000, '[') + std::string(100000, ']')},
+                 {"deep-object.json", "{\"a\":" + std::string(100000, '[') + std::string(100000, ']') + "}"},
+                 {"nul.json", std::string("{\"w_2021\0_23\": \"", 17) + d2 + "\"}"},
+                 {"utf8.json", "{\"w_\xff\": \"" + d2 + "\"}"},
+                 {"huge.json", "[{\"uri\": \"" + std::string(1 << 20, 'u') + "\", \"tags\": [\"x\"]}]"},
+                 {"garbage.json", garbage},
+             }) {
+            CAPTURE(format, name);
+            write_text(dir.file(name), text);
+            auto args = ingest_args(db, dir.file(name));
+            args.insert(args.end() - 1, {"--format", format});
+            const auto result = run_rspcat(args);
+            CHECK(result.exit_code == 1);
+            CHECK(result.err.find(name) != std::string::npos);
+            CHECK(result.err.size() < 600);
+            CHECK(dump(db) == before);
+        }
+    }
+}
+
 TEST_CASE("hostile command-line values", "[hostile]") {
     TempDir dir;
     const std::string db = dir.file("c.db");
