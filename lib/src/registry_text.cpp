@@ -260,7 +260,10 @@ std::optional<std::string> next_page_url(std::string_view link_header, const Bas
             param = trim(param);
             const std::size_t equals = param.find('=');
             if (equals == std::string_view::npos || lower(trim(param.substr(0, equals))) != "rel") continue;
-            for (std::string_view rel : split_outside_quotes(unquote(param.substr(equals + 1)), ' ')) {
+            // Named, so that the views split_outside_quotes() returns outlive the loop's start:
+            // a temporary string here died before the loop read them (ASan: stack-use-after-scope).
+            const std::string rels = unquote(param.substr(equals + 1));
+            for (std::string_view rel : split_outside_quotes(rels, ' ')) {
                 if (equal_ignoring_case(rel, "next")) is_next = true;
             }
         }
