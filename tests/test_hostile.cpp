@@ -108,6 +108,10 @@ TEST_CASE("hostile JSON listings are refused with a short message and change not
                  {"utf8.json", "{\"w_\xff\": \"" + d2 + "\"}"},
                  {"huge.json", "[{\"uri\": \"" + std::string(1 << 20, 'u') + "\", \"tags\": [\"x\"]}]"},
                  {"garbage.json", garbage},
+                 // Found by fuzz_json_listing: a number too large for a double escaped as
+                 // nlohmann's out_of_range, not an InputError.
+                 {"overflow.json", "[{\"uri\": \"x\", \"image_size_bytes\": 29e8456}]"},
+                 {"overflow-object.json", "{\"a\": 1e99999}"},
              }) {
             CAPTURE(format, name);
             write_text(dir.file(name), text);
