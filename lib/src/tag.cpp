@@ -17,23 +17,32 @@ constexpr std::array<std::string_view, image_type_count> type_names = {
 
 int sign(int c) { return (c > 0) - (c < 0); }
 
-int compare_optional(const std::optional<std::int64_t>& a, const std::optional<std::int64_t>& b) {
-    if (a == b) return 0;
-    if (!a) return -1;
-    if (!b) return 1;
-    return *a < *b ? -1 : 1;
+int compare_int(std::int64_t a, std::int64_t b) { return (a > b) - (a < b); }
+
+int compare_optional(const std::optional<TagNumber>& a, const std::optional<TagNumber>& b) {
+    if (a.has_value() != b.has_value()) return a ? 1 : -1;
+    return a ? compare_int(a->value, b->value) : 0;
 }
 
 // A missing string sorts first, unless `missing_last`.
-int compare_optional(const std::optional<std::string>& a, const std::optional<std::string>& b,
+int compare_optional(const std::optional<std::string_view>& a, const std::optional<std::string_view>& b,
                      bool missing_last = false) {
     if (a.has_value() != b.has_value()) return (a.has_value() == missing_last) ? -1 : 1;
     if (!a) return 0;
     return sign(a->compare(*b));
 }
 
-int compare_same_type(const Tag& a, const Tag& b) {
-    const int first = (a.version && b.version) ? compare_semver(*a.version, *b.version)
+// SemVer precedence (compare_semver(), without making SemVer values).
+int compare_versions(const TagVersion& a, const TagVersion& b) {
+    if (int c = compare_int(a.major.value, b.major.value)) return c;
+    if (int c = compare_int(a.minor.value, b.minor.value)) return c;
+    if (int c = compare_int(a.patch.value, b.patch.value)) return c;
+    if (a.prerelease.has_value() != b.prerelease.has_value()) return a.prerelease ? -1 : 1;
+    return a.prerelease ? compare_prerelease(*a.prerelease, *b.prerelease) : 0;
+}
+
+int compare_same_type(const TagView& a, const TagView& b) {
+    const int first = (a.version && b.version) ? compare_versions(*a.version, *b.version)
                                                : compare_optional(a.base, b.base);
     if (first != 0) return first;
     if (int c = compare_optional(a.cycle, b.cycle)) return c;
@@ -43,6 +52,33 @@ int compare_same_type(const Tag& a, const Tag& b) {
     // A missing architecture sorts last, so that descending menu order puts the generic image
     // before its architecture-specific builds.
     return compare_optional(a.architecture, b.architecture, true);
+}
+
+std::optional<std::string_view> view_of(const std::optional<std::string>& text) {
+    return text ? std::optional<std::string_view>(*text) : std::nullopt;
+}
+
+std::optional<TagNumber> view_of(const std::optional<std::int64_t>& n) {
+    return n ? std::optional<TagNumber>(TagNumber{*n, {}}) : std::nullopt;
+}
+
+// The fields of a Tag that order it, as a TagView (which the comparison works on). Build
+// metadata, the display name and the date play no part.
+TagView view_of(const Tag& tag) {
+    TagView view;
+    view.tag = tag.tag;
+    view.type = tag.type;
+    if (tag.version) {
+        view.version = TagVersion{{tag.version->major, {}}, {tag.version->minor, {}}, {tag.version->patch, {}},
+                                  view_of(tag.version->prerelease)};
+    }
+    view.base = view_of(tag.base);
+    view.cycle = view_of(tag.cycle);
+    view.cycle_build = view_of(tag.cycle_build);
+    view.rsp_build = view_of(tag.rsp_build);
+    view.architecture = view_of(tag.architecture);
+    view.extra = view_of(tag.extra);
+    return view;
 }
 
 char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
@@ -72,17 +108,21 @@ std::optional<ImageType> image_type_from_name(std::string_view name) {
     return std::nullopt;
 }
 
-std::optional<int> compare_tags(const Tag& a, const Tag& b) {
+std::optional<int> compare_tags(const TagView& a, const TagView& b) {
     if (a.type != b.type) return std::nullopt;
     return compare_same_type(a, b);
 }
 
-int collate_tags(const Tag& a, const Tag& b) {
+std::optional<int> compare_tags(const Tag& a, const Tag& b) { return compare_tags(view_of(a), view_of(b)); }
+
+int collate_tags(const TagView& a, const TagView& b) {
     // Ascending order lists types in reverse priority: Unknown first, Alias last.
     if (a.type != b.type) return a.type > b.type ? -1 : 1;
     if (int c = compare_same_type(a, b)) return c;
     return sign(a.tag.compare(b.tag));
 }
+
+int collate_tags(const Tag& a, const Tag& b) { return collate_tags(view_of(a), view_of(b)); }
 
 std::string format_date(std::chrono::sys_days day) {
     const date::year_month_day ymd{date::sys_days{date::days{day.time_since_epoch().count()}}};
