@@ -40,8 +40,6 @@ SQLITE_EXTENSION_INIT3
 
 namespace {
 
-using rspcat::Tag;
-
 constexpr int pure_function = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
 
 enum class ArgStatus { text, null, error };
@@ -72,22 +70,6 @@ void result_text(sqlite3_context* ctx, std::string_view text) {
     sqlite3_result_text64(ctx, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 
-void result_optional(sqlite3_context* ctx, const std::optional<std::string>& text) {
-    if (text) {
-        result_text(ctx, *text);
-    } else {
-        sqlite3_result_null(ctx);
-    }
-}
-
-void result_optional(sqlite3_context* ctx, const std::optional<std::int64_t>& value) {
-    if (value) {
-        sqlite3_result_int64(ctx, *value);
-    } else {
-        sqlite3_result_null(ctx);
-    }
-}
-
 // Runs `body` and turns any exception into an SQL error that names the function.
 template <typename Body>
 void guarded(sqlite3_context* ctx, const char* function, Body&& body) noexcept {
@@ -103,43 +85,70 @@ void guarded(sqlite3_context* ctx, const char* function, Body&& body) noexcept {
     }
 }
 
-// One-argument functions of a parsed tag share one callback; what differs is in a TagFunction
-// passed as the function's user data.
+void result_optional(sqlite3_context* ctx, const std::optional<std::string_view>& text) {
+    if (text) {
+        result_text(ctx, *text);
+    } else {
+        sqlite3_result_null(ctx);
+    }
+}
+
+void result_optional(sqlite3_context* ctx, const std::optional<rspcat::TagNumber>& number) {
+    if (number) {
+        sqlite3_result_int64(ctx, number->value);
+    } else {
+        sqlite3_result_null(ctx);
+    }
+}
+
+// One-argument functions of a tag share one callback; what differs is in a TagFunction passed
+// as the function's user data. The accessors read a TagView, which copies nothing: they run once
+// per row, and most need one field.
 struct TagFunction {
     const char* name;
-    Tag (*parse)(std::string_view);
-    void (*result)(sqlite3_context*, const Tag&);
+    void (*result)(sqlite3_context*, std::string_view tag);
 };
 
+using rspcat::parse_tag_view;
+
 const std::array<TagFunction, 12> tag_functions = {{
-    {"rsp_parse_tag", rspcat::parse_tag,
-     [](sqlite3_context* c, const Tag& t) { result_text(c, rspcat::to_json(t)); }},
-    {"rsp_alias_tag", rspcat::parse_alias_tag,
-     [](sqlite3_context* c, const Tag& t) { result_text(c, rspcat::to_json(t)); }},
-    {"rsp_tag_type", rspcat::parse_tag,
-     [](sqlite3_context* c, const Tag& t) { result_text(c, rspcat::type_name(t.type)); }},
-    {"rsp_tag_display_name", rspcat::parse_tag,
-     [](sqlite3_context* c, const Tag& t) { result_text(c, t.display_name); }},
-    {"rsp_tag_version", rspcat::parse_tag,
-     [](sqlite3_context* c, const Tag& t) {
-         result_optional(c, t.version ? std::optional(rspcat::to_string(*t.version)) : std::nullopt);
+    {"rsp_parse_tag",
+     [](sqlite3_context* c, std::string_view t) { result_text(c, rspcat::to_json(rspcat::parse_tag(t))); }},
+    {"rsp_alias_tag",
+     [](sqlite3_context* c, std::string_view t) { result_text(c, rspcat::to_json(rspcat::parse_alias_tag(t))); }},
+    {"rsp_tag_type",
+     [](sqlite3_context* c, std::string_view t) {
+         // The type names are constants: SQLite need not copy them.
+         const std::string_view name = rspcat::type_name(parse_tag_view(t).type);
+         sqlite3_result_text64(c, name.data(), name.size(), SQLITE_STATIC, SQLITE_UTF8);
      }},
-    {"rsp_tag_date", rspcat::parse_tag,
-     [](sqlite3_context* c, const Tag& t) {
-         result_optional(c, t.date ? std::optional(rspcat::format_date(*t.date)) : std::nullopt);
+    {"rsp_tag_display_name",
+     [](sqlite3_context* c, std::string_view t) {
+         std::string name;
+         rspcat::append_display_name(name, parse_tag_view(t));
+         result_text(c, name);
      }},
-    {"rsp_tag_cycle", rspcat::parse_tag,
-     [](sqlite3_context* c, const Tag& t) { result_optional(c, t.cycle); }},
-    {"rsp_tag_cycle_build", rspcat::parse_tag,
-     [](sqlite3_context* c, const Tag& t) { result_optional(c, t.cycle_build); }},
-    {"rsp_tag_rsp_build", rspcat::parse_tag,
-     [](sqlite3_context* c, const Tag& t) { result_optional(c, t.rsp_build); }},
-    {"rsp_tag_architecture", rspcat::parse_tag,
-     [](sqlite3_context* c, const Tag& t) { result_optional(c, t.architecture); }},
-    {"rsp_tag_extra", rspcat::parse_tag,
-     [](sqlite3_context* c, const Tag& t) { result_optional(c, t.extra); }},
-    {"rsp_tag_base", rspcat::parse_tag,
-     [](sqlite3_context* c, const Tag& t) { result_optional(c, t.base); }},
+    {"rsp_tag_version",
+     [](sqlite3_context* c, std::string_view t) {
+         const auto tag = parse_tag_view(t);
+         if (!tag.version) return sqlite3_result_null(c);
+         result_text(c, rspcat::to_string(rspcat::to_semver(*tag.version)));
+     }},
+    {"rsp_tag_date",
+     [](sqlite3_context* c, std::string_view t) {
+         const auto date = rspcat::tag_date(parse_tag_view(t));
+         if (!date) return sqlite3_result_null(c);
+         result_text(c, rspcat::format_date(*date));
+     }},
+    {"rsp_tag_cycle", [](sqlite3_context* c, std::string_view t) { result_optional(c, parse_tag_view(t).cycle); }},
+    {"rsp_tag_cycle_build",
+     [](sqlite3_context* c, std::string_view t) { result_optional(c, parse_tag_view(t).cycle_build); }},
+    {"rsp_tag_rsp_build",
+     [](sqlite3_context* c, std::string_view t) { result_optional(c, parse_tag_view(t).rsp_build); }},
+    {"rsp_tag_architecture",
+     [](sqlite3_context* c, std::string_view t) { result_optional(c, parse_tag_view(t).architecture); }},
+    {"rsp_tag_extra", [](sqlite3_context* c, std::string_view t) { result_optional(c, parse_tag_view(t).extra); }},
+    {"rsp_tag_base", [](sqlite3_context* c, std::string_view t) { result_optional(c, parse_tag_view(t).base); }},
 }};
 
 void call_tag_function(sqlite3_context* ctx, int, sqlite3_value** argv) {
@@ -147,7 +156,7 @@ void call_tag_function(sqlite3_context* ctx, int, sqlite3_value** argv) {
     guarded(ctx, function->name, [&] {
         std::string_view text;
         if (read_text(ctx, argv[0], function->name, text) != ArgStatus::text) return;
-        function->result(ctx, function->parse(text));
+        function->result(ctx, text);
     });
 }
 
@@ -160,7 +169,7 @@ void rsp_tag_compare(sqlite3_context* ctx, int, sqlite3_value** argv) {
         const ArgStatus sb = read_text(ctx, argv[1], name, b);
         if (sb == ArgStatus::error) return;
         if (sa == ArgStatus::null || sb == ArgStatus::null) return;
-        const auto order = rspcat::compare_tags(rspcat::parse_tag(a), rspcat::parse_tag(b));
+        const auto order = rspcat::compare_tags(parse_tag_view(a), parse_tag_view(b));
         if (order) {
             sqlite3_result_int(ctx, *order);
         } else {
@@ -230,7 +239,7 @@ int collate_rsp_tag(void*, int na, const void* a, int nb, const void* b) noexcep
     const std::string_view tb(static_cast<const char*>(b), static_cast<std::size_t>(nb));
     try {
         // The parse turns '' into `latest`; the final tie-break is on the bytes as given.
-        const int order = rspcat::collate_tags(rspcat::parse_tag(ta), rspcat::parse_tag(tb));
+        const int order = rspcat::collate_tags(parse_tag_view(ta), parse_tag_view(tb));
         return order != 0 ? order : byte_order(ta, tb);
     } catch (...) {
         // A collation cannot report an error; out of memory falls back to byte order.
