@@ -40,27 +40,24 @@ bool take(sv s, std::size_t& p, sv literal) {
     return true;
 }
 
-// A run of digits and its value. When the value does not fit in 64 bits the rule that reads it
-// fails as a whole, but only once the rule has matched (SPEC 1.2).
-struct Number {
-    TagNumber number;
-    bool fits = true;
-};
-
-// The run of digits at `p`, which is maximal as every digit run of the grammar is; nullopt when
+// The run of digits at `p`, which is maximal as every digit run of the grammar is; empty when
 // there is none.
-std::optional<Number> take_number(sv s, std::size_t& p) {
+sv take_digits(sv s, std::size_t& p) {
     const std::size_t start = p;
     p = detail::digits_end(s, p);
-    if (p == start) return std::nullopt;
-    const sv digits = s.substr(start, p - start);
+    return s.substr(start, p - start);
+}
+
+// The value of a run of digits, or nullopt when it does not fit in 64 bits: then the rule that
+// reads it fails as a whole, once it has matched (SPEC 1.2).
+std::optional<TagNumber> number(sv digits) {
     if (digits.size() <= 18) {  // cannot overflow: no need to check each digit
         std::int64_t value = 0;
         for (const char c : digits) value = value * 10 + (c - '0');
-        return Number{{value, digits}, true};
+        return TagNumber{value, digits};
     }
     const auto value = to_int64(digits);
-    return Number{{value.value_or(0), digits}, value.has_value()};
+    return value ? std::optional<TagNumber>(std::in_place, *value, digits) : std::nullopt;
 }
 
 // Where the optional parts that follow a release, weekly or daily prefix are: C ends at
@@ -143,30 +140,34 @@ bool match_suffix(sv s, Suffix& out) {
     return false;
 }
 
-std::optional<TagNumber> number_of(const std::optional<Number>& n) {
-    return n ? std::optional<TagNumber>(n->number) : std::nullopt;
+// Sets `out` to the number `digits` (in place: no copy to read back); false when it does not
+// fit in 64 bits.
+bool read_number(sv digits, std::optional<TagNumber>& out) {
+    const auto n = number(digits);
+    if (!n) return false;
+    out.emplace(n->value, n->text);
+    return true;
 }
 
-// Reads the suffix `s` that match_suffix() matched into the view; false, leaving the view alone,
-// when one of its numbers does not fit in 64 bits, which makes the whole rule fail.
+// Reads the suffix `s` that match_suffix() matched into the view; false when one of its numbers
+// does not fit in 64 bits, which makes the whole rule fail. A failed rule leaves the view's suffix
+// fields unset, as they were.
 bool apply_suffix(TagView& tag, sv s, const Suffix& suffix) {
-    std::optional<Number> cycle, cycle_build, rsp_build;
+    bool fits = true;
     if (suffix.cycle_end != 0) {  // `_c` N `.` N
         std::size_t p = 2;
-        cycle = take_number(s, p);
+        fits = read_number(take_digits(s, p), tag.cycle);
         ++p;
-        cycle_build = take_number(s, p);
+        fits = fits && read_number(take_digits(s, p), tag.cycle_build);
     }
     if (suffix.build_end != suffix.cycle_end) {  // `_rsp` N
         std::size_t p = suffix.cycle_end + 4;
-        rsp_build = take_number(s, p);
+        fits = fits && read_number(take_digits(s, p), tag.rsp_build);
     }
-    for (const auto* n : {&cycle, &cycle_build, &rsp_build}) {
-        if (*n && !(*n)->fits) return false;
+    if (!fits) {
+        tag.cycle = tag.cycle_build = tag.rsp_build = std::nullopt;
+        return false;
     }
-    tag.cycle = number_of(cycle);
-    tag.cycle_build = number_of(cycle_build);
-    tag.rsp_build = number_of(rsp_build);
     tag.extra = suffix.extra;
     tag.architecture = suffix.arch;
     return true;
@@ -176,29 +177,30 @@ bool apply_suffix(TagView& tag, sv s, const Suffix& suffix) {
 bool parse_release(sv text, TagView& tag) {
     std::size_t p = 0;
     if (!take(text, p, "r")) return false;
-    const auto major = take_number(text, p);
-    if (!major || !take(text, p, "_")) return false;
-    const auto minor = take_number(text, p);
-    if (!minor || !take(text, p, "_")) return false;
-    const auto patch = take_number(text, p);
-    if (!patch) return false;
-    if (!major->fits || !minor->fits || !patch->fits) return false;  // both rules fail
+    const sv major = take_digits(text, p);
+    if (major.empty() || !take(text, p, "_")) return false;
+    const sv minor = take_digits(text, p);
+    if (minor.empty() || !take(text, p, "_")) return false;
+    const sv patch = take_digits(text, p);
+    if (patch.empty()) return false;
+    const auto maj = number(major), min = number(minor), pat = number(patch);
+    if (!maj || !min || !pat) return false;  // both rules fail
 
     // Rule 1, a candidate: `_rc` N, then the suffix. When that fails, rule 2 reads the `_rc…`
     // as part of the suffix.
     std::size_t rc_end = p;
-    if (take(text, rc_end, "_rc") && take_number(text, rc_end)) {
+    if (take(text, rc_end, "_rc") && !take_digits(text, rc_end).empty()) {
         Suffix suffix;
         if (match_suffix(text.substr(rc_end), suffix) && apply_suffix(tag, text.substr(rc_end), suffix)) {
             tag.type = ImageType::candidate;
-            tag.version.emplace(major->number, minor->number, patch->number, text.substr(p + 1, rc_end - p - 1));
+            tag.version.emplace(*maj, *min, *pat, text.substr(p + 1, rc_end - p - 1));
             return true;
         }
     }
     Suffix suffix;
     if (!match_suffix(text.substr(p), suffix) || !apply_suffix(tag, text.substr(p), suffix)) return false;
     tag.type = ImageType::release;
-    tag.version.emplace(major->number, minor->number, patch->number, std::nullopt);
+    tag.version.emplace(*maj, *min, *pat, std::nullopt);
     return true;
 }
 
@@ -213,28 +215,29 @@ bool parse_old_release(sv text, TagView& tag) {
 }
 
 // Years that a tag may name: Python's datetime range, which nublado's dates come from.
-bool valid_year(const Number& year) { return year.fits && year.number.value >= 1 && year.number.value <= 9999; }
+bool valid_year(const std::optional<TagNumber>& year) { return year && year->value >= 1 && year->value <= 9999; }
 
 // Rule 4: `w_` YEAR `_` WEEK C B R A; the week must exist in that ISO year.
 bool parse_weekly(sv text, TagView& tag) {
     std::size_t p = 0;
     if (!take(text, p, "w_")) return false;
-    const auto year = take_number(text, p);
-    if (!year || !take(text, p, "_")) return false;
-    const auto week = take_number(text, p);
-    if (!week) return false;
+    const sv year_digits = take_digits(text, p);
+    if (year_digits.empty() || !take(text, p, "_")) return false;
+    const sv week_digits = take_digits(text, p);
+    if (week_digits.empty()) return false;
     Suffix suffix;
     if (!match_suffix(text.substr(p), suffix)) return false;
 
-    if (!valid_year(*year) || !week->fits || week->number.value < 1 || week->number.value > 53) return false;
-    if (week->number.value == 53) {  // every ISO year has 52 weeks; only long ones have a 53rd
-        const iso_week::year_weeknum_weekday thursday{iso_week::year{static_cast<int>(year->number.value)},
+    const auto year = number(year_digits), week = number(week_digits);
+    if (!valid_year(year) || !week || week->value < 1 || week->value > 53) return false;
+    if (week->value == 53) {  // every ISO year has 52 weeks; only long ones have a 53rd
+        const iso_week::year_weeknum_weekday thursday{iso_week::year{static_cast<int>(year->value)},
                                                       iso_week::weeknum{53u}, iso_week::thu};
         if (!thursday.ok()) return false;
     }
     if (!apply_suffix(tag, text.substr(p), suffix)) return false;
     tag.type = ImageType::weekly;
-    tag.version.emplace(year->number, week->number, TagNumber{}, std::nullopt);
+    tag.version.emplace(*year, *week, TagNumber{}, std::nullopt);
     return true;
 }
 
@@ -242,26 +245,27 @@ bool parse_weekly(sv text, TagView& tag) {
 bool parse_daily(sv text, TagView& tag) {
     std::size_t p = 0;
     if (!take(text, p, "d_")) return false;
-    const auto year = take_number(text, p);
-    if (!year || !take(text, p, "_")) return false;
-    const auto month = take_number(text, p);
-    if (!month || !take(text, p, "_")) return false;
-    const auto day = take_number(text, p);
-    if (!day) return false;
+    const sv year_digits = take_digits(text, p);
+    if (year_digits.empty() || !take(text, p, "_")) return false;
+    const sv month_digits = take_digits(text, p);
+    if (month_digits.empty() || !take(text, p, "_")) return false;
+    const sv day_digits = take_digits(text, p);
+    if (day_digits.empty()) return false;
     Suffix suffix;
     if (!match_suffix(text.substr(p), suffix)) return false;
 
-    if (!valid_year(*year) || !month->fits || !day->fits) return false;
-    const std::int64_t m = month->number.value, d = day->number.value;
-    if (m < 1 || m > 12 || d < 1 || d > 31) return false;
-    if (d > 28) {  // every month has 28 days; the rest depend on the month and the year
-        const date::year_month_day ymd{date::year{static_cast<int>(year->number.value)},
-                                       date::month{static_cast<unsigned>(m)}, date::day{static_cast<unsigned>(d)}};
+    const auto year = number(year_digits), month = number(month_digits), day = number(day_digits);
+    if (!valid_year(year) || !month || !day) return false;
+    if (month->value < 1 || month->value > 12 || day->value < 1 || day->value > 31) return false;
+    if (day->value > 28) {  // every month has 28 days; the rest depend on the month and the year
+        const date::year_month_day ymd{date::year{static_cast<int>(year->value)},
+                                       date::month{static_cast<unsigned>(month->value)},
+                                       date::day{static_cast<unsigned>(day->value)}};
         if (!ymd.ok()) return false;
     }
     if (!apply_suffix(tag, text.substr(p), suffix)) return false;
     tag.type = ImageType::daily;
-    tag.version.emplace(year->number, month->number, day->number, std::nullopt);
+    tag.version.emplace(*year, *month, *day, std::nullopt);
     return true;
 }
 
