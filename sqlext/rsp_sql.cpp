@@ -28,6 +28,7 @@ SQLITE_EXTENSION_INIT3
 #endif
 
 #include <array>
+#include <cstring>
 #include <new>
 #include <optional>
 #include <string>
@@ -114,7 +115,7 @@ using rspcat::parse_tag_view;
 
 const std::array<TagFunction, 12> tag_functions = {{
     {"rsp_parse_tag",
-     [](sqlite3_context* c, std::string_view t) { result_text(c, rspcat::to_json(rspcat::parse_tag(t))); }},
+     [](sqlite3_context* c, std::string_view t) { result_text(c, rspcat::to_json(parse_tag_view(t))); }},
     {"rsp_alias_tag",
      [](sqlite3_context* c, std::string_view t) { result_text(c, rspcat::to_json(rspcat::parse_alias_tag(t))); }},
     {"rsp_tag_type",
@@ -237,27 +238,31 @@ int byte_order(std::string_view a, std::string_view b) {
 
 // The last tag parsed on one side of the collation. SQLite's sorter merges sorted runs, so one
 // side of consecutive comparisons is usually the tag of the comparison before: remembering one
-// parse per side saves about half the parsing. The parse points into `text`, a copy, because
-// SQLite may move or free the bytes it passed. Per thread: SQLite may sort on worker threads.
+// parse per side saves about half the parsing. The parse points into a copy of the tag, because
+// SQLite may move or free the bytes it passed; tags longer than the copy's room are parsed where
+// they are and not remembered. Per thread: SQLite may sort on worker threads.
 class RememberedParse {
    public:
     const rspcat::TagView& of(std::string_view tag) {
-        if (!known_ || tag != text_) {
-            known_ = false;
-            text_.assign(tag);
-            // Made in place rather than assigned: a TagView is some 300 bytes, and copying it
-            // costs a fair part of a parse. (It is trivially destructible.)
-            static_assert(std::is_trivially_destructible_v<rspcat::TagView>);
-            ::new (static_cast<void*>(&view_)) rspcat::TagView(parse_tag_view(text_));
-            known_ = true;
+        if (known_ && tag == std::string_view(text_, size_)) return view_;
+        known_ = tag.size() <= sizeof text_;
+        if (known_) {
+            std::memcpy(text_, tag.data(), tag.size());
+            size_ = tag.size();
+            tag = std::string_view(text_, size_);
         }
+        // Made in place rather than assigned: a TagView is some 300 bytes, and copying it costs
+        // a fair part of a parse. (It is trivially destructible.)
+        static_assert(std::is_trivially_destructible_v<rspcat::TagView>);
+        ::new (static_cast<void*>(&view_)) rspcat::TagView(parse_tag_view(tag));
         return view_;
     }
 
    private:
-    std::string text_;
-    rspcat::TagView view_;
+    char text_[256];
+    std::size_t size_ = 0;
     bool known_ = false;
+    rspcat::TagView view_;
 };
 
 int collate_rsp_tag(void*, int na, const void* a, int nb, const void* b) noexcept {
@@ -269,7 +274,7 @@ int collate_rsp_tag(void*, int na, const void* a, int nb, const void* b) noexcep
         const int order = rspcat::collate_tags(left.of(ta), right.of(tb));
         return order != 0 ? order : byte_order(ta, tb);
     } catch (...) {
-        // A collation cannot report an error; out of memory falls back to byte order.
+        // Nothing above allocates; but a collation cannot report an error, so byte order it is.
         return byte_order(ta, tb);
     }
 }

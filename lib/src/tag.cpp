@@ -1,8 +1,9 @@
 // Tag types, comparison, menu order and tag JSON (SPEC 1.1, 1.5, 5).
 #include <date/date.h>
 
+#include <algorithm>
 #include <array>
-#include <cstdio>
+#include <charconv>
 
 #include "rspcat/json_text.hpp"
 #include "rspcat/tag.hpp"
@@ -124,56 +125,126 @@ int collate_tags(const TagView& a, const TagView& b) {
 
 int collate_tags(const Tag& a, const Tag& b) { return collate_tags(view_of(a), view_of(b)); }
 
-std::string format_date(std::chrono::sys_days day) {
+namespace {
+
+// `YYYY-MM-DD 00:00:00` into `buffer`, which must hold 32 bytes; returns its length.
+std::size_t write_date(char* buffer, std::chrono::sys_days day) {
     const date::year_month_day ymd{date::sys_days{date::days{day.time_since_epoch().count()}}};
-    char buffer[48];
-    std::snprintf(buffer, sizeof buffer, "%d-%02u-%02u 00:00:00", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-    return buffer;
+    char* p = std::to_chars(buffer, buffer + 12, static_cast<int>(ymd.year())).ptr;
+    for (const unsigned n : {static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day())}) {
+        *p++ = '-';
+        *p++ = static_cast<char>('0' + n / 10);
+        *p++ = static_cast<char>('0' + n % 10);
+    }
+    constexpr std::string_view midnight = " 00:00:00";
+    p = std::copy(midnight.begin(), midnight.end(), p);
+    return static_cast<std::size_t>(p - buffer);
 }
 
-void append_json_fields(std::string& out, const Tag& tag) {
-    out.append("\"tag\":");
-    json::append_string(out, tag.tag);
-    out.append(",\"image_type\":");
-    json::append_string(out, type_name(tag.type));
-    out.append(",\"display_name\":");
-    json::append_string(out, tag.display_name);
-    out.append(",\"version\":");
-    if (tag.version) {
-        append_json(out, *tag.version);
+// Tag JSON has the same members whether it is written from a Tag or straight from a TagView (as
+// rsp_parse_tag() does, without making a Tag); these overloads read one or the other.
+void append_display_name_json(std::string& out, const Tag& tag) { json::append_string(out, tag.display_name); }
+
+void append_display_name_json(std::string& out, const TagView& tag) {
+    // Written in place, then escaped only if it has to be (it holds parts of the tag).
+    const std::size_t start = out.size() + 1;
+    out.push_back('"');
+    append_display_name(out, tag);
+    if (json::needs_escaping(std::string_view(out).substr(start))) {
+        const std::string name = out.substr(start);
+        out.resize(start - 1);
+        json::append_string(out, name);
+        return;
+    }
+    out.push_back('"');
+}
+
+void append_version_json(std::string& out, const std::optional<SemVer>& version) {
+    if (version) {
+        append_json(out, *version);
     } else {
         out.append("null");
     }
+}
+
+void append_version_json(std::string& out, const std::optional<TagVersion>& version) {
+    if (version) {
+        append_json(out, to_semver(*version));
+    } else {
+        out.append("null");
+    }
+}
+
+std::optional<std::int64_t> value_of(const std::optional<std::int64_t>& n) { return n; }
+std::optional<std::int64_t> value_of(const std::optional<TagNumber>& n) {
+    return n ? std::optional<std::int64_t>(n->value) : std::nullopt;
+}
+
+std::optional<std::chrono::sys_days> date_of(const Tag& tag) { return tag.date; }
+std::optional<std::chrono::sys_days> date_of(const TagView& tag) { return tag_date(tag); }
+
+template <typename T>  // Tag or TagView
+void write_json_fields(std::string& out, const T& tag) {
+    out.append("\"tag\":");
+    json::append_string(out, tag.tag);
+    out.append(",\"image_type\":\"").append(type_name(tag.type)).append("\",\"display_name\":");
+    append_display_name_json(out, tag);
+    out.append(",\"version\":");
+    append_version_json(out, tag.version);
     out.append(",\"base\":");
     json::append_optional(out, tag.base);
     out.append(",\"cycle\":");
-    json::append_optional(out, tag.cycle);
+    json::append_optional(out, value_of(tag.cycle));
     out.append(",\"cycle_build\":");
-    json::append_optional(out, tag.cycle_build);
+    json::append_optional(out, value_of(tag.cycle_build));
     out.append(",\"rsp_build\":");
-    json::append_optional(out, tag.rsp_build);
+    json::append_optional(out, value_of(tag.rsp_build));
     out.append(",\"architecture\":");
     json::append_optional(out, tag.architecture);
     out.append(",\"extra\":");
     json::append_optional(out, tag.extra);
     out.append(",\"date\":");
-    if (tag.date) {
-        json::append_string(out, format_date(*tag.date));
+    if (const auto date = date_of(tag)) {
+        char buffer[32];
+        out.push_back('"');
+        out.append(buffer, write_date(buffer, *date));
+        out.push_back('"');
     } else {
         out.append("null");
     }
 }
 
+}  // namespace
+
+std::string format_date(std::chrono::sys_days day) {
+    char buffer[32];
+    return std::string(buffer, write_date(buffer, day));
+}
+
+void append_json_fields(std::string& out, const Tag& tag) { write_json_fields(out, tag); }
+
 void append_json(std::string& out, const Tag& tag) {
     out.push_back('{');
-    append_json_fields(out, tag);
+    write_json_fields(out, tag);
+    out.push_back('}');
+}
+
+void append_json(std::string& out, const TagView& tag) {
+    out.push_back('{');
+    write_json_fields(out, tag);
     out.push_back('}');
 }
 
 std::string to_json(const Tag& tag) {
     std::string out;
     out.reserve(256 + tag.display_name.size() + tag.tag.size());
+    append_json(out, tag);
+    return out;
+}
+
+std::string to_json(const TagView& tag) {
+    std::string out;
+    out.reserve(320 + 2 * tag.tag.size());
     append_json(out, tag);
     return out;
 }

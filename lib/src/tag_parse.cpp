@@ -122,6 +122,14 @@ bool match_rest_and_arch(sv s, Suffix& out) {
     return false;
 }
 
+// B? R? A? $ from `start`, B tried present before absent: where the rest begins, or npos.
+std::size_t match_after_cycle(sv s, std::size_t start, Suffix& out) {
+    const std::size_t with_build = rsp_build_end(s, start);
+    if (with_build != npos && match_rest_and_arch(s.substr(with_build), out)) return with_build;
+    if (match_rest_and_arch(s.substr(start), out)) return start;
+    return npos;
+}
+
 // C? B? R? A? $, trying C and B present before absent, as a backtracking engine would. Sets
 // every member of `out` when it matches.
 bool match_suffix(sv s, Suffix& out) {
@@ -130,8 +138,7 @@ bool match_suffix(sv s, Suffix& out) {
     if (s.empty()) return true;  // the common case: nothing after the prefix
     for (const std::size_t start : {cycle_end(s, 0), std::size_t{0}}) {
         if (start == npos) continue;  // no C
-        for (const std::size_t rest : {rsp_build_end(s, start), start}) {
-            if (rest == npos || !match_rest_and_arch(s.substr(rest), out)) continue;
+        if (const std::size_t rest = match_after_cycle(s, start, out); rest != npos) {
             out.cycle_end = start;
             out.build_end = rest;
             return true;

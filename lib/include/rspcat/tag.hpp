@@ -76,7 +76,7 @@ struct TagView {
     // Each member as its declaration says. (Written out because the implicit constructor lets
     // GCC clear the whole struct first, with `rep stos`, which costs as much as parsing a short
     // tag.)
-    TagView() noexcept {}
+    constexpr TagView() noexcept {}
 
     std::string_view tag;  // as given, except that '' is `latest`
     ImageType type = ImageType::unknown;
@@ -125,9 +125,12 @@ std::string title_case(std::string_view text);
 // `YYYY-MM-DD HH:MM:SS` with the year not zero-padded.
 std::string format_date(std::chrono::sys_days day);
 
-// Tag JSON (SPEC 5): an object with exactly the SPEC 1 fields.
+// Tag JSON (SPEC 5): an object with exactly the SPEC 1 fields. From a TagView it is the JSON
+// of the Tag that parse_tag() makes, written without making it.
 std::string to_json(const Tag& tag);
+std::string to_json(const TagView& tag);
 void append_json(std::string& out, const Tag& tag);
+void append_json(std::string& out, const TagView& tag);
 // The members of tag JSON without the braces, for objects that extend it (image JSON).
 void append_json_fields(std::string& out, const Tag& tag);
 
