@@ -73,10 +73,10 @@ struct TagVersion {
 // a Tag; code that needs a field or two of many tags (the SQL accessors, the rsp_tag collation)
 // reads it directly.
 struct TagView {
-    // Each member as its declaration says. (Written out because the implicit constructor lets
-    // GCC clear the whole struct first, with `rep stos`, which costs as much as parsing a short
-    // tag.)
-    constexpr TagView() noexcept {}
+    // Each member as its declaration says. Written out, and not constexpr: otherwise GCC sets
+    // the struct up as a constant, clearing all of its 300 bytes first with `rep stos`, which
+    // costs as much as parsing a short tag.
+    TagView() noexcept {}
 
     std::string_view tag;  // as given, except that '' is `latest`
     ImageType type = ImageType::unknown;
