@@ -25,6 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(tag.tag == (text.empty() ? "latest" : text), "the parse keeps the tag as given", text);
     check(tag.type != ImageType::alias, "the grammar never gives Alias", text);
     check(nlohmann::json::accept(to_json(tag)), "tag JSON is valid JSON", text);
+    // rsp_parse_tag writes the JSON from the view, without making the Tag.
+    check(to_json(parse_tag_view(text)) == to_json(tag), "the TagView's JSON is the Tag's", text);
     check(compare_tags(tag, tag) == 0, "a tag compares equal to itself", text);
     if (tag.version) {
         // What the catalog stores as text must read back as the same version.

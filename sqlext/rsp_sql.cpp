@@ -28,10 +28,12 @@ SQLITE_EXTENSION_INIT3
 #endif
 
 #include <array>
+#include <cstring>
 #include <new>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "rsp_sql.h"
 #include "rspcat/json_text.hpp"
@@ -39,8 +41,6 @@ SQLITE_EXTENSION_INIT3
 #include "rspcat/version.hpp"
 
 namespace {
-
-using rspcat::Tag;
 
 constexpr int pure_function = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
 
@@ -72,22 +72,6 @@ void result_text(sqlite3_context* ctx, std::string_view text) {
     sqlite3_result_text64(ctx, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 
-void result_optional(sqlite3_context* ctx, const std::optional<std::string>& text) {
-    if (text) {
-        result_text(ctx, *text);
-    } else {
-        sqlite3_result_null(ctx);
-    }
-}
-
-void result_optional(sqlite3_context* ctx, const std::optional<std::int64_t>& value) {
-    if (value) {
-        sqlite3_result_int64(ctx, *value);
-    } else {
-        sqlite3_result_null(ctx);
-    }
-}
-
 // Runs `body` and turns any exception into an SQL error that names the function.
 template <typename Body>
 void guarded(sqlite3_context* ctx, const char* function, Body&& body) noexcept {
@@ -103,43 +87,70 @@ void guarded(sqlite3_context* ctx, const char* function, Body&& body) noexcept {
     }
 }
 
-// One-argument functions of a parsed tag share one callback; what differs is in a TagFunction
-// passed as the function's user data.
+void result_optional(sqlite3_context* ctx, const std::optional<std::string_view>& text) {
+    if (text) {
+        result_text(ctx, *text);
+    } else {
+        sqlite3_result_null(ctx);
+    }
+}
+
+void result_optional(sqlite3_context* ctx, const std::optional<rspcat::TagNumber>& number) {
+    if (number) {
+        sqlite3_result_int64(ctx, number->value);
+    } else {
+        sqlite3_result_null(ctx);
+    }
+}
+
+// One-argument functions of a tag share one callback; what differs is in a TagFunction passed
+// as the function's user data. The accessors read a TagView, which copies nothing: they run once
+// per row, and most need one field.
 struct TagFunction {
     const char* name;
-    Tag (*parse)(std::string_view);
-    void (*result)(sqlite3_context*, const Tag&);
+    void (*result)(sqlite3_context*, std::string_view tag);
 };
 
+using rspcat::parse_tag_view;
+
 const std::array<TagFunction, 12> tag_functions = {{
-    {"rsp_parse_tag", rspcat::parse_tag,
-     [](sqlite3_context* c, const Tag& t) { result_text(c, rspcat::to_json(t)); }},
-    {"rsp_alias_tag", rspcat::parse_alias_tag,
-     [](sqlite3_context* c, const Tag& t) { result_text(c, rspcat::to_json(t)); }},
-    {"rsp_tag_type", rspcat::parse_tag,
-     [](sqlite3_context* c, const Tag& t) { result_text(c, rspcat::type_name(t.type)); }},
-    {"rsp_tag_display_name", rspcat::parse_tag,
-     [](sqlite3_context* c, const Tag& t) { result_text(c, t.display_name); }},
-    {"rsp_tag_version", rspcat::parse_tag,
-     [](sqlite3_context* c, const Tag& t) {
-         result_optional(c, t.version ? std::optional(rspcat::to_string(*t.version)) : std::nullopt);
+    {"rsp_parse_tag",
+     [](sqlite3_context* c, std::string_view t) { result_text(c, rspcat::to_json(parse_tag_view(t))); }},
+    {"rsp_alias_tag",
+     [](sqlite3_context* c, std::string_view t) { result_text(c, rspcat::to_json(rspcat::parse_alias_tag(t))); }},
+    {"rsp_tag_type",
+     [](sqlite3_context* c, std::string_view t) {
+         // The type names are constants: SQLite need not copy them.
+         const std::string_view name = rspcat::type_name(parse_tag_view(t).type);
+         sqlite3_result_text64(c, name.data(), name.size(), SQLITE_STATIC, SQLITE_UTF8);
      }},
-    {"rsp_tag_date", rspcat::parse_tag,
-     [](sqlite3_context* c, const Tag& t) {
-         result_optional(c, t.date ? std::optional(rspcat::format_date(*t.date)) : std::nullopt);
+    {"rsp_tag_display_name",
+     [](sqlite3_context* c, std::string_view t) {
+         std::string name;
+         rspcat::append_display_name(name, parse_tag_view(t));
+         result_text(c, name);
      }},
-    {"rsp_tag_cycle", rspcat::parse_tag,
-     [](sqlite3_context* c, const Tag& t) { result_optional(c, t.cycle); }},
-    {"rsp_tag_cycle_build", rspcat::parse_tag,
-     [](sqlite3_context* c, const Tag& t) { result_optional(c, t.cycle_build); }},
-    {"rsp_tag_rsp_build", rspcat::parse_tag,
-     [](sqlite3_context* c, const Tag& t) { result_optional(c, t.rsp_build); }},
-    {"rsp_tag_architecture", rspcat::parse_tag,
-     [](sqlite3_context* c, const Tag& t) { result_optional(c, t.architecture); }},
-    {"rsp_tag_extra", rspcat::parse_tag,
-     [](sqlite3_context* c, const Tag& t) { result_optional(c, t.extra); }},
-    {"rsp_tag_base", rspcat::parse_tag,
-     [](sqlite3_context* c, const Tag& t) { result_optional(c, t.base); }},
+    {"rsp_tag_version",
+     [](sqlite3_context* c, std::string_view t) {
+         const auto tag = parse_tag_view(t);
+         if (!tag.version) return sqlite3_result_null(c);
+         result_text(c, rspcat::to_string(rspcat::to_semver(*tag.version)));
+     }},
+    {"rsp_tag_date",
+     [](sqlite3_context* c, std::string_view t) {
+         const auto date = rspcat::tag_date(parse_tag_view(t));
+         if (!date) return sqlite3_result_null(c);
+         result_text(c, rspcat::format_date(*date));
+     }},
+    {"rsp_tag_cycle", [](sqlite3_context* c, std::string_view t) { result_optional(c, parse_tag_view(t).cycle); }},
+    {"rsp_tag_cycle_build",
+     [](sqlite3_context* c, std::string_view t) { result_optional(c, parse_tag_view(t).cycle_build); }},
+    {"rsp_tag_rsp_build",
+     [](sqlite3_context* c, std::string_view t) { result_optional(c, parse_tag_view(t).rsp_build); }},
+    {"rsp_tag_architecture",
+     [](sqlite3_context* c, std::string_view t) { result_optional(c, parse_tag_view(t).architecture); }},
+    {"rsp_tag_extra", [](sqlite3_context* c, std::string_view t) { result_optional(c, parse_tag_view(t).extra); }},
+    {"rsp_tag_base", [](sqlite3_context* c, std::string_view t) { result_optional(c, parse_tag_view(t).base); }},
 }};
 
 void call_tag_function(sqlite3_context* ctx, int, sqlite3_value** argv) {
@@ -147,7 +158,7 @@ void call_tag_function(sqlite3_context* ctx, int, sqlite3_value** argv) {
     guarded(ctx, function->name, [&] {
         std::string_view text;
         if (read_text(ctx, argv[0], function->name, text) != ArgStatus::text) return;
-        function->result(ctx, function->parse(text));
+        function->result(ctx, text);
     });
 }
 
@@ -160,7 +171,7 @@ void rsp_tag_compare(sqlite3_context* ctx, int, sqlite3_value** argv) {
         const ArgStatus sb = read_text(ctx, argv[1], name, b);
         if (sb == ArgStatus::error) return;
         if (sa == ArgStatus::null || sb == ArgStatus::null) return;
-        const auto order = rspcat::compare_tags(rspcat::parse_tag(a), rspcat::parse_tag(b));
+        const auto order = rspcat::compare_tags(parse_tag_view(a), parse_tag_view(b));
         if (order) {
             sqlite3_result_int(ctx, *order);
         } else {
@@ -225,15 +236,45 @@ int byte_order(std::string_view a, std::string_view b) {
     return (c > 0) - (c < 0);
 }
 
+// The last tag parsed on one side of the collation. SQLite's sorter merges sorted runs, so one
+// side of consecutive comparisons is usually the tag of the comparison before: remembering one
+// parse per side saves about half the parsing. The parse points into a copy of the tag, because
+// SQLite may move or free the bytes it passed; tags longer than the copy's room are parsed where
+// they are and not remembered. Per thread: SQLite may sort on worker threads.
+class RememberedParse {
+   public:
+    const rspcat::TagView& of(std::string_view tag) {
+        if (known_ && tag == std::string_view(text_, size_)) return view_;
+        known_ = tag.size() <= sizeof text_;
+        if (known_) {
+            std::memcpy(text_, tag.data(), tag.size());
+            size_ = tag.size();
+            tag = std::string_view(text_, size_);
+        }
+        // Made in place rather than assigned: a TagView is some 300 bytes, and copying it costs
+        // a fair part of a parse. (It is trivially destructible.)
+        static_assert(std::is_trivially_destructible_v<rspcat::TagView>);
+        ::new (static_cast<void*>(&view_)) rspcat::TagView(parse_tag_view(tag));
+        return view_;
+    }
+
+   private:
+    char text_[256];
+    std::size_t size_ = 0;
+    bool known_ = false;
+    rspcat::TagView view_;
+};
+
 int collate_rsp_tag(void*, int na, const void* a, int nb, const void* b) noexcept {
     const std::string_view ta(static_cast<const char*>(a), static_cast<std::size_t>(na));
     const std::string_view tb(static_cast<const char*>(b), static_cast<std::size_t>(nb));
+    thread_local RememberedParse left, right;
     try {
         // The parse turns '' into `latest`; the final tie-break is on the bytes as given.
-        const int order = rspcat::collate_tags(rspcat::parse_tag(ta), rspcat::parse_tag(tb));
+        const int order = rspcat::collate_tags(left.of(ta), right.of(tb));
         return order != 0 ? order : byte_order(ta, tb);
     } catch (...) {
-        // A collation cannot report an error; out of memory falls back to byte order.
+        // Nothing above allocates; but a collation cannot report an error, so byte order it is.
         return byte_order(ta, tb);
     }
 }

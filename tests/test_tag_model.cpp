@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <random>
 #include <tuple>
+#include <vector>
 
 #include "rspcat/tag.hpp"
 
@@ -93,6 +94,41 @@ TEST_CASE("any byte string parses, and the parse is deterministic", "[tags]") {
         CHECK(a.tag == (tag.empty() ? "latest" : tag));
         CHECK(rspcat::collate_tags(a, a) == 0);
         (void)parse_alias_tag(tag);
+    }
+}
+
+// TagView is what the SQL accessors, rsp_parse_tag and the rsp_tag collation read: it must say
+// exactly what the Tag that parse_tag() makes of it says.
+TEST_CASE("a TagView says what its Tag says", "[tags]") {
+    std::mt19937 rng(6789);
+    const std::string alphabet = std::string("rwdexpcsb_-.0123456789amd\"\\\t") + '\0' + "\xff\xc3\xa9";
+    const std::vector<std::string> pieces = {"r", "w_", "d_", "exp_", "_c", ".", "_rsp", "_rc", "-amd64", "_",
+                                             "2021", "53", "29", "02", "9223372036854775808", "latest"};
+    for (int i = 0; i < 20000; ++i) {
+        std::string a, b;
+        for (std::string* tag : {&a, &b}) {
+            const int length = static_cast<int>(rng() % 12);
+            for (int j = 0; j < length; ++j) {
+                if (rng() % 2) {
+                    tag->append(pieces[rng() % pieces.size()]);
+                } else {
+                    tag->push_back(alphabet[rng() % alphabet.size()]);
+                }
+            }
+        }
+        CAPTURE(a, b);
+        const auto tag = parse_tag(a);
+        const auto view = rspcat::parse_tag_view(a);
+        CHECK(rspcat::to_json(view) == rspcat::to_json(tag));
+        std::string name;
+        rspcat::append_display_name(name, view);
+        CHECK(name == tag.display_name);
+        CHECK(rspcat::tag_date(view) == tag.date);
+        CHECK((view.version ? std::optional(rspcat::to_semver(*view.version)) : std::nullopt) == tag.version);
+        const auto other = parse_tag(b);
+        const auto other_view = rspcat::parse_tag_view(b);
+        CHECK(rspcat::compare_tags(view, other_view) == rspcat::compare_tags(tag, other));
+        CHECK(rspcat::collate_tags(view, other_view) == rspcat::collate_tags(tag, other));
     }
 }
 

@@ -1,5 +1,6 @@
 #include "rspcat/json_text.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace rspcat::json {
@@ -25,6 +26,17 @@ std::size_t utf8_sequence_length(std::string_view s) {
     return 0;
 }
 
+namespace {
+
+// Bytes that append_string() copies as they are.
+bool is_plain(unsigned char c) { return c >= 0x20 && c != '"' && c != '\\' && c < 0x80; }
+
+}  // namespace
+
+bool needs_escaping(std::string_view text) {
+    return !std::all_of(text.begin(), text.end(), [](char c) { return is_plain(static_cast<unsigned char>(c)); });
+}
+
 void append_string(std::string& out, std::string_view text) {
     static constexpr char hex[] = "0123456789abcdef";
     out.push_back('"');
@@ -32,11 +44,7 @@ void append_string(std::string& out, std::string_view text) {
     while (i < text.size()) {
         // Copy the longest run that needs no escaping in one go.
         std::size_t run = i;
-        while (run < text.size()) {
-            const auto c = static_cast<unsigned char>(text[run]);
-            if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
-            ++run;
-        }
+        while (run < text.size() && is_plain(static_cast<unsigned char>(text[run]))) ++run;
         out.append(text.data() + i, run - i);
         i = run;
         if (i == text.size()) break;
@@ -77,6 +85,14 @@ void append_int(std::string& out, std::int64_t value) {
 }
 
 void append_optional(std::string& out, const std::optional<std::string>& text) {
+    if (text) {
+        append_string(out, *text);
+    } else {
+        out.append("null");
+    }
+}
+
+void append_optional(std::string& out, const std::optional<std::string_view>& text) {
     if (text) {
         append_string(out, *text);
     } else {

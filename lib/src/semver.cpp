@@ -53,6 +53,10 @@ int compare_numeric_text(std::string_view a, std::string_view b) {
     return (c > 0) - (c < 0);
 }
 
+int compare_int(std::int64_t a, std::int64_t b) { return (a > b) - (a < b); }
+
+}  // namespace
+
 int compare_prerelease(std::string_view a, std::string_view b) {
     while (true) {
         const std::size_t da = a.find('.');
@@ -78,10 +82,6 @@ int compare_prerelease(std::string_view a, std::string_view b) {
         b.remove_prefix(db + 1);
     }
 }
-
-int compare_int(std::int64_t a, std::int64_t b) { return (a > b) - (a < b); }
-
-}  // namespace
 
 std::optional<SemVer> parse_semver(std::string_view text) {
     SemVer v;

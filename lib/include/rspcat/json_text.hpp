@@ -19,7 +19,12 @@ void append_string(std::string& out, std::string_view text);
 
 void append_int(std::string& out, std::int64_t value);
 
+// Whether `text` has a byte that append_string() may write differently: anything but printable
+// ASCII other than `"` and `\`. When false, `"` + text + `"` is its JSON string.
+bool needs_escaping(std::string_view text);
+
 void append_optional(std::string& out, const std::optional<std::string>& text);
+void append_optional(std::string& out, const std::optional<std::string_view>& text);
 void append_optional(std::string& out, const std::optional<std::int64_t>& value);
 
 }  // namespace rspcat::json

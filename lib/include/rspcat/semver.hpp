@@ -25,6 +25,10 @@ std::optional<SemVer> parse_semver(std::string_view text);
 // SemVer 2.0.0 precedence: -1, 0 or 1. Build metadata is ignored.
 int compare_semver(const SemVer& a, const SemVer& b);
 
+// SemVer 2.0.0 precedence of two prerelease identifier lists (`rc.1`, without the '-'): numeric
+// identifiers by value and before alphanumeric ones, a shorter list first. -1, 0 or 1.
+int compare_prerelease(std::string_view a, std::string_view b);
+
 // Bytes whose memcmp order is SemVer precedence of prerelease identifier lists (numeric before
 // alphanumeric, numbers by value, a shorter list first), for ORDER BY in plain SQL.
 std::string prerelease_sort_key(std::string_view prerelease);

@@ -51,17 +51,72 @@ struct Tag {
 // The grammar parse (SPEC 1.2). Never fails: any byte string is some tag.
 Tag parse_tag(std::string_view tag);
 
+// An integer field of a tag, with its digits as written: display names keep them (`c0020`).
+struct TagNumber {
+    std::int64_t value = 0;
+    std::string_view text;
+
+    bool operator==(const TagNumber&) const = default;
+};
+
+// A tag's version as written: MAJ.MIN.PAT of a release, YEAR.WEEK.0 of a weekly (patch without
+// text), YEAR.MONTH.DAY of a daily, and a candidate's `rcN` as the prerelease.
+struct TagVersion {
+    TagNumber major, minor, patch;
+    std::optional<std::string_view> prerelease;
+
+    bool operator==(const TagVersion&) const = default;
+};
+
+// The grammar parse as views into the text, which must outlive it: nothing is copied or
+// allocated, and the display name and date are computed on demand. parse_tag() is this made into
+// a Tag; code that needs a field or two of many tags (the SQL accessors, the rsp_tag collation)
+// reads it directly.
+struct TagView {
+    // Each member as its declaration says. Written out, and not constexpr: otherwise GCC sets
+    // the struct up as a constant, clearing all of its 300 bytes first with `rep stos`, which
+    // costs as much as parsing a short tag.
+    TagView() noexcept {}
+
+    std::string_view tag;  // as given, except that '' is `latest`
+    ImageType type = ImageType::unknown;
+    ImageType inner_type = ImageType::unknown;  // the type under the `exp_` prefixes
+    std::size_t experimental_depth = 0;         // how many `exp_` prefixes there are
+    std::optional<TagVersion> version;
+    std::optional<std::string_view> base;
+    std::optional<TagNumber> cycle;
+    std::optional<TagNumber> cycle_build;
+    std::optional<TagNumber> rsp_build;
+    std::optional<std::string_view> architecture;
+    std::optional<std::string_view> extra;
+
+    bool operator==(const TagView&) const = default;
+};
+
+TagView parse_tag_view(std::string_view tag);
+
+// The version as a SemVer value (what Tag::version holds).
+SemVer to_semver(const TagVersion& version);
+
+// The display name of a grammar parse (SPEC 1.2), appended to `out`.
+void append_display_name(std::string& out, const TagView& tag);
+
+// When a weekly or daily image was built (midnight UTC), or nullopt.
+std::optional<std::chrono::sys_days> tag_date(const TagView& tag);
+
 // The parse of a tag that the operator declared to be an alias (SPEC 1.3).
 Tag parse_alias_tag(std::string_view tag);
 
 // SPEC 1.5 comparison of two tags of the same type: -1, 0 or 1. Different tags can compare
 // equal. nullopt when the types differ.
 std::optional<int> compare_tags(const Tag& a, const Tag& b);
+std::optional<int> compare_tags(const TagView& a, const TagView& b);
 
 // The order behind the `rsp_tag` collation: types in reverse priority (Unknown first), then
 // compare_tags, then the bytes of Tag::tag. Descending is menu order. The parse stores '' as
 // `latest`, so those two tie here; the collation breaks that tie on the raw text.
 int collate_tags(const Tag& a, const Tag& b);
+int collate_tags(const TagView& a, const TagView& b);
 
 // SPEC 1.3 Title(): `_` becomes a space, a letter after a non-letter is upper-cased, other
 // letters lower-cased (ASCII only).
@@ -70,9 +125,12 @@ std::string title_case(std::string_view text);
 // `YYYY-MM-DD HH:MM:SS` with the year not zero-padded.
 std::string format_date(std::chrono::sys_days day);
 
-// Tag JSON (SPEC 5): an object with exactly the SPEC 1 fields.
+// Tag JSON (SPEC 5): an object with exactly the SPEC 1 fields. From a TagView it is the JSON
+// of the Tag that parse_tag() makes, written without making it.
 std::string to_json(const Tag& tag);
+std::string to_json(const TagView& tag);
 void append_json(std::string& out, const Tag& tag);
+void append_json(std::string& out, const TagView& tag);
 // The members of tag JSON without the braces, for objects that extend it (image JSON).
 void append_json_fields(std::string& out, const Tag& tag);
 
