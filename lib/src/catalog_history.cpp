@@ -1,9 +1,10 @@
-// The catalog as it was: past collections are the tag → digest assignments that held at a time,
-// resolved and ordered by the very views that serve the current state.
+// The catalog as it was, and the refresh of the current listing: both resolve a set of images
+// with the very views that define resolution for the current state.
 //
-// The views of schema/ read `current_images`. For a past time, the same view definitions are
-// re-created once per connection as TEMP views over a TEMP table that holds the state at that
-// time, so there is one definition of alias resolution and menu order, not two.
+// The views of schema/ read `current_images`. For another set of images, the same view
+// definitions are re-created once per connection as TEMP views over a TEMP table that holds that
+// set: `past_images` (the state at a time) or `refresh_images` (the current images of the digests
+// that a write touched). So there is one definition of alias resolution and menu order, not two.
 #include <array>
 
 #include "catalog_impl.hpp"
@@ -13,8 +14,8 @@ namespace rspcat {
 namespace {
 
 // The resolution views, in dependency order.
-constexpr std::array<const char*, 5> resolution_views = {
-    "collection_members", "digest_groups", "resolved_images", "menu_images", "image_listing"};
+constexpr std::array<const char*, 4> resolution_views = {"collection_members", "digest_groups", "resolved_images",
+                                                         "listing_source"};
 
 bool is_identifier_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -38,30 +39,34 @@ std::string replace_word(std::string sql, const std::string& from, const std::st
 
 }  // namespace
 
-void Catalog::Impl::create_past_views() {
-    db.exec("CREATE TEMP TABLE IF NOT EXISTS past_images AS SELECT * FROM main.current_images WHERE 0");
+void Catalog::Impl::create_view_copies(const std::string& prefix) {
+    if (view_copies.count(prefix)) return;
+    const std::string images = prefix + "_images";
+    db.exec("CREATE TEMP TABLE IF NOT EXISTS " + images + " AS SELECT * FROM main.current_images WHERE 0");
+    // Digest groups and aliases look images up by digest; without this, resolution is quadratic.
+    db.exec("CREATE INDEX IF NOT EXISTS temp." + images + "_by_digest ON " + images + " (digest, repository_id)");
     for (const char* view : resolution_views) {
         SQLite::Statement definition(db, "SELECT sql FROM main.sqlite_schema WHERE type = 'view' AND name = ?");
         definition.bind(1, view);
         if (!definition.executeStep()) throw CatalogError("catalog " + path + " lacks the view " + view);
         std::string sql = definition.getColumn(0).getString();
-        sql = replace_word(sql, "current_images", "past_images");
-        for (const char* other : resolution_views) sql = replace_word(sql, other, std::string("past_") + other);
-        sql.replace(0, sql.find("past_"), "CREATE TEMP VIEW IF NOT EXISTS ");
+        sql = replace_word(sql, "current_images", images);
+        for (const char* other : resolution_views) sql = replace_word(sql, other, prefix + "_" + other);
+        sql.replace(0, sql.find(prefix + "_"), "CREATE TEMP VIEW IF NOT EXISTS ");
         db.exec(sql);
     }
-    past_views_ready = true;
+    view_copies.insert(prefix);
 }
 
 std::string Catalog::Impl::listing_view(const CollectionSpec& collection) {
-    if (!collection.at) return "main.image_listing";
+    if (!collection.at) return "main.listing";
     // From the latest snapshot on, the past is the present.
     SQLite::Statement latest(db, "SELECT max(taken_at) FROM main.snapshots");
     latest.executeStep();
     if (!latest.getColumn(0).isNull() && format_timestamp(*collection.at) >= latest.getColumn(0).getString()) {
-        return "main.image_listing";
+        return "main.listing";
     }
-    if (!past_views_ready) create_past_views();
+    create_view_copies("past");
     db.exec("DELETE FROM temp.past_images");
     SQLite::Statement fill(db, R"sql(
 INSERT INTO temp.past_images
@@ -75,7 +80,21 @@ JOIN main.repositories r ON r.id = h.repository_id
 WHERE h.started_at <= :at AND (h.ended_at IS NULL OR h.ended_at > :at))sql");
     fill.bind(":at", format_timestamp(*collection.at));
     fill.exec();
-    return "temp.past_image_listing";
+    return "temp.past_listing_source";
+}
+
+void Catalog::Impl::refresh_listing() {
+    if (db.execAndGet("SELECT NOT EXISTS (SELECT 1 FROM main.listing_stale)").getInt()) return;
+    create_view_copies("refresh");
+    // Whole digest groups: every current image of a stale digest, so that each group resolves
+    // exactly as it would among all current images.
+    db.exec("DELETE FROM temp.refresh_images");
+    db.exec("INSERT INTO temp.refresh_images SELECT * FROM main.current_images "
+            "WHERE digest IN (SELECT digest FROM main.listing_stale)");
+    db.exec("DELETE FROM main.listing WHERE digest IN (SELECT digest FROM main.listing_stale)");
+    db.exec("INSERT INTO main.listing SELECT * FROM temp.refresh_listing_source");
+    db.exec("DELETE FROM main.listing_stale");
+    db.exec("DELETE FROM temp.refresh_images");
 }
 
 }  // namespace rspcat

@@ -5,6 +5,9 @@
 #include <SQLiteCpp/Statement.h>
 #include <sqlite3.h>
 
+#include <set>
+#include <string>
+
 #include "rspcat/catalog.hpp"
 
 namespace rspcat {
@@ -21,15 +24,28 @@ struct Catalog::Impl {
     // when none is named and the catalog does not hold exactly one.
     std::int64_t repository_id(const CollectionSpec& collection) const;
 
-    // The view that lists the collection's images: image_listing for the current state, or its
-    // temporary twin over the state at `collection.at`, which this prepares.
+    // The table or view that lists the collection's images, resolved: the `listing` table for
+    // the current state, or the temporary twin of listing_source over the state at
+    // `collection.at`, which this prepares. Either orders by menu_order.
     std::string listing_view(const CollectionSpec& collection);
+
+    // Brings `listing` up to date for the digests in listing_stale, within the caller's write
+    // transaction. Every write calls it before it commits.
+    void refresh_listing();
 
    private:
     void check_and_migrate();
-    void create_past_views();
-    bool past_views_ready = false;
+    // TEMP copies `<prefix>_<view>` of the resolution views over a TEMP table `<prefix>_images`.
+    void create_view_copies(const std::string& prefix);
+    std::set<std::string> view_copies;
 };
+
+// ORDER BY terms of menu order (SPEC 1.5) over `listing` and its twins: exactly the terms of the
+// index listing_by_menu (schema/002_listing.sql), so that SQLite reads that index in order.
+inline constexpr const char* menu_order =
+    "type_priority, version_major IS NULL DESC, version_major DESC, version_minor DESC, version_patch DESC, "
+    "prerelease_key IS NULL DESC, prerelease_key DESC, base DESC, cycle DESC, cycle_build DESC, "
+    "rsp_build DESC, extra DESC, architecture IS NULL DESC, architecture DESC, tag DESC";
 
 // A read transaction around a query of several statements, so that all of them see one state of
 // the catalog even while another process commits an ingest (under WAL each statement would

@@ -383,6 +383,7 @@ IngestSummary Catalog::Writer::ingest(const IngestSpec& spec, const RowSource& r
     counts.bind(4, static_cast<std::int64_t>(summary.removed));
     counts.bind(5, static_cast<std::int64_t>(summary.snapshot_id));
     counts.exec();
+    state_->catalog.impl_->refresh_listing();
     return summary;
 }
 

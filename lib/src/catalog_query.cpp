@@ -1,5 +1,5 @@
-// Queries over the catalog's views (schema/001_catalog.sql): the SQL resolves aliases and sorts;
-// this file only picks the collection, filters and turns rows into Image values.
+// Queries over the catalog's resolved listing (schema/002_listing.sql): the SQL resolves aliases
+// and sorts; this file only picks the collection, filters and turns rows into Image values.
 #include <SQLiteCpp/Transaction.h>
 
 #include <nlohmann/json.hpp>
@@ -31,7 +31,7 @@ class StatementRow : public ColumnValues {
 
 Image read_image(Statement& s) { return image_from_row(StatementRow(s)); }
 
-// Binds the collection (:repository, :cycle) of a statement over image_listing.
+// Binds the collection (:repository, :cycle) of a statement over the listing.
 void bind_collection(Statement& s, std::int64_t repository, const CollectionSpec& collection) {
     s.bind(":repository", static_cast<std::int64_t>(repository));
     if (collection.cycle) {
@@ -103,16 +103,17 @@ std::vector<RepositoryName> Catalog::repositories() const {
 std::vector<Image> Catalog::images(const CollectionSpec& collection, const ListOptions& options) const {
     ReadTransaction read(impl_->db);
     std::string conditions;
-    if (options.hide_arch_specific) conditions += " AND architecture IS NULL";
+    // `+` keeps SQLite from taking the test for an index constraint, which made it sort again.
+    if (options.hide_arch_specific) conditions += " AND +architecture IS NULL";
     if (options.hide_aliased) conditions += " AND NOT is_aliased";
     if (options.hide_resolved_aliases) conditions += " AND alias_target IS NULL";
-    Statement s = listing_query(*impl_, collection, conditions + " ORDER BY menu_rank");
+    Statement s = listing_query(*impl_, collection, conditions + " ORDER BY " + menu_order);
     return read_all(s);
 }
 
 std::optional<Image> Catalog::latest(const CollectionSpec& collection, ImageType type) const {
     ReadTransaction read(impl_->db);
-    Statement s = listing_query(*impl_, collection, "AND image_type = :type ORDER BY menu_rank LIMIT 1");
+    Statement s = listing_query(*impl_, collection, std::string("AND image_type = :type ORDER BY ") + menu_order + " LIMIT 1");
     s.bind(":type", std::string(type_name(type)));
     return read_first(s);
 }
@@ -137,12 +138,13 @@ std::vector<Image> Catalog::subset(const CollectionSpec& collection, const Subse
     Statement s = listing_query(
         *impl_, collection,
         std::string("AND (tag IN (SELECT tag FROM (SELECT tag, image_type, row_number() OVER ("
-                    "PARTITION BY image_type ORDER BY menu_rank) AS n FROM {listing} WHERE ") +
+                    "PARTITION BY image_type ORDER BY ") +
+            menu_order + ") AS n FROM {listing} WHERE " +
             in_collection +
             " AND image_type IN ('Release', 'Weekly', 'Daily') AND (:all_arch OR architecture IS NULL))"
             " WHERE (image_type = 'Release' AND n <= :releases) OR (image_type = 'Weekly' AND n <= :weeklies)"
             " OR (image_type = 'Daily' AND n <= :dailies))"
-            " OR tag IN (SELECT value FROM json_each(:include))) ORDER BY menu_rank");
+            " OR tag IN (SELECT value FROM json_each(:include))) ORDER BY " + menu_order);
     s.bind(":all_arch", options.remove_arch_specific ? 0 : 1);
     s.bind(":releases", options.releases);
     s.bind(":weeklies", options.weeklies);
@@ -158,9 +160,10 @@ std::vector<Image> Catalog::subtract(const CollectionSpec& collection, const Col
     if (collection.at != other.at) throw CatalogError("subtract compares two collections at the same time");
     const std::int64_t other_repository = impl_->repository_id(other);
     Statement s = listing_query(*impl_, collection,
-                                "AND is_image_for_digest AND digest NOT IN (SELECT digest FROM {listing}"
-                                " WHERE repository_id = :other_repository AND scope_cycle IS :other_cycle)"
-                                " ORDER BY menu_rank");
+                                std::string("AND is_image_for_digest AND digest NOT IN (SELECT digest FROM {listing}"
+                                            " WHERE repository_id = :other_repository AND scope_cycle IS :other_cycle)"
+                                            " ORDER BY ") +
+                                    menu_order);
     s.bind(":other_repository", static_cast<std::int64_t>(other_repository));
     if (other.cycle) {
         s.bind(":other_cycle", static_cast<std::int64_t>(*other.cycle));
@@ -230,6 +233,7 @@ bool Catalog::mark_seen(const std::string& digest, const std::string& node, std:
     }
     s.bind(4, format_timestamp(at));
     s.exec();
+    impl_->refresh_listing();
     if (transaction) transaction->commit();
     return true;
 }

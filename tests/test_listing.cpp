@@ -1,0 +1,158 @@
+// The materialised listing (schema/002_listing.sql): after every kind of write it holds exactly
+// what the resolution views say, a version 1 catalog is upgraded with it filled, and menu order
+// is read from its index rather than sorted.
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "../lib/src/catalog_impl.hpp"
+#include "listing_support.hpp"
+#include "rspcat/catalog.hpp"
+#include "cli_support.hpp"
+#include "test_support.hpp"
+
+using namespace rspcat;
+using namespace rspcat::test;
+
+namespace {
+
+const RepositoryName lab{"example.org", "lab"};
+
+RowSource rows_of(const std::string& listing) {
+    auto in = std::make_shared<std::istringstream>(listing);
+    auto reader = std::make_shared<TsvListingReader>(*in, "test");
+    return [in, reader] { return reader->next_row(); };
+}
+
+std::int64_t count(SQLite::Database& db, const std::string& sql) { return db.execAndGet(sql).getInt64(); }
+
+// Rows of `listing` that listing_source does not have, and the other way round.
+void check_listing_is_fresh(const std::string& path) {
+    SQLite::Database db(path);
+    CHECK(count(db, "SELECT count(*) FROM listing_stale") == 0);
+    CHECK(count(db, "SELECT count(*) FROM (SELECT * FROM listing EXCEPT SELECT * FROM listing_source)") == 0);
+    CHECK(count(db, "SELECT count(*) FROM (SELECT * FROM listing_source EXCEPT SELECT * FROM listing)") == 0);
+    CHECK(count(db, "SELECT count(*) FROM listing") == count(db, "SELECT count(*) FROM listing_source"));
+}
+
+std::string file_text(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::vector<std::string> tags_in_menu_order(const Catalog& catalog, const CollectionSpec& collection) {
+    std::vector<std::string> tags;
+    for (const Image& image : catalog.images(collection)) tags.push_back(image.tag.tag + " " + image.tag.display_name);
+    return tags;
+}
+
+}  // namespace
+
+TEST_CASE("the listing says what the resolution views say after every kind of write", "[listing]") {
+    TempDir dir;
+    const std::string path = dir.file("c.db");
+    Catalog catalog(path);
+    catalog.ingest({lab, {"recommended"}, *parse_timestamp("2030-01-01"), "one", false}, rows_of(synthetic_rows(1, 0, 90)));
+    CHECK(SQLite::Database(path).execAndGet("SELECT count(*) FROM listing").getInt64() > 90);
+    check_listing_is_fresh(path);
+
+    SECTION("a full snapshot that adds, moves and removes tags") {
+        catalog.ingest({lab, {}, *parse_timestamp("2030-01-02"), "two", false}, rows_of(synthetic_rows(2, 30, 120)));
+        check_listing_is_fresh(path);
+    }
+    SECTION("the same snapshot in another order (primaries follow listing order)") {
+        std::string listing = synthetic_rows(1, 0, 90);
+        std::vector<std::string> lines;
+        std::istringstream in(listing);
+        for (std::string line; std::getline(in, line);) lines.push_back(line);
+        std::string reversed;
+        for (auto it = lines.rbegin(); it != lines.rend(); ++it) reversed += *it + "\n";
+        catalog.ingest({lab, {}, *parse_timestamp("2030-01-02"), "reversed", false}, rows_of(reversed));
+        check_listing_is_fresh(path);
+    }
+    SECTION("merges, one row at a time") {
+        catalog.ingest({lab, {}, *parse_timestamp("2030-01-02"), "merge", true}, rows_of(synthetic_rows(3, 10, 20)));
+        check_listing_is_fresh(path);
+    }
+    SECTION("a tag declared an alias later, parsed anew") {
+        const std::string tag = synthetic_tag(7);
+        catalog.ingest({lab, {tag}, *parse_timestamp("2030-01-02"), "alias", false}, rows_of(synthetic_rows(1, 0, 90)));
+        CHECK(SQLite::Database(path).execAndGet("SELECT parse FROM tags WHERE tag = '" + tag + "'").getString() == "alias");
+        check_listing_is_fresh(path);
+    }
+    SECTION("nodes and sizes seen") {
+        const std::string digest = catalog.images({}).front().digest;
+        REQUIRE(catalog.mark_seen(digest, "node-1", 12345, *parse_timestamp("2030-01-02")));
+        REQUIRE(catalog.mark_seen(digest, "node-2", std::nullopt, *parse_timestamp("2030-01-02")));
+        check_listing_is_fresh(path);
+        const auto image = catalog.image_for_digest({}, digest);
+        REQUIRE(image);
+        CHECK(image->nodes == std::vector<std::string>{"node-1", "node-2"});
+        CHECK(image->size == 12345);
+    }
+    SECTION("several snapshots in one writer, queried before the commit") {
+        Catalog::Writer writer = catalog.writer();
+        writer.ingest({lab, {}, *parse_timestamp("2030-01-02"), "two", false}, rows_of(synthetic_rows(2, 30, 120)));
+        const auto inside = tags_in_menu_order(catalog, {});
+        writer.ingest({lab, {}, *parse_timestamp("2030-01-03"), "three", false}, rows_of(synthetic_rows(3, 60, 150)));
+        writer.commit();
+        check_listing_is_fresh(path);
+        CHECK(inside == tags_in_menu_order(catalog, {.at = *parse_timestamp("2030-01-02T12:00:00Z")}));
+    }
+}
+
+TEST_CASE("a version 1 catalog is upgraded to version 2 with its listing filled", "[listing]") {
+    TempDir dir;
+    const std::string current = dir.file("current.db"), old = dir.file("old.db");
+    {
+        Catalog catalog(current);
+        catalog.ingest({lab, {"recommended"}, *parse_timestamp("2030-01-01"), "one", false}, rows_of(synthetic_rows(1, 0, 60)));
+        catalog.ingest({lab, {}, *parse_timestamp("2030-01-02"), "two", false}, rows_of(synthetic_rows(2, 20, 80)));
+        REQUIRE(catalog.mark_seen(catalog.images({}).front().digest, "node", 7, *parse_timestamp("2030-01-03")));
+    }
+    {
+        // A version 1 catalog with the same data: schema/001 alone, the tables copied over.
+        SQLite::Database db(old, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        db.exec(file_text(std::string(RSPCAT_SOURCE_DIR) + "/schema/001_catalog.sql"));
+        db.exec("PRAGMA user_version = 1");
+        db.exec("PRAGMA application_id = " + std::to_string(0x52535043));
+        db.exec("ATTACH '" + current + "' AS current");
+        for (const char* table :
+             {"repositories", "alias_tags", "snapshots", "tags", "images", "tag_history", "node_presence"}) {
+            db.exec(std::string("INSERT INTO main.") + table + " SELECT * FROM current." + table);
+        }
+        db.exec("DETACH current");
+        REQUIRE(count(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'listing'") == 0);
+    }
+    Catalog upgraded(old);
+    CHECK(SQLite::Database(old).execAndGet("PRAGMA user_version").getInt() == 2);
+    check_listing_is_fresh(old);
+    Catalog reference(current);
+    // The listing reads without trusting the schema: no JSON or extension function in its view.
+    SQLite::Database plain(old, SQLite::OPEN_READONLY);
+    plain.exec("PRAGMA trusted_schema = OFF");
+    CHECK(count(plain, "SELECT count(*) FROM image_listing WHERE aliases <> '[]'") > 0);
+    CHECK_THROWS_WITH(count(plain, "SELECT count(*) FROM listing_source"), Catch::Contains("unsafe use"));
+    CHECK(tags_in_menu_order(upgraded, {}) == tags_in_menu_order(reference, {}));
+    CHECK(upgraded.image_for_tag({}, "recommended")->alias_target == reference.image_for_tag({}, "recommended")->alias_target);
+}
+
+TEST_CASE("menu order is read from the listing's index, not sorted", "[listing]") {
+    TempDir dir;
+    const std::string path = dir.file("c.db");
+    Catalog(path).ingest({lab, {"recommended"}, *parse_timestamp("2030-01-01"), "one", false}, rows_of(synthetic_rows(1, 0, 30)));
+    SQLite::Database db(path);
+    for (const char* filter : {"", " AND +architecture IS NULL", " AND NOT is_aliased"}) {
+        CAPTURE(filter);
+        SQLite::Statement plan(db, std::string("EXPLAIN QUERY PLAN SELECT tag FROM listing WHERE repository_id = 1 "
+                                               "AND scope_cycle IS NULL") + filter + " ORDER BY " + menu_order);
+        std::string steps;
+        while (plan.executeStep()) steps += plan.getColumn(3).getString() + "\n";
+        CHECK(steps.find("listing_by_menu") != std::string::npos);
+        CHECK(steps.find("TEMP B-TREE") == std::string::npos);
+    }
+}
