@@ -1,20 +1,33 @@
 #include "rspcat/image_row.hpp"
 
 #include <cstdint>
-#include <cstdio>
+#include <charconv>
 #include <stdexcept>
 
 namespace rspcat {
 
 namespace {
 
-// `YYYY-MM-DD HH:MM:SS` as format_date writes it (the year is not zero-padded).
+// `YYYY-MM-DD HH:MM:SS` as format_date writes it (the year is not zero-padded). By hand rather
+// than sscanf, which was a tenth of the time of listing 100,000 images.
 std::chrono::sys_days read_date(const std::string& text) {
+    auto fail = [&]() -> std::chrono::sys_days {
+        throw std::runtime_error("the catalog holds a malformed date '" + text + "'");
+    };
+    const char* p = text.data();
+    const char* const end = p + text.size();
+    auto number = [&](auto& value) {
+        const auto [rest, error] = std::from_chars(p, end, value);
+        if (error != std::errc() || rest == p) fail();
+        p = rest;
+    };
     int year = 0;
     unsigned month = 0, day = 0;
-    if (std::sscanf(text.c_str(), "%d-%u-%u", &year, &month, &day) != 3) {
-        throw std::runtime_error("the catalog holds a malformed date '" + text + "'");
-    }
+    number(year);
+    if (p == end || *p++ != '-') fail();
+    number(month);
+    if (p == end || *p++ != '-') fail();
+    number(day);
     return std::chrono::sys_days{std::chrono::year_month_day{std::chrono::year{year}, std::chrono::month{month},
                                                              std::chrono::day{day}}};
 }
