@@ -10,6 +10,7 @@
 #include "../lib/src/catalog_impl.hpp"
 #include "listing_support.hpp"
 #include "rspcat/catalog.hpp"
+#include "rspcat/image_row.hpp"
 #include "cli_support.hpp"
 #include "test_support.hpp"
 
@@ -154,5 +155,39 @@ TEST_CASE("menu order is read from the listing's index, not sorted", "[listing]"
         while (plan.executeStep()) steps += plan.getColumn(3).getString() + "\n";
         CHECK(steps.find("listing_by_menu") != std::string::npos);
         CHECK(steps.find("TEMP B-TREE") == std::string::npos);
+    }
+}
+
+namespace {
+
+// A listing row of text values (nullopt for NULL), in image_row_columns order.
+class TextRow : public ColumnValues {
+   public:
+    explicit TextRow(std::vector<std::optional<std::string>> values) : values_(std::move(values)) {}
+    bool is_null(int c) const override { return !values_.at(static_cast<std::size_t>(c)); }
+    std::int64_t integer(int c) const override { return std::stoll(*values_.at(static_cast<std::size_t>(c))); }
+    std::string text(int c) const override { return *values_.at(static_cast<std::size_t>(c)); }
+
+   private:
+    std::vector<std::optional<std::string>> values_;
+};
+
+TextRow weekly_row(const std::string& date) {
+    return TextRow({"w_2021_22", "Weekly", "Weekly 2021_22", std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+                    std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt, date,
+                    "docker.io", "lab", "sha256:1", "5", std::nullopt, "[]", "[\"n\"]"});
+}
+
+}  // namespace
+
+TEST_CASE("listing rows: dates are read exactly, and a malformed one is an error that shows it", "[listing]") {
+    const Image image = image_from_row(weekly_row("2021-06-03 00:00:00"));
+    REQUIRE(image.tag.date);
+    CHECK(format_date(*image.tag.date) == "2021-06-03 00:00:00");
+    CHECK(image.size == 5);
+    CHECK(image.nodes == std::vector<std::string>{"n"});
+    for (const char* bad : {"", "2021", "2021-06", "2021/06/03", "x-06-03", "2021--06-03"}) {
+        CAPTURE(bad);
+        CHECK_THROWS_WITH(image_from_row(weekly_row(bad)), Catch::Contains("malformed date '" + std::string(bad) + "'"));
     }
 }
