@@ -73,7 +73,9 @@ INSERT INTO figures VALUES
  (15, 'rspcat filter --policy idfprod.json, 100k images (wall)', 'cli/filter/100000', NULL, 'wall', 'ms',
       'report', NULL),
  (16, 'rspcat images --at, 100k images (wall)', 'cli/images_at/100000', NULL, 'wall', 'ms', 'report', NULL),
- (17, 'peak RSS, rspcat ingest of 1M rows', 'ingest/first/1000000', NULL, 'rss', 'MB', 'value', 200);
+ (17, 'peak RSS, rspcat ingest of 1M rows', 'ingest/first/1000000', NULL, 'rss', 'MB', 'value', 200),
+ (18, 'bound: the rows of Catalog::images, 100k images, read by SQLite alone (no Image made)',
+      'catalog/images_rows_only/100000', NULL, 'cpu', 'ms', 'report', NULL);
 
 -- Scaling: each size against the size ten times smaller; the target is n log n growth.
 INSERT INTO figures
