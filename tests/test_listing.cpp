@@ -106,6 +106,33 @@ TEST_CASE("the listing says what the resolution views say after every kind of wr
     }
 }
 
+TEST_CASE("a write that rolls back leaves the catalog able to write and to list the past", "[listing]") {
+    TempDir dir;
+    const std::string path = dir.file("c.db");
+    Catalog catalog(path);
+    catalog.ingest({lab, {"recommended"}, *parse_timestamp("2030-01-01"), "one", false}, rows_of(synthetic_rows(1, 0, 40)));
+    catalog.ingest({lab, {}, *parse_timestamp("2030-01-02"), "two", false}, rows_of(synthetic_rows(2, 10, 50)));
+    const auto past = tags_in_menu_order(catalog, {.at = *parse_timestamp("2030-01-01T12:00:00Z")});
+    // A new connection, whose first refresh and first past listing make their TEMP tables and
+    // views inside a write transaction that then rolls back, taking them away.
+    Catalog again(path);
+    {
+        Catalog::Writer writer = again.writer();
+        writer.ingest({lab, {}, *parse_timestamp("2030-01-03"), "three", false}, rows_of(synthetic_rows(3, 20, 60)));
+        CHECK(tags_in_menu_order(again, {.at = *parse_timestamp("2030-01-01T12:00:00Z")}) == past);
+        CHECK_THROWS_AS(writer.ingest({lab, {}, *parse_timestamp("2030-01-04"), "bad", false},
+                                      rows_of("w_2030_01\tsha256:" + std::string(64, '1') + "\n" +
+                                              "w_2030_01\tsha256:" + std::string(64, '2') + "\n")),
+                        InputError);
+    }
+    again.ingest({lab, {}, *parse_timestamp("2030-01-03"), "three", false}, rows_of(synthetic_rows(3, 20, 60)));
+    check_listing_is_fresh(path);
+    CHECK(tags_in_menu_order(again, {.at = *parse_timestamp("2030-01-01T12:00:00Z")}) == past);
+    const std::string digest = again.images({}).front().digest;
+    CHECK(again.mark_seen(digest, "node", std::nullopt, *parse_timestamp("2030-01-04")));
+    check_listing_is_fresh(path);
+}
+
 TEST_CASE("a version 1 catalog is upgraded to version 2 with its listing filled", "[listing]") {
     TempDir dir;
     const std::string current = dir.file("current.db"), old = dir.file("old.db");

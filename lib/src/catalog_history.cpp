@@ -40,8 +40,14 @@ std::string replace_word(std::string sql, const std::string& from, const std::st
 }  // namespace
 
 void Catalog::Impl::create_view_copies(const std::string& prefix) {
-    if (view_copies.count(prefix)) return;
     const std::string images = prefix + "_images";
+    // Asked of the temp schema, not remembered: copies made in a write transaction that rolls
+    // back are gone with it.
+    SQLite::Statement made(db, "SELECT count(*) FROM temp.sqlite_schema WHERE name IN (?, ?)");
+    made.bind(1, images);
+    made.bind(2, prefix + "_" + resolution_views.back());
+    made.executeStep();
+    if (made.getColumn(0).getInt() == 2) return;
     db.exec("CREATE TEMP TABLE IF NOT EXISTS " + images + " AS SELECT * FROM main.current_images WHERE 0");
     // Digest groups and aliases look images up by digest; without this, resolution is quadratic.
     db.exec("CREATE INDEX IF NOT EXISTS temp." + images + "_by_digest ON " + images + " (digest, repository_id)");
@@ -55,7 +61,6 @@ void Catalog::Impl::create_view_copies(const std::string& prefix) {
         sql.replace(0, sql.find(prefix + "_"), "CREATE TEMP VIEW IF NOT EXISTS ");
         db.exec(sql);
     }
-    view_copies.insert(prefix);
 }
 
 std::string Catalog::Impl::listing_view(const CollectionSpec& collection) {

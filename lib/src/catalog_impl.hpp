@@ -5,7 +5,6 @@
 #include <SQLiteCpp/Statement.h>
 #include <sqlite3.h>
 
-#include <set>
 #include <string>
 
 #include "rspcat/catalog.hpp"
@@ -37,7 +36,6 @@ struct Catalog::Impl {
     void check_and_migrate();
     // TEMP copies `<prefix>_<view>` of the resolution views over a TEMP table `<prefix>_images`.
     void create_view_copies(const std::string& prefix);
-    std::set<std::string> view_copies;
 };
 
 // ORDER BY terms of menu order (SPEC 1.5) over `listing` and its twins: exactly the terms of the
