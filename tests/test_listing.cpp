@@ -133,6 +133,23 @@ TEST_CASE("a write that rolls back leaves the catalog able to write and to list 
     check_listing_is_fresh(path);
 }
 
+TEST_CASE("a change made in the shell is caught up the next time rspcat opens the catalog", "[listing]") {
+    TempDir dir;
+    const std::string path = dir.file("c.db");
+    Catalog(path).ingest({lab, {"recommended"}, *parse_timestamp("2030-01-01"), "one", false}, rows_of(synthetic_rows(1, 0, 30)));
+    {
+        SQLite::Database db(path, SQLite::OPEN_READWRITE);
+        db.exec("DELETE FROM images WHERE tag_id = (SELECT min(tag_id) FROM images)");
+        REQUIRE(count(db, "SELECT count(*) FROM listing_stale") == 1);
+    }
+    {
+        Catalog read_only(path, Catalog::Mode::read_only);  // cannot write: reads what is stored
+        CHECK(SQLite::Database(path).execAndGet("SELECT count(*) FROM listing_stale").getInt() == 1);
+    }
+    Catalog catalog(path);
+    check_listing_is_fresh(path);
+}
+
 TEST_CASE("a version 1 catalog is upgraded to version 2 with its listing filled", "[listing]") {
     TempDir dir;
     const std::string current = dir.file("current.db"), old = dir.file("old.db");

@@ -76,6 +76,7 @@ Catalog::Impl::Impl(const std::string& path_, Mode mode)
     db.exec("PRAGMA main.cache_size = -65536");
     db.exec("PRAGMA temp.cache_size = -65536");
     check_and_migrate();
+    catch_up_listing();
 }
 
 void Catalog::Impl::check_and_migrate() {
@@ -113,6 +114,15 @@ void Catalog::Impl::check_and_migrate() {
     }
     db.exec("PRAGMA user_version = " + std::to_string(current));
     db.exec("PRAGMA application_id = " + std::to_string(application_id));
+    transaction.commit();
+}
+
+// Writes made outside rspcat (the sqlite3 shell) mark digests stale without refreshing them:
+// a catalog opened for writing brings the listing up to date before anything reads it.
+void Catalog::Impl::catch_up_listing() {
+    if (read_only || !db.execAndGet("SELECT EXISTS (SELECT 1 FROM main.listing_stale)").getInt()) return;
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    refresh_listing();
     transaction.commit();
 }
 

@@ -34,6 +34,7 @@ struct Catalog::Impl {
 
    private:
     void check_and_migrate();
+    void catch_up_listing();
     // TEMP copies `<prefix>_<view>` of the resolution views over a TEMP table `<prefix>_images`.
     void create_view_copies(const std::string& prefix);
 };
