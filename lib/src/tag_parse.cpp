@@ -57,7 +57,7 @@ std::optional<TagNumber> number(sv digits) {
         return TagNumber{value, digits};
     }
     const auto value = to_int64(digits);
-    return value ? std::optional<TagNumber>(std::in_place, *value, digits) : std::nullopt;
+    return value ? std::optional<TagNumber>(TagNumber{*value, digits}) : std::nullopt;
 }
 
 // Where the optional parts that follow a release, weekly or daily prefix are: C ends at
@@ -152,7 +152,7 @@ bool match_suffix(sv s, Suffix& out) {
 bool read_number(sv digits, std::optional<TagNumber>& out) {
     const auto n = number(digits);
     if (!n) return false;
-    out.emplace(n->value, n->text);
+    out.emplace(TagNumber{n->value, n->text});
     return true;
 }
 
@@ -200,14 +200,14 @@ bool parse_release(sv text, TagView& tag) {
         Suffix suffix;
         if (match_suffix(text.substr(rc_end), suffix) && apply_suffix(tag, text.substr(rc_end), suffix)) {
             tag.type = ImageType::candidate;
-            tag.version.emplace(*maj, *min, *pat, text.substr(p + 1, rc_end - p - 1));
+            tag.version.emplace(TagVersion{*maj, *min, *pat, text.substr(p + 1, rc_end - p - 1)});
             return true;
         }
     }
     Suffix suffix;
     if (!match_suffix(text.substr(p), suffix) || !apply_suffix(tag, text.substr(p), suffix)) return false;
     tag.type = ImageType::release;
-    tag.version.emplace(*maj, *min, *pat, std::nullopt);
+    tag.version.emplace(TagVersion{*maj, *min, *pat, std::nullopt});
     return true;
 }
 
@@ -216,8 +216,8 @@ bool parse_old_release(sv text, TagView& tag) {
     if (text.size() != 4 || text[0] != 'r' || detail::digits_end(text, 1) != 4) return false;
     tag.type = ImageType::release;
     const std::int64_t major = (text[1] - '0') * 10 + (text[2] - '0');
-    tag.version.emplace(TagNumber{major, text.substr(1, 2)}, TagNumber{text[3] - '0', text.substr(3, 1)}, TagNumber{},
-                        std::nullopt);
+    tag.version.emplace(TagVersion{TagNumber{major, text.substr(1, 2)}, TagNumber{text[3] - '0', text.substr(3, 1)},
+                                   TagNumber{}, std::nullopt});
     return true;
 }
 
@@ -244,7 +244,7 @@ bool parse_weekly(sv text, TagView& tag) {
     }
     if (!apply_suffix(tag, text.substr(p), suffix)) return false;
     tag.type = ImageType::weekly;
-    tag.version.emplace(*year, *week, TagNumber{}, std::nullopt);
+    tag.version.emplace(TagVersion{*year, *week, TagNumber{}, std::nullopt});
     return true;
 }
 
@@ -272,7 +272,7 @@ bool parse_daily(sv text, TagView& tag) {
     }
     if (!apply_suffix(tag, text.substr(p), suffix)) return false;
     tag.type = ImageType::daily;
-    tag.version.emplace(*year, *month, *day, std::nullopt);
+    tag.version.emplace(TagVersion{*year, *month, *day, std::nullopt});
     return true;
 }
 
