@@ -87,44 +87,32 @@ CREATE INDEX listing_by_digest ON listing (digest);
 CREATE INDEX listing_by_tag ON listing (repository_id, tag);
 
 -- Digests whose rows in `listing` no longer say what listing_source says: written by the
--- triggers below, emptied by rspcat's refresh at the end of each write.
-CREATE TABLE listing_stale (digest TEXT PRIMARY KEY) WITHOUT ROWID;
+-- triggers below, emptied by rspcat's refresh at the end of each write. A digest may appear
+-- more than once (the refresh reads it with IN), so the triggers need no conflict handling.
+CREATE TABLE listing_stale (digest TEXT NOT NULL);
 
--- NOT EXISTS rather than INSERT OR IGNORE: a trigger's conflict clause yields to that of the
--- statement that fired it (the catalog's upserts).
 CREATE TRIGGER images_added AFTER INSERT ON images BEGIN
-    INSERT INTO listing_stale (digest) SELECT new.digest
-    WHERE NOT EXISTS (SELECT 1 FROM listing_stale WHERE digest = new.digest);
+    INSERT INTO listing_stale (digest) VALUES (new.digest);
 END;
 CREATE TRIGGER images_changed AFTER UPDATE ON images BEGIN
-    INSERT INTO listing_stale (digest) SELECT old.digest
-    WHERE NOT EXISTS (SELECT 1 FROM listing_stale WHERE digest = old.digest);
-    INSERT INTO listing_stale (digest) SELECT new.digest
-    WHERE NOT EXISTS (SELECT 1 FROM listing_stale WHERE digest = new.digest);
+    INSERT INTO listing_stale (digest) VALUES (old.digest), (new.digest);
 END;
 CREATE TRIGGER images_removed AFTER DELETE ON images BEGIN
-    INSERT INTO listing_stale (digest) SELECT old.digest
-    WHERE NOT EXISTS (SELECT 1 FROM listing_stale WHERE digest = old.digest);
+    INSERT INTO listing_stale (digest) VALUES (old.digest);
 END;
 -- A tag parsed anew (declared an alias): the digests of its current images.
 CREATE TRIGGER tags_changed AFTER UPDATE ON tags BEGIN
-    INSERT INTO listing_stale (digest) SELECT DISTINCT i.digest FROM images i
-    WHERE i.repository_id = new.repository_id AND i.tag_id = new.id
-      AND NOT EXISTS (SELECT 1 FROM listing_stale WHERE digest = i.digest);
+    INSERT INTO listing_stale (digest)
+    SELECT digest FROM images WHERE repository_id = new.repository_id AND tag_id = new.id;
 END;
 CREATE TRIGGER node_presence_added AFTER INSERT ON node_presence BEGIN
-    INSERT INTO listing_stale (digest) SELECT new.digest
-    WHERE NOT EXISTS (SELECT 1 FROM listing_stale WHERE digest = new.digest);
+    INSERT INTO listing_stale (digest) VALUES (new.digest);
 END;
 CREATE TRIGGER node_presence_changed AFTER UPDATE ON node_presence BEGIN
-    INSERT INTO listing_stale (digest) SELECT old.digest
-    WHERE NOT EXISTS (SELECT 1 FROM listing_stale WHERE digest = old.digest);
-    INSERT INTO listing_stale (digest) SELECT new.digest
-    WHERE NOT EXISTS (SELECT 1 FROM listing_stale WHERE digest = new.digest);
+    INSERT INTO listing_stale (digest) VALUES (old.digest), (new.digest);
 END;
 CREATE TRIGGER node_presence_removed AFTER DELETE ON node_presence BEGIN
-    INSERT INTO listing_stale (digest) SELECT old.digest
-    WHERE NOT EXISTS (SELECT 1 FROM listing_stale WHERE digest = old.digest);
+    INSERT INTO listing_stale (digest) VALUES (old.digest);
 END;
 
 INSERT INTO listing SELECT * FROM listing_source;
