@@ -22,7 +22,6 @@
 
 #include "inputs.hpp"
 #include "rsp_sql.h"
-#include "../lib/src/catalog_impl.hpp"  // menu_order: the ORDER BY of the catalog's listings
 #include "rspcat/catalog.hpp"
 #include "rspcat/image_row.hpp"
 #include "rspcat/policy.hpp"

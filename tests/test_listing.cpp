@@ -7,7 +7,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "../lib/src/catalog_impl.hpp"
 #include "listing_support.hpp"
 #include "rspcat/catalog.hpp"
 #include "rspcat/image_row.hpp"

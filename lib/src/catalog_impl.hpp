@@ -8,6 +8,7 @@
 #include <string>
 
 #include "rspcat/catalog.hpp"
+#include "rspcat/image_row.hpp"
 
 namespace rspcat {
 
@@ -38,13 +39,6 @@ struct Catalog::Impl {
     // TEMP copies `<prefix>_<view>` of the resolution views over a TEMP table `<prefix>_images`.
     void create_view_copies(const std::string& prefix);
 };
-
-// ORDER BY terms of menu order (SPEC 1.5) over `listing` and its twins: exactly the terms of the
-// index listing_by_menu (schema/002_listing.sql), so that SQLite reads that index in order.
-inline constexpr const char* menu_order =
-    "type_priority, version_major IS NULL DESC, version_major DESC, version_minor DESC, version_patch DESC, "
-    "prerelease_key IS NULL DESC, prerelease_key DESC, base DESC, cycle DESC, cycle_build DESC, "
-    "rsp_build DESC, extra DESC, architecture IS NULL DESC, architecture DESC, tag DESC";
 
 // A read transaction around a query of several statements, so that all of them see one state of
 // the catalog even while another process commits an ingest (under WAL each statement would

@@ -1,5 +1,5 @@
-// Reading Image values from rows of the catalog's image_listing view, for any SQLite API: the
-// catalog reads through SQLiteCpp, the extension's rsp_filter() through the raw C API.
+// Reading Image values from rows of the catalog's listing, for any SQLite API: the catalog reads
+// through SQLiteCpp, the extension's rsp_filter() through the raw C API.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +14,14 @@ inline constexpr const char* image_row_columns =
     "tag, image_type, display_name, version_major, version_minor, version_patch, version_prerelease, "
     "base, cycle, cycle_build, rsp_build, architecture, extra, date, registry, repository, digest, "
     "size, alias_target, aliases, nodes";
+
+// ORDER BY terms of menu order (SPEC 1.5) over the catalog's `listing` table (and its twins for
+// past listings): exactly the terms of the index listing_by_menu (schema/002_listing.sql), so
+// that SQLite reads that index in order instead of sorting.
+inline constexpr const char* menu_order =
+    "type_priority, version_major IS NULL DESC, version_major DESC, version_minor DESC, version_patch DESC, "
+    "prerelease_key IS NULL DESC, prerelease_key DESC, base DESC, cycle DESC, cycle_build DESC, "
+    "rsp_build DESC, extra DESC, architecture IS NULL DESC, architecture DESC, tag DESC";
 
 // One result row, column by column (0-based, in image_row_columns order).
 class ColumnValues {
