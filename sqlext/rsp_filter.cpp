@@ -60,9 +60,17 @@ constexpr const char* schema =
     "digest TEXT, size INTEGER, alias_target TEXT, registry TEXT, repository TEXT, policy HIDDEN, at HIDDEN, "
     "invert HIDDEN, all_arch HIDDEN, cycle HIDDEN, in_registry HIDDEN, in_repository HIDDEN)";
 
+// Per connection: whether an rsp_filter() call is running. The catalog query inside it reads
+// image_listing, and a view of that name could call rsp_filter() again, without end: a stack
+// overflow that even PRAGMA trusted_schema=OFF would not stop, since rsp_filter is innocuous.
+struct ConnectionState {
+    int running = 0;
+};
+
 struct FilterTable {
     sqlite3_vtab base{};  // first, as SQLite requires
     sqlite3* db = nullptr;
+    ConnectionState* state = nullptr;
 };
 
 struct FilterCursor {
@@ -74,6 +82,24 @@ struct FilterCursor {
 // A failure with a message for SQLite; thrown inside callbacks, caught at their boundary.
 struct FilterError {
     std::string message;
+};
+
+// Counts a call as running for its lifetime.
+class RunningCall {
+   public:
+    explicit RunningCall(ConnectionState& state) : state_(state) {
+        if (state_.running > 0) {
+            throw FilterError{"called from within itself (the catalog's image_listing, or something it reads, calls "
+                              "rsp_filter)"};
+        }
+        ++state_.running;
+    }
+    ~RunningCall() { --state_.running; }
+    RunningCall(const RunningCall&) = delete;
+    RunningCall& operator=(const RunningCall&) = delete;
+
+   private:
+    ConnectionState& state_;
 };
 
 void set_error(sqlite3_vtab* table, const std::string& message) {
@@ -166,13 +192,14 @@ std::int64_t repository_id(sqlite3* db, const std::optional<std::string>& regist
     return ids.front();
 }
 
-int filter_connect(sqlite3* db, void*, int, const char* const*, sqlite3_vtab** out, char** error) {
+int filter_connect(sqlite3* db, void* aux, int, const char* const*, sqlite3_vtab** out, char** error) {
     int rc = sqlite3_declare_vtab(db, schema);
     if (rc == SQLITE_OK) rc = sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
     if (rc != SQLITE_OK) return rc;
     auto* table = new (std::nothrow) FilterTable;
     if (!table) return SQLITE_NOMEM;
     table->db = db;
+    table->state = static_cast<ConnectionState*>(aux);
     *out = &table->base;
     (void)error;
     return SQLITE_OK;
@@ -227,6 +254,7 @@ int filter_filter(sqlite3_vtab_cursor* base, int present, const char*, int argc,
     auto* cursor = reinterpret_cast<FilterCursor*>(base);
     auto* table = reinterpret_cast<FilterTable*>(base->pVtab);
     return guarded(&table->base, [&] {
+        const RunningCall running(*table->state);
         sqlite3_value* args[argument_count] = {};
         for (int argument = 0, next = 0; argument < argument_count && next < argc; ++argument) {
             if (present & (1 << argument)) args[argument] = argv[next++];
@@ -343,5 +371,9 @@ const sqlite3_module filter_module = {
 }  // namespace
 
 extern "C" int rsp_register_filter(sqlite3* db) {
-    return sqlite3_create_module_v2(db, "rsp_filter", &filter_module, nullptr, nullptr);
+    auto* state = new (std::nothrow) ConnectionState;
+    if (!state) return SQLITE_NOMEM;
+    // SQLite frees the state with the module, also when registering fails.
+    return sqlite3_create_module_v2(db, "rsp_filter", &filter_module, state,
+                                    [](void* p) { delete static_cast<ConnectionState*>(p); });
 }
