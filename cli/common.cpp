@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iostream>
 #include <string_view>
 
 namespace rspcat::cli {
@@ -61,7 +62,9 @@ Catalog open_for_query(const Globals& globals) {
     if (globals.db != ":memory:" && !std::filesystem::exists(globals.db)) {
         throw CatalogError("no catalog at " + globals.db + " (create one with `rspcat ingest`, or pass --db)");
     }
-    return Catalog(globals.db, globals.read_only ? Catalog::Mode::read_only : Catalog::Mode::read_write);
+    Catalog catalog(globals.db, globals.read_only ? Catalog::Mode::read_only : Catalog::Mode::read_write);
+    for (const auto& warning : catalog.warnings()) std::cerr << "rspcat: warning: " << warning << "\n";
+    return catalog;
 }
 
 }  // namespace rspcat::cli

@@ -8,6 +8,8 @@
 #include <array>
 
 #include "catalog_impl.hpp"
+#include "catalog_schema.hpp"
+#include "schema_files.hpp"
 
 namespace rspcat {
 
@@ -51,11 +53,11 @@ void Catalog::Impl::create_view_copies(const std::string& prefix) {
     db.exec("CREATE TEMP TABLE IF NOT EXISTS " + images + " AS SELECT * FROM main.current_images WHERE 0");
     // Digest groups and aliases look images up by digest; without this, resolution is quadratic.
     db.exec("CREATE INDEX IF NOT EXISTS temp." + images + "_by_digest ON " + images + " (digest, repository_id)");
+    // The definitions rspcat ships, not the text stored in the file: that is whatever the last
+    // program to write the file put there, and it is executed here.
+    const auto& shipped = detail::shipped_schema(static_cast<int>(schema::file_count));
     for (const char* view : resolution_views) {
-        SQLite::Statement definition(db, "SELECT sql FROM main.sqlite_schema WHERE type = 'view' AND name = ?");
-        definition.bind(1, view);
-        if (!definition.executeStep()) throw CatalogError("catalog " + path + " lacks the view " + view);
-        std::string sql = definition.getColumn(0).getString();
+        std::string sql = shipped.at(view).sql;
         sql = replace_word(sql, "current_images", images);
         for (const char* other : resolution_views) sql = replace_word(sql, other, prefix + "_" + other);
         sql.replace(0, sql.find(prefix + "_"), "CREATE TEMP VIEW IF NOT EXISTS ");

@@ -6,19 +6,39 @@
 #include <sqlite3.h>
 
 #include <string>
+#include <vector>
 
 #include "rspcat/catalog.hpp"
 #include "rspcat/image_row.hpp"
 
 namespace rspcat {
 
+// How a catalog file is opened. WAL readers need a -shm file beside the catalog; where none
+// exists and none can be made, the only way to read is SQLite's `immutable` open, which trusts
+// that nothing changes the file meanwhile.
+struct OpenPlan {
+    bool immutable = false;
+    std::string read_only_reason;  // for messages: "is open read-only", …
+    std::vector<std::string> warnings;
+};
+
+// Refuses paths that are not catalogs (a FIFO, a symbolic link) and says how to open the rest.
+OpenPlan plan_open(const std::string& path, Catalog::Mode mode);
+
 struct Catalog::Impl {
     Impl(const std::string& path, Mode mode);
+    Impl(const std::string& path, Mode mode, const OpenPlan& plan);
 
     SQLite::Database db;
     std::string path;
     bool read_only = false;
     std::string read_only_reason;  // for messages: "is open read-only", …
+    std::vector<std::string> warnings;
+    std::string foreign_trigger;  // "NAME on TABLE": a trigger rspcat did not make, if any
+
+    // Throws a CatalogError ending in `consequence` unless rspcat may write this catalog: not when
+    // it is open read-only, nor while it holds a trigger that rspcat did not make.
+    void check_writable(const std::string& consequence) const;
 
     // The id of the collection's repository; throws CatalogError when there is no such one, or
     // when none is named and the catalog does not hold exactly one.
@@ -34,6 +54,8 @@ struct Catalog::Impl {
     void refresh_listing();
 
    private:
+    void check_version(int version);
+    void check_schema_objects(int version);
     void check_and_migrate();
     void catch_up_listing();
     // TEMP copies `<prefix>_<view>` of the resolution views over a TEMP table `<prefix>_images`.

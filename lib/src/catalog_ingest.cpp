@@ -318,10 +318,7 @@ struct Catalog::Writer::State {
 };
 
 Catalog::Writer::Writer(Catalog& catalog) {
-    if (catalog.impl_->read_only) {
-        throw CatalogError("catalog " + catalog.impl_->path + " " + catalog.impl_->read_only_reason +
-                           "; nothing can be ingested");
-    }
+    catalog.impl_->check_writable("nothing can be ingested");
     state_ = std::make_unique<State>(catalog);
 }
 

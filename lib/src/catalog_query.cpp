@@ -211,9 +211,7 @@ Menu Catalog::menu(const CollectionSpec& collection, const MenuOptions& options)
 
 bool Catalog::mark_seen(const std::string& digest, const std::string& node, std::optional<std::int64_t> size,
                         Timestamp at) {
-    if (impl_->read_only) {
-        throw CatalogError("catalog " + impl_->path + " " + impl_->read_only_reason + "; cannot record a node");
-    }
+    impl_->check_writable("cannot record a node");
     // The check and the write in one transaction, so that an ingest cannot remove the digest
     // in between.
     std::optional<SQLite::Transaction> transaction;

@@ -114,11 +114,20 @@ class Catalog {
     enum class Mode { read_write, read_only };
 
     // Opens or creates a catalog file (`:memory:` for a private in-memory one), bringing its
-    // schema up to date. Read-only catalogs must already be up to date.
+    // schema up to date. Read-only catalogs must already be up to date. Refused with a
+    // CatalogError: a path that is not a regular file (a FIFO, a directory, a symbolic link), a
+    // file that is not an rspcat catalog or whose schema version is outside what this build knows,
+    // and a catalog whose own tables, indexes, views or triggers differ from what rspcat's schema
+    // makes at its version (changed outside rspcat). Objects of the user's own are allowed, but a
+    // trigger that rspcat did not make makes writes (ingest, mark_seen) fail: it would run in them.
     explicit Catalog(const std::string& path, Mode mode = Mode::read_write);
     ~Catalog();
     Catalog(Catalog&&) noexcept;
     Catalog& operator=(Catalog&&) noexcept;
+
+    // What the open noticed that the user should hear, e.g. that a catalog whose directory the
+    // reader cannot write is read as immutable (changes committed meanwhile are not seen).
+    const std::vector<std::string>& warnings() const;
 
     // Groups ingests into one transaction: all of them land on commit(), none if the Writer is
     // destroyed first (an exception, an early return).
