@@ -146,7 +146,7 @@ const Catalog& catalog(std::size_t size) {
 }
 
 const FilterPolicy& idfprod() {
-    static const FilterPolicy policy = load_policy_file(bench::shared_dir() + "/data/policies/idfprod.json");
+    static const FilterPolicy policy = load_policy_file(bench::data_dir() + "/policies/idfprod.json");
     return policy;
 }
 

@@ -78,7 +78,7 @@ const std::vector<Row>& real_rows() {
     static const std::vector<Row> rows = [] {
         std::vector<Row> out;
         std::unordered_map<std::string, std::size_t> index;
-        const auto lines = read_lines(shared_dir() + "/data/sciplat-lab-history.tsv");
+        const auto lines = read_lines(data_dir() + "/sciplat-lab-history.tsv");
         for (std::size_t i = 1; i < lines.size(); ++i) {
             const auto f = split_tabs(lines[i]);
             const std::int64_t size = f.size() > 3 && !f[3].empty() ? std::stoll(f[3]) : 0;
@@ -103,14 +103,13 @@ const std::vector<Row>& real_rows() {
 
 }  // namespace
 
-std::string shared_dir() {
-    if (const char* dir = std::getenv("RSPCAT_SHARED_DIR"); dir != nullptr && *dir != '\0') return dir;
-    return RSPCAT_SHARED_DIR;
-}
+std::string data_dir() { return RSPCAT_DATA_DIR; }
+
+std::string vectors_dir() { return RSPCAT_VECTORS_DIR; }
 
 std::vector<std::string> vector_tags() {
     std::vector<std::string> tags;
-    for (const auto& line : read_lines(shared_dir() + "/vectors/tags.jsonl")) {
+    for (const auto& line : read_lines(vectors_dir() + "/tags.jsonl")) {
         tags.push_back(nlohmann::json::parse(line).at("tag").get<std::string>());
     }
     return tags;
@@ -119,7 +118,7 @@ std::vector<std::string> vector_tags() {
 std::vector<std::string> history_tags() {
     std::vector<std::string> tags;
     std::unordered_set<std::string> seen;
-    const auto lines = read_lines(shared_dir() + "/data/sciplat-lab-history.tsv");
+    const auto lines = read_lines(data_dir() + "/sciplat-lab-history.tsv");
     for (std::size_t i = 1; i < lines.size(); ++i) {
         std::string tag = split_tabs(lines[i]).at(1);
         if (seen.insert(tag).second) tags.push_back(std::move(tag));

@@ -1,5 +1,6 @@
-// Deterministic benchmark inputs, built from the shared data: the vector tags, the tags of the
-// 62-snapshot registry history, and listings of any size made by varying those real tags.
+// Deterministic benchmark inputs, built from the sample data and the test vectors: the vector
+// tags, the tags of the 62-snapshot registry history, and listings of any size made by varying
+// those real tags.
 #pragma once
 
 #include <cstdint>
@@ -8,10 +9,11 @@
 
 namespace rspcat::bench {
 
-// The shared/ folder: $RSPCAT_SHARED_DIR, else the one the build was configured with.
-std::string shared_dir();
+// The sample data (data/) and the test vectors (tests/vectors/) of the source tree.
+std::string data_dir();
+std::string vectors_dir();
 
-// Every `tag` of vectors/tags.jsonl, in file order, as given (hostile ones included).
+// Every `tag` of tests/vectors/tags.jsonl, in file order, as given (hostile ones included).
 std::vector<std::string> vector_tags();
 
 // Every tag of data/sciplat-lab-history.tsv once, in order of first appearance (1,768 tags in

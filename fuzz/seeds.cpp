@@ -1,7 +1,9 @@
-// Writes the fuzz targets' seed corpora from the shared vectors and sample data, at run time
-// into the build directory (nothing large is committed):
+// Writes the fuzz targets' seed corpora from the test vectors and the sample data, at run time
+// into the build directory (no seed is committed):
 //
-//   fuzz_seeds SHARED_DIR OUT_DIR    → OUT_DIR/<target>/seed-N
+//   fuzz_seeds DATA_DIR VECTORS_DIR OUT_DIR    → OUT_DIR/<target>/seed-N
+//
+// DATA_DIR is the source tree's data/, VECTORS_DIR its tests/vectors/.
 //
 // Targets that read several strings from one input get them in FuzzedDataProvider's escaped
 // form (fuzz/fuzz_support.hpp); choices it reads from the end of the input come last.
@@ -80,17 +82,17 @@ std::string listing_of(const json& batch) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 3) {
-        std::cerr << "usage: fuzz_seeds SHARED_DIR OUT_DIR\n";
+    if (argc != 4) {
+        std::cerr << "usage: fuzz_seeds DATA_DIR VECTORS_DIR OUT_DIR\n";
         return 2;
     }
-    const fs::path shared = argv[1], out = argv[2];
+    const fs::path data = argv[1], vectors = argv[2], out = argv[3];
     Corpus tag(out / "fuzz_tag"), compare(out / "fuzz_compare"), semver(out / "fuzz_semver"),
         listing(out / "fuzz_listing"), catalog(out / "fuzz_catalog"), sql(out / "fuzz_sql"),
         duration(out / "fuzz_duration"), policy(out / "fuzz_policy"), json_listing(out / "fuzz_json_listing");
 
     std::vector<std::string> tags, versions;
-    for (const auto& line : lines_of(read_file(shared / "vectors/tags.jsonl"))) {
+    for (const auto& line : lines_of(read_file(vectors / "tags.jsonl"))) {
         if (line.empty()) continue;
         const json vector = json::parse(line);
         tags.push_back(vector.at("tag"));
@@ -102,7 +104,7 @@ int main(int argc, char** argv) {
         semver.add(escaped(v) + escaped("1.0.0-rc.2"));
     }
 
-    const json order = json::parse(read_file(shared / "vectors/order.json"));
+    const json order = json::parse(read_file(vectors / "order.json"));
     const auto& pairs = order.at("pairs");
     for (std::size_t i = 0; i + 1 < pairs.size(); ++i) {
         compare.add(escaped(pairs[i].at("a")) + escaped(pairs[i].at("b")) + escaped(pairs[i + 1].at("a")));
@@ -114,7 +116,7 @@ int main(int argc, char** argv) {
         sql.add(escaped(a) + escaped(b) + std::string{'\x04', '\x04', static_cast<char>(i % 17)});
     }
 
-    for (const auto& line : lines_of(read_file(shared / "vectors/collections.jsonl"))) {
+    for (const auto& line : lines_of(read_file(vectors / "collections.jsonl"))) {
         if (line.empty()) continue;
         const json scenario = json::parse(line);
         for (const auto& batch : scenario.at("batches")) {
@@ -123,8 +125,8 @@ int main(int argc, char** argv) {
         }
     }
     // History files: their first snapshots, kept small so that each run stays fast.
-    for (const char* file : {"data/sciplat-lab-history.tsv", "data/recommended-history.tsv"}) {
-        const auto lines = lines_of(read_file(shared / file));
+    for (const char* file : {"sciplat-lab-history.tsv", "recommended-history.tsv"}) {
+        const auto lines = lines_of(read_file(data / file));
         for (std::size_t n : {4, 40, 200}) {
             std::string text;
             for (std::size_t i = 0; i < std::min(n, lines.size()); ++i) text += lines[i] + "\n";
@@ -132,17 +134,17 @@ int main(int argc, char** argv) {
             if (n < 200) catalog.add(text);  // each catalog run ingests and queries all of it
         }
     }
-    // Durations as SPEC 4 writes them, and every policy the shared data and vectors hold.
+    // Durations as SPEC 4 writes them, and every policy the sample data and vectors hold.
     for (const char* d : {"3600", "3w", "5w4d", "4h 3minutes", "2 weeks", " 1 day 2 hours ", "P3W", "P1DT12H",
                           "PT90M", "PT0S", "10secs", "1w2d3h4m5s", "P1Y", "-5", "3d 2w"}) {
         duration.add(d);
     }
     std::vector<std::string> policies;
-    for (const auto& entry : fs::directory_iterator(shared / "data/policies")) {
+    for (const auto& entry : fs::directory_iterator(data / "policies")) {
         policies.push_back(read_file(entry.path()));
         policy.add(policies.back());
     }
-    for (const auto& line : lines_of(read_file(shared / "vectors/collections.jsonl"))) {
+    for (const auto& line : lines_of(read_file(vectors / "collections.jsonl"))) {
         if (line.empty()) continue;
         const json scenario = json::parse(line);
         const auto& expect = scenario.at("expect");
@@ -160,7 +162,7 @@ int main(int argc, char** argv) {
         }
     }
     // JSON listings: nublado's registry fixtures, each as every format (the first byte picks it).
-    for (const auto& entry : fs::directory_iterator(shared / "vectors/nublado/registry")) {
+    for (const auto& entry : fs::directory_iterator(vectors / "nublado/registry")) {
         const std::string text = read_file(entry.path());
         for (const char format : {'\0', '\1', '\2'}) json_listing.add(std::string(1, format) + text);
     }

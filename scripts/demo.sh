@@ -1,15 +1,15 @@
 #!/bin/sh
 # The main job on the shipped sample data: builds a catalog from the 62-snapshot registry history
-# in ../shared/data with rspcat, prints the current images in menu order, what `recommended`
-# points to, the menu under the real idfprod policy and the recommended timeline, then shows the
-# newest snapshot's tags through the rsp extension in the stock sqlite3.
+# in data/ with rspcat, prints the current images in menu order, what `recommended` points to,
+# the menu under the real idfprod policy and the recommended timeline, then shows the newest
+# snapshot's tags through the rsp extension in the stock sqlite3.
 # Usage (as root on a fresh Debian 12): sh scripts/demo.sh
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
 cmake --build build --target rspcat rsp > /dev/null
-history=${RSPCAT_HISTORY:-../shared/data/sciplat-lab-history.tsv}
+history=${RSPCAT_HISTORY:-data/sciplat-lab-history.tsv}
 [ -r "$history" ] || { echo "demo: cannot read $history" >&2; exit 1; }
 db=build/demo.db
 rm -f "$db" "$db-wal" "$db-shm"
@@ -29,9 +29,9 @@ echo "== Current images in menu order (generic images; --all-arch adds -amd64/-a
 ./build/rspcat --db "$db" images | head -n 41
 
 echo
-echo "== The spawner menu under the real idfprod policy (../shared/data/policies/idfprod.yaml)"
+echo "== The spawner menu under the real idfprod policy (data/policies/idfprod.yaml)"
 ./build/rspcat --db "$db" menu --recommended recommended --releases 1 --weeklies 2 --dailies 1 \
-    --policy ../shared/data/policies/idfprod.yaml --at 2026-08-06T12:00:00Z | head -n 30
+    --policy data/policies/idfprod.yaml --at 2026-08-06T12:00:00Z | head -n 30
 echo "   (dropdown cut at 30 lines)"
 
 echo

@@ -11,7 +11,7 @@ namespace rspcat::test {
 // An in-memory catalog of the 62-snapshot sample history, with its four alias tags.
 inline Catalog history_catalog() {
     Catalog catalog(":memory:");
-    std::ifstream file(shared_path("data/sciplat-lab-history.tsv"));
+    std::ifstream file(data_path("sciplat-lab-history.tsv"));
     TsvListingReader reader(file, "history");
     Catalog::Writer writer = catalog.writer();
     IngestSpec spec{{"docker.io", "lsstsqre/sciplat-lab"},

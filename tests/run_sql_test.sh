@@ -1,18 +1,19 @@
 #!/bin/sh
 # Runs one SQL-file test through the real sqlite3 shell with the extension loaded.
 #
-#   run_sql_test.sh SQLITE3 EXTENSION SHARED_DIR FILE.sql
+#   run_sql_test.sh SQLITE3 EXTENSION DATA_DIR VECTORS_DIR FILE.sql
 #
-# In FILE.sql, @SHARED@ stands for the shared/ folder. Every row the file prints must be
+# In FILE.sql, @DATA@ stands for the sample data (data/) and @VECTORS@ for the test vectors
+# (tests/vectors/). Every row the file prints must be
 # `name|1`; a statement that must fail carries `-- error: TEXT` on the line where it starts, and
 # the shell's message for it must contain TEXT. Any other error, a row that is not true, a
 # missing expected error or a file that checks nothing fails the test.
 set -u
-sqlite3=$1 extension=$2 shared=$3 file=$4
+sqlite3=$1 extension=$2 data=$3 vectors=$4 file=$5
 work=$(mktemp -d) || exit 1
 trap 'rm -rf "$work"' EXIT
 
-sed "s|@SHARED@|$shared|g" "$file" > "$work/test.sql"
+sed -e "s|@DATA@|$data|g" -e "s|@VECTORS@|$vectors|g" "$file" > "$work/test.sql"
 "$sqlite3" -batch :memory: -cmd ".load $extension" < "$work/test.sql" > "$work/out" 2> "$work/err"
 
 status=0

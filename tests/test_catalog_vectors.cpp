@@ -48,7 +48,7 @@ json images_json(const std::vector<Image>& images) {
 }  // namespace
 
 TEST_CASE("every collections.jsonl scenario through the catalog", "[vectors][catalog][policy]") {
-    const auto lines = test::read_lines(test::shared_path("vectors/collections.jsonl"));
+    const auto lines = test::read_lines(test::vectors_path("collections.jsonl"));
     REQUIRE(lines.size() >= 168);
     std::size_t scenario_number = 0;
     for (const auto& line : lines) {

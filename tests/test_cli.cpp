@@ -128,7 +128,7 @@ TEST_CASE("a failed ingest names the input and leaves the catalog exactly as it 
 }
 
 TEST_CASE("the 62-snapshot history file ingests and ends at its last snapshot", "[cli][history]") {
-    const std::string history = shared_path("data/sciplat-lab-history.tsv");
+    const std::string history = data_path("sciplat-lab-history.tsv");
     // The last snapshot's tags, read from the file by the test itself.
     std::map<std::string, std::set<std::string>> by_snapshot;
     for (const auto& line : read_lines(history)) {
@@ -235,12 +235,12 @@ TEST_CASE("prune, history, diff and --at through the command", "[cli][history]")
     const std::string db = dir.file("c.db");
     REQUIRE(run_rspcat({"--db", db, "ingest", "--registry", "docker.io", "--repository", "lsstsqre/sciplat-lab",
                         "--alias", "recommended", "--alias", "latest_weekly", "--alias", "latest_daily", "--alias",
-                        "latest_release", shared_path("data/sciplat-lab-history.tsv")})
+                        "latest_release", data_path("sciplat-lab-history.tsv")})
                 .exit_code == 0);
 
     // On 2 January 2025 recommended pointed to w_2024_42 (see recommended-history.tsv), which
     // idfdemo's `weekly: number: 3` would prune: the plan must protect its digest.
-    const auto plan_result = run_rspcat({"--db", db, "prune", "--policy", shared_path("data/policies/idfdemo.yaml"),
+    const auto plan_result = run_rspcat({"--db", db, "prune", "--policy", data_path("policies/idfdemo.yaml"),
                                          "--at", "2025-01-02T12:00:00Z", "--format", "json"});
     INFO(plan_result.err);
     REQUIRE(plan_result.exit_code == 0);

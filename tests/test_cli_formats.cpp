@@ -48,7 +48,7 @@ void check_gar_scenario(const GarScenario& s) {
     std::vector<std::string> args = {"--db", db, "ingest", "--format", "gar", "--registry", s.registry,
                                      "--repository", s.repository};
     for (const auto& alias : s.aliases) args.insert(args.end(), {"--alias", alias});
-    args.push_back(shared_path("vectors/nublado/registry/" + s.listing));
+    args.push_back(vectors_path("nublado/registry/" + s.listing));
     const auto ingest = run_rspcat(args);
     INFO(ingest.err);
     REQUIRE(ingest.exit_code == 0);
@@ -61,7 +61,7 @@ void check_gar_scenario(const GarScenario& s) {
         command.insert(command.end(), {"--format", "json"});
         return run_json(command);
     };
-    const json expected = json::parse(read_file(shared_path("vectors/nublado/controller/images/" + s.expected)));
+    const json expected = json::parse(read_file(vectors_path("nublado/controller/images/" + s.expected)));
     CHECK(nublado_view_all(query({"images"})) == nublado_view_all(expected.at("all")));
     const std::string recommended = expected.at("recommended").at("tag");
     CHECK(nublado_view(query({"show", recommended})) == nublado_view(expected.at("recommended")));
@@ -97,7 +97,7 @@ TEST_CASE("nublado's GAR listings give nublado's image lists", "[listing]") {
     const std::string db = dir.file("c.db");
     REQUIRE(run_rspcat({"--db", db, "ingest", "--format", "gar", "--registry", "us-central1-docker.pkg.dev",
                         "--repository", "rubin-shared-services-71ec/sciplat/sciplat-lab",
-                        shared_path("vectors/nublado/registry/gar.json")})
+                        vectors_path("nublado/registry/gar.json")})
                 .exit_code == 0);
     CHECK(run_json({"--db", db, "latest", "weekly", "--format", "json"}).at("tag") == "w_2077_44-amd64");
     check_gar_scenario({"gar-cycle.json", "gar-cycle.json", "us-central1-docker.pkg.dev",

@@ -38,7 +38,7 @@ json query(const std::vector<std::string>& args) {
 }  // namespace
 
 TEST_CASE("every collections.jsonl scenario through the rspcat command", "[vectors][cli]") {
-    const auto lines = read_lines(shared_path("vectors/collections.jsonl"));
+    const auto lines = read_lines(vectors_path("collections.jsonl"));
     REQUIRE(lines.size() >= 168);
     std::size_t number = 0;
     for (const auto& line : lines) {

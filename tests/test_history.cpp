@@ -60,12 +60,12 @@ std::optional<std::string> configured_tag(const std::vector<ConfigChange>& chang
 
 TEST_CASE("recommended resolves, at every snapshot, to the tag configured then", "[history]") {
     std::map<std::string, std::set<std::string>> snapshots;
-    for (const auto& line : test::read_lines(test::shared_path("data/sciplat-lab-history.tsv"))) {
+    for (const auto& line : test::read_lines(test::data_path("sciplat-lab-history.tsv"))) {
         const auto f = split(line, '\t');
         if (f[0] != "snapshot_at") snapshots[f[0]].insert(f[1]);
     }
     std::vector<ConfigChange> changes;
-    for (const auto& line : test::read_lines(test::shared_path("data/recommended-history.tsv"))) {
+    for (const auto& line : test::read_lines(test::data_path("recommended-history.tsv"))) {
         const auto f = split(line, '\t');
         if (f.size() == 4 && f[0] != "date") changes.push_back({f[0], f[1], f[2], f[3]});
     }

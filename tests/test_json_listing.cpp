@@ -40,7 +40,7 @@ TEST_CASE("format names", "[listing]") {
 }
 
 TEST_CASE("nublado's GAR fixture: one row per tag, other images skipped", "[listing]") {
-    std::istringstream in(read_file(shared_path("vectors/nublado/registry/gar.json")));
+    std::istringstream in(read_file(vectors_path("nublado/registry/gar.json")));
     JsonListingReader reader(in, "gar.json", JsonListingFormat::gar,
                              {"us-central1-docker.pkg.dev", "rubin-shared-services-71ec/sciplat/sciplat-lab"});
     std::vector<ListingRow> rows;

@@ -40,12 +40,12 @@ TEST_CASE("rspcat menu gives nublado's menus", "[cli][menu]") {
         std::vector<std::string> ingest = {"--db", db, "ingest", "--registry", s.registry, "--repository",
                                            s.repository, "--format", s.format};
         for (const auto& alias : s.aliases) ingest.insert(ingest.end(), {"--alias", alias});
-        ingest.push_back(shared_path(std::string("vectors/nublado/registry/") + s.listing));
+        ingest.push_back(vectors_path(std::string("nublado/registry/") + s.listing));
         const auto ingested = run_rspcat(ingest);
         INFO(ingested.err);
         REQUIRE(ingested.exit_code == 0);
 
-        const json images = json::parse(read_file(shared_path(std::string("vectors/nublado/controller/images/") +
+        const json images = json::parse(read_file(vectors_path(std::string("nublado/controller/images/") +
                                                               s.name + ".json")));
         std::set<std::string> prepulled;
         for (const auto& image : images.at("all")) {
@@ -60,7 +60,7 @@ TEST_CASE("rspcat menu gives nublado's menus", "[cli][menu]") {
         INFO(result.err);
         REQUIRE(result.exit_code == 0);
         const json expected =
-            json::parse(read_file(shared_path(std::string("vectors/nublado/controller/menu/") + s.name + ".json")));
+            json::parse(read_file(vectors_path(std::string("nublado/controller/menu/") + s.name + ".json")));
         const json got = json::parse(result.out);
         CHECK(got.at("menu") == expected.at("menu"));
         // nublado's Docker source looks up digests only for the images it prepulls, so in the

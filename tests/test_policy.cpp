@@ -72,7 +72,7 @@ TEST_CASE("policy documents in JSON and YAML, camelCase and snake_case", "[polic
     // Every real deployment policy reads the same from its YAML and its JSON file.
     for (const char* env : {"idfdemo", "idfdev", "idfint", "idfprod", "usdfprod"}) {
         CAPTURE(env);
-        const std::string base = test::shared_path(std::string("data/policies/") + env);
+        const std::string base = test::data_path(std::string("policies/") + env);
         CHECK(load_policy_file(base + ".yaml") == load_policy_file(base + ".json"));
     }
 }
@@ -127,7 +127,7 @@ TEST_CASE("the real deployment policies on the sample history", "[policy][histor
              {"idfdemo", {"r30_0_10_rsp2991"}, 3, "w_2026_30", 5, "d_2026_07_31"},
          }) {
         CAPTURE(e.env);
-        const FilterPolicy policy = load_policy_file(test::shared_path(std::string("data/policies/") + e.env + ".yaml"));
+        const FilterPolicy policy = load_policy_file(test::data_path(std::string("policies/") + e.env + ".yaml"));
         auto kept = by_type(catalog.filter({}, policy, {last, true, false}));
         CHECK(kept[ImageType::alias] == aliases);
         CHECK(kept[ImageType::release] == e.releases);
@@ -153,7 +153,7 @@ TEST_CASE("the real deployment policies on the sample history", "[policy][histor
     // Ages: on 2 June 2022 three dated experimentals (weeks 4–6 of 2022) were more than 3 weeks
     // old; the undated ones stay.
     const Timestamp june = *parse_timestamp("2022-06-02T12:00:00Z");
-    const FilterPolicy idfprod = load_policy_file(test::shared_path("data/policies/idfprod.json"));
+    const FilterPolicy idfprod = load_policy_file(test::data_path("policies/idfprod.json"));
     auto then = by_type(catalog.filter({.at = june}, idfprod, {june, true, false}));
     for (const auto& tag : then[ImageType::experimental]) CHECK_FALSE(tag.starts_with("exp_w_"));
     auto dropped = by_type(catalog.filter({.at = june}, idfprod, {june, true, true}));

@@ -9,8 +9,14 @@
 
 namespace rspcat::test {
 
-inline std::string shared_path(const std::string& relative) {
-    return std::string(RSPCAT_SHARED_DIR) + "/" + relative;
+// A file of the sample data in data/.
+inline std::string data_path(const std::string& relative) {
+    return std::string(RSPCAT_DATA_DIR) + "/" + relative;
+}
+
+// A file of the test vectors in tests/vectors/.
+inline std::string vectors_path(const std::string& relative) {
+    return std::string(RSPCAT_VECTORS_DIR) + "/" + relative;
 }
 
 inline std::string source_path(const std::string& relative) {

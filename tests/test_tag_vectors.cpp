@@ -1,4 +1,4 @@
-// The shared vectors, whole, through the C++ API: every line of tags.jsonl (grammar and alias
+// The test vectors, whole, through the C++ API: every line of tags.jsonl (grammar and alias
 // parse), every pair and set of order.json, and nublado's rspimagetag fixtures.
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -11,10 +11,10 @@
 using nlohmann::json;
 using rspcat::test::read_file;
 using rspcat::test::read_lines;
-using rspcat::test::shared_path;
+using rspcat::test::vectors_path;
 
 TEST_CASE("every line of tags.jsonl parses as the vector says", "[vectors][tags]") {
-    const auto lines = read_lines(shared_path("vectors/tags.jsonl"));
+    const auto lines = read_lines(vectors_path("tags.jsonl"));
     REQUIRE(lines.size() > 3000);
     std::size_t parse_ok = 0, alias_ok = 0;
     for (const auto& line : lines) {
@@ -33,7 +33,7 @@ TEST_CASE("every line of tags.jsonl parses as the vector says", "[vectors][tags]
 }
 
 TEST_CASE("every pair of order.json compares as the vector says", "[vectors][order]") {
-    const json order = json::parse(read_file(shared_path("vectors/order.json")));
+    const json order = json::parse(read_file(vectors_path("order.json")));
     const auto& pairs = order.at("pairs");
     REQUIRE(pairs.size() >= 3000);
     for (const auto& pair : pairs) {
@@ -50,7 +50,7 @@ TEST_CASE("every pair of order.json compares as the vector says", "[vectors][ord
 }
 
 TEST_CASE("every set of order.json sorts into menu order", "[vectors][order]") {
-    const json order = json::parse(read_file(shared_path("vectors/order.json")));
+    const json order = json::parse(read_file(vectors_path("order.json")));
     const auto& sets = order.at("sets");
     REQUIRE(sets.size() >= 200);
     for (const auto& set : sets) {
@@ -65,7 +65,7 @@ TEST_CASE("every set of order.json sorts into menu order", "[vectors][order]") {
 }
 
 TEST_CASE("nublado's rspimagetag fixtures parse as nublado parses them", "[vectors][nublado]") {
-    const auto dir = std::filesystem::path(shared_path("vectors/nublado/controller/rspimagetag"));
+    const auto dir = std::filesystem::path(vectors_path("nublado/controller/rspimagetag"));
     std::size_t count = 0;
     for (const auto& entry : std::filesystem::directory_iterator(dir)) {
         if (entry.path().extension() != ".json") continue;

@@ -1,6 +1,6 @@
 -- Every pair and every set of vectors/order.json through rsp_tag_compare and the rsp_tag
 -- collation.
-create table o as select readfile('@SHARED@/vectors/order.json') as doc;
+create table o as select readfile('@VECTORS@/order.json') as doc;
 create table pairs as
   select value ->> '$.a' as a, value ->> '$.b' as b, value ->> '$.compare' as expected
   from o, json_each(o.doc, '$.pairs');

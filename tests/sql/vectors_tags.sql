@@ -4,7 +4,7 @@
 create table v(line text);
 .mode ascii
 .separator "\037" "\n"
-.import @SHARED@/vectors/tags.jsonl v
+.import @VECTORS@/tags.jsonl v
 .mode list
 .separator "|" "\n"
 
@@ -25,8 +25,8 @@ create view json_differs(tag, which) as
       select fullkey, type, atom from json_tree(got_alias) except select fullkey, type, atom from json_tree(alias));
 
 select 'every line imported', count(*) = (
-  select length(readfile('@SHARED@/vectors/tags.jsonl'))
-         - length(replace(readfile('@SHARED@/vectors/tags.jsonl'), char(10), ''))) from t;
+  select length(readfile('@VECTORS@/tags.jsonl'))
+         - length(replace(readfile('@VECTORS@/tags.jsonl'), char(10), ''))) from t;
 select 'parse and alias JSON match for every line', count(*) = 0 from json_differs;
 -- Name each mismatch, so that a failure says which tag.
 select 'mismatch: ' || which || ' ' || tag, 0 from json_differs;
