@@ -103,7 +103,7 @@ void sql_query(benchmark::State& state, const char* sql) {
     sqlite3_finalize(stmt);
 }
 
-// json_object() with the keys of tag JSON (SPEC 5) and values of the same kinds: what
+// json_object() with the keys of tag JSON (model.md §5) and values of the same kinds: what
 // rsp_parse_tag() returns, without the parse.
 const char* const json_object_baseline =
     "SELECT count(json_object('tag', tag, 'image_type', 'Weekly', 'display_name', tag, "

@@ -1,4 +1,4 @@
-// Comparison (SPEC 1.5) and the rsp_tag collation on triples of tags: compare_tags is
+// Comparison (model.md §1.5) and the rsp_tag collation on triples of tags: compare_tags is
 // antisymmetric and transitive where defined; the collation, called the way SQLite calls it, is
 // a total order that agrees with compare_tags and is equal only on equal bytes.
 #include <sqlite3.h>

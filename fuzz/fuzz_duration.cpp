@@ -1,4 +1,4 @@
-// Durations (SPEC 4 `age`): any bytes parse or not without crashing; a duration is never
+// Durations (model.md §4 `age`): any bytes parse or not without crashing; a duration is never
 // negative, and its value written back as whole seconds, or as ISO 8601 seconds, reads back the
 // same.
 #include "fuzz_support.hpp"

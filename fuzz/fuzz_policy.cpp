@@ -1,4 +1,4 @@
-// Policy documents (SPEC 4): any bytes as a JSON and as a YAML policy either parse or throw
+// Policy documents (model.md §4): any bytes as a JSON and as a YAML policy either parse or throw
 // PolicyError (nothing else escapes). A policy that parses writes back (to_json, what rsp_filter
 // takes) to the same policy, and applied to a fixed menu it keeps a subset, in menu order,
 // disjoint from what the inverted policy returns.

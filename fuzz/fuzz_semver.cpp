@@ -1,4 +1,4 @@
-// Semantic versions (SPEC 1.4): parsing any bytes, the text form reading back, precedence being
+// Semantic versions (model.md §1.4): parsing any bytes, the text form reading back, precedence being
 // an order, and prerelease_sort_key (which the catalog's menu order sorts by) agreeing with it.
 #include <cstring>
 

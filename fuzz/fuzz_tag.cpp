@@ -1,4 +1,4 @@
-// Tag parsing (SPEC 1.2, 1.3): any bytes parse without crashing, tag JSON is valid JSON, and
+// Tag parsing (model.md §1.2, 1.3): any bytes parse without crashing, tag JSON is valid JSON, and
 // `exp_` + T parses like T apart from type, tag and display name.
 #include <nlohmann/json.hpp>
 

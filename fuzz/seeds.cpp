@@ -134,7 +134,7 @@ int main(int argc, char** argv) {
             if (n < 200) catalog.add(text);  // each catalog run ingests and queries all of it
         }
     }
-    // Durations as SPEC 4 writes them, and every policy the sample data and vectors hold.
+    // Durations as model.md §4 writes them, and every policy the sample data and vectors hold.
     for (const char* d : {"3600", "3w", "5w4d", "4h 3minutes", "2 weeks", " 1 day 2 hours ", "P3W", "P1DT12H",
                           "PT90M", "PT0S", "10secs", "1w2d3h4m5s", "P1Y", "-5", "3d 2w"}) {
         duration.add(d);

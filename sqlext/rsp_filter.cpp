@@ -1,5 +1,5 @@
 // rsp_filter(policy [, at [, invert [, all_arch [, cycle [, registry, repository]]]]]): a
-// table-valued function that applies a filter policy (SPEC 4, as JSON) to the current images of
+// table-valued function that applies a filter policy (model.md §4, as JSON) to the current images of
 // an rspcat catalog in the same database, in menu order.
 //
 //   SELECT tag FROM rsp_filter('{"weekly": {"number": 3}}', '2026-08-06T12:00:00Z');

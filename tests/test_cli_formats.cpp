@@ -66,7 +66,7 @@ void check_gar_scenario(const GarScenario& s) {
     const std::string recommended = expected.at("recommended").at("tag");
     CHECK(nublado_view(query({"show", recommended})) == nublado_view(expected.at("recommended")));
     // nublado takes its latest_* from the images it prepulls, which leave architecture-specific
-    // images out; SPEC 3's latest() includes them. Without them the two agree.
+    // images out; model.md §3's latest() includes them. Without them the two agree.
     const json listed = query({"images"});
     for (const auto& [key, type] : {std::pair{"latest_weekly", "Weekly"}, std::pair{"latest_daily", "Daily"},
                                     std::pair{"latest_release", "Release"}}) {

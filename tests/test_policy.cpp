@@ -21,7 +21,7 @@ std::map<ImageType, std::vector<std::string>> by_type(const std::vector<Image>& 
 
 }  // namespace
 
-TEST_CASE("durations in every form SPEC 4 names", "[policy]") {
+TEST_CASE("durations in every form model.md §4 names", "[policy]") {
     using Row = std::tuple<const char*, long long>;
     auto [text, expected] = GENERATE(table<const char*, long long>({
         Row{"3600", 3600},

@@ -1,5 +1,5 @@
-// Rules of SPEC 1.2–1.5 that the vectors do not reach: 64-bit overflow, impossible dates, deep
-// exp_ nesting, arbitrary bytes, SemVer edge cases. Expected values are worked out from the SPEC.
+// Rules of model.md §1.2–1.5 that the vectors do not reach: 64-bit overflow, impossible dates, deep
+// exp_ nesting, arbitrary bytes, SemVer edge cases. Expected values are worked out from docs/model.md.
 #include <catch2/catch.hpp>
 #include <random>
 #include <tuple>

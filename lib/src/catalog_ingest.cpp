@@ -1,4 +1,4 @@
-// Ingest (SPEC 3): full snapshots and merges, the tag history, in one transaction per Writer.
+// Ingest (model.md §3): full snapshots and merges, the tag history, in one transaction per Writer.
 //
 // Rows stream through a temporary table, so memory does not grow with a listing; the changes
 // to the current state and to the history are then applied as set-based SQL.

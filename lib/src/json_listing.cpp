@@ -13,7 +13,7 @@ namespace rspcat {
 namespace {
 
 // Ordered, so that a docker-json object keeps the document's order: the listing order decides
-// which image of a digest group is the primary (SPEC 3).
+// which image of a digest group is the primary (model.md §3).
 using Json = nlohmann::ordered_json;
 using Event = Json::parse_event_t;
 

@@ -1,5 +1,5 @@
 // Policies: reading nublado's format with errors that name the key and the value, durations,
-// and the filter itself (SPEC 4).
+// and the filter itself (model.md §4).
 #include "rspcat/policy.hpp"
 
 #include <nlohmann/json.hpp>

@@ -1,4 +1,4 @@
-// Tag types, comparison, menu order and tag JSON (SPEC 1.1, 1.5, 5).
+// Tag types, comparison, menu order and tag JSON (model.md §1.1, 1.5, 5).
 #include <date/date.h>
 
 #include <algorithm>

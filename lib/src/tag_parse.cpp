@@ -1,6 +1,6 @@
-// The tag grammar of SPEC 1.2 and the alias parse of 1.3, written as plain byte scanning.
+// The tag grammar of model.md §1.2 and the alias parse of 1.3, written as plain byte scanning.
 //
-// The SPEC states the grammar as backtracking regular expressions. Each matcher here takes the
+// docs/model.md states the grammar as backtracking regular expressions. Each matcher here takes the
 // first match such an engine would find, and explains why that match is unique where it is:
 // digit runs are always maximal (what may follow a number never starts with a digit), and the
 // only '-' that can start the architecture part is the tag's last one.
@@ -49,7 +49,7 @@ sv take_digits(sv s, std::size_t& p) {
 }
 
 // The value of a run of digits, or nullopt when it does not fit in 64 bits: then the rule that
-// reads it fails as a whole, once it has matched (SPEC 1.2).
+// reads it fails as a whole, once it has matched (model.md §1.2).
 std::optional<TagNumber> number(sv digits) {
     if (digits.size() <= 18) {  // cannot overflow: no need to check each digit
         std::int64_t value = 0;
@@ -375,7 +375,7 @@ std::size_t display_name_bound(const TagView& tag) {
     return bound;
 }
 
-// The display name (SPEC 1.2), appended to `out`.
+// The display name (model.md §1.2), appended to `out`.
 void write_display_name(std::string& out, const TagView& tag) {
     using namespace std::string_view_literals;
     for (std::size_t i = 0; i < tag.experimental_depth; ++i) out.append("Experimental "sv);

@@ -1,6 +1,6 @@
 -- Every rsp_ function with hostile input: NULL, BLOB, integer, real, empty string, invalid UTF-8,
 -- embedded NUL, a 1 MB string and 100,000 nested exp_ prefixes. Expected values come from the
--- SPEC's grammar, worked out by hand.
+-- grammar of docs/model.md, worked out by hand.
 create table input(label text primary key, value);
 insert into input values
   ('integer', 170),

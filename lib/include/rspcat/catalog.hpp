@@ -1,5 +1,5 @@
 // The catalog: images per registry repository in SQLite, the history of every listing, and
-// alias resolution as digest-grouped SQL (SPEC 3). Schema: schema/*.sql.
+// alias resolution as digest-grouped SQL (model.md §3). Schema: schema/*.sql.
 #pragma once
 
 #include <cstdint>
@@ -54,7 +54,7 @@ struct SubsetOptions {
     bool remove_arch_specific = true;
 };
 
-// What nublado's spawner shows (SPEC 3 subset, SPEC 4 policy).
+// What nublado's spawner shows (model.md §3 subset, model.md §4 policy).
 struct MenuOptions {
     std::string recommended;           // listed first in the menu
     int releases = 0, weeklies = 0, dailies = 0;
@@ -151,7 +151,7 @@ class Catalog {
 
     std::vector<RepositoryName> repositories() const;
 
-    // The collection's images in menu order (SPEC 3 listing options).
+    // The collection's images in menu order (model.md §3 listing options).
     std::vector<Image> images(const CollectionSpec& collection, const ListOptions& options = {}) const;
     // The first image of that (resolved) type in menu order, architecture-specific included.
     std::optional<Image> latest(const CollectionSpec& collection, ImageType type) const;

@@ -1,4 +1,4 @@
-// Images (SPEC 2) as plain values: a tag in a repository, with its digest and what the catalog
+// Images (model.md §2) as plain values: a tag in a repository, with its digest and what the catalog
 // knows about it.
 #pragma once
 
@@ -29,7 +29,7 @@ struct Image {
     bool operator==(const Image&) const = default;
 };
 
-// Image JSON (SPEC 5): the tag keys plus registry, repository, digest, size, aliases,
+// Image JSON (model.md §5): the tag keys plus registry, repository, digest, size, aliases,
 // alias_target, nodes, reference and reference_with_digest.
 std::string to_json(const Image& image);
 void append_json(std::string& out, const Image& image);

@@ -15,7 +15,7 @@ inline constexpr const char* image_row_columns =
     "base, cycle, cycle_build, rsp_build, architecture, extra, date, registry, repository, digest, "
     "size, alias_target, aliases, nodes";
 
-// ORDER BY terms of menu order (SPEC 1.5) over the catalog's `listing` table (and its twins for
+// ORDER BY terms of menu order (model.md §1.5) over the catalog's `listing` table (and its twins for
 // past listings): exactly the terms of the index listing_by_menu (schema/002_listing.sql), so
 // that SQLite reads that index in order instead of sorting.
 inline constexpr const char* menu_order =

@@ -1,4 +1,4 @@
-// Filter policies (SPEC 4): which images of each type a deployment shows, and, inverted, which it
+// Filter policies (model.md §4): which images of each type a deployment shows, and, inverted, which it
 // could prune. Plain values; read from nublado's JSON or YAML format.
 #pragma once
 
@@ -42,7 +42,7 @@ struct FilterPolicy {
     bool operator==(const FilterPolicy&) const = default;
 };
 
-// Durations of SPEC 4: integer seconds (`3600`), units in order (`3w`, `5w4d`, `4h 3minutes`,
+// Durations of model.md §4: integer seconds (`3600`), units in order (`3w`, `5w4d`, `4h 3minutes`,
 // `2 weeks`), or ISO 8601 with weeks, days, hours, minutes and seconds (`P3W`, `P1DT12H`).
 std::optional<std::chrono::seconds> parse_duration(std::string_view text);
 

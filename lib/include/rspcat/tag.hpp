@@ -1,5 +1,5 @@
-// RSP image tags as plain values: the grammar parse and the alias parse (SPEC 1.2, 1.3),
-// comparison and menu order (SPEC 1.5) and tag JSON (SPEC 5). No SQLite in here.
+// RSP image tags as plain values: the grammar parse and the alias parse (model.md §1.2, 1.3),
+// comparison and menu order (model.md §1.5) and tag JSON (model.md §5). No SQLite in here.
 #pragma once
 
 #include <chrono>
@@ -25,10 +25,10 @@ enum class ImageType : std::uint8_t {
 
 inline constexpr int image_type_count = 7;
 
-// The SPEC's name of the type: "Alias", …, "Release Candidate", …
+// The name of the type (model.md §1.1): "Alias", …, "Release Candidate", …
 std::string_view type_name(ImageType type);
 
-// Accepts the SPEC name and the command-line spellings (`alias`, `release`, `weekly`, `daily`,
+// Accepts that name and the command-line spellings (`alias`, `release`, `weekly`, `daily`,
 // `candidate`, `release-candidate`, `experimental`, `unknown`), case-insensitively.
 std::optional<ImageType> image_type_from_name(std::string_view name);
 
@@ -48,7 +48,7 @@ struct Tag {
     bool operator==(const Tag&) const = default;
 };
 
-// The grammar parse (SPEC 1.2). Never fails: any byte string is some tag.
+// The grammar parse (model.md §1.2). Never fails: any byte string is some tag.
 Tag parse_tag(std::string_view tag);
 
 // An integer field of a tag, with its digits as written: display names keep them (`c0020`).
@@ -98,16 +98,16 @@ TagView parse_tag_view(std::string_view tag);
 // The version as a SemVer value (what Tag::version holds).
 SemVer to_semver(const TagVersion& version);
 
-// The display name of a grammar parse (SPEC 1.2), appended to `out`.
+// The display name of a grammar parse (model.md §1.2), appended to `out`.
 void append_display_name(std::string& out, const TagView& tag);
 
 // When a weekly or daily image was built (midnight UTC), or nullopt.
 std::optional<std::chrono::sys_days> tag_date(const TagView& tag);
 
-// The parse of a tag that the operator declared to be an alias (SPEC 1.3).
+// The parse of a tag that the operator declared to be an alias (model.md §1.3).
 Tag parse_alias_tag(std::string_view tag);
 
-// SPEC 1.5 comparison of two tags of the same type: -1, 0 or 1. Different tags can compare
+// model.md §1.5 comparison of two tags of the same type: -1, 0 or 1. Different tags can compare
 // equal. nullopt when the types differ.
 std::optional<int> compare_tags(const Tag& a, const Tag& b);
 std::optional<int> compare_tags(const TagView& a, const TagView& b);
@@ -118,14 +118,14 @@ std::optional<int> compare_tags(const TagView& a, const TagView& b);
 int collate_tags(const Tag& a, const Tag& b);
 int collate_tags(const TagView& a, const TagView& b);
 
-// SPEC 1.3 Title(): `_` becomes a space, a letter after a non-letter is upper-cased, other
+// model.md §1.3 Title(): `_` becomes a space, a letter after a non-letter is upper-cased, other
 // letters lower-cased (ASCII only).
 std::string title_case(std::string_view text);
 
 // `YYYY-MM-DD HH:MM:SS` with the year not zero-padded.
 std::string format_date(std::chrono::sys_days day);
 
-// Tag JSON (SPEC 5): an object with exactly the SPEC 1 fields. From a TagView it is the JSON
+// Tag JSON (model.md §5): an object with exactly the fields of model.md §1. From a TagView it is the JSON
 // of the Tag that parse_tag() makes, written without making it.
 std::string to_json(const Tag& tag);
 std::string to_json(const TagView& tag);
