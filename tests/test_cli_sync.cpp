@@ -1,5 +1,6 @@
 // `rspcat sync` against the fake registry: what lands in the catalog, a failed sync that
-// writes nothing, credentials files, usage errors, and the progress bar on a terminal.
+// writes nothing, credentials files, usage errors, the progress bar on a terminal, and a
+// registry answering JSON nested too deep.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -139,4 +140,20 @@ TEST_CASE("rspcat sync: a progress bar on a terminal", "[sync]") {
     REQUIRE(result.exit_code == 0);
     CHECK(result.out.find("\r[" + std::string(30, '#') + "] 3/3 tags") != std::string::npos);
     CHECK(result.out.find("3 tags (3 new, 0 moved, 0 removed)") != std::string::npos);
+}
+
+TEST_CASE("rspcat sync: a tag list nested 100,000 deep fails cleanly", "[sync]") {
+    FakeRegistryConfig config;
+    config.intercept = [](const FakeRequest& request) -> std::optional<FakeReply> {
+        if (request.path != "/v2/lab/tags/list") return std::nullopt;
+        return FakeReply{200, {}, R"({"tags":["w_2021_01",)" + std::string(100000, '[') + std::string(100000, ']') + "]}"};
+    };
+    FakeRegistry registry(config);
+    TempDir dir;
+    const auto result = run_rspcat({"--db", dir.file("c.db"), "sync", "--url", registry.url(), "--repository", "lab"});
+    CHECK(result.exit_code == 1);  // was 139: the error message recursed through the value
+    CHECK_THAT(result.err, Catch::StartsWith("rspcat: GET " + registry.url() + "/v2/lab/tags/list: HTTP 200 but the answer") &&
+                               Catch::Contains("nested deeper than 64 levels") &&
+                               Catch::EndsWith("; nothing was written\n"));
+    CHECK_FALSE(std::filesystem::exists(dir.file("c.db")));
 }

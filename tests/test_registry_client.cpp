@@ -362,3 +362,55 @@ TEST_CASE("fetch_listing: nothing listening, bad options", "[sync]") {
     options.concurrency = 0;
     CHECK_THAT(error_of(options), Catch::Contains("concurrency must be between 1 and 64"));
 }
+
+namespace {
+
+// `[[…]]`, `levels` arrays deep.
+std::string nested_arrays(std::size_t levels) { return std::string(levels, '[') + std::string(levels, ']'); }
+
+// A registry with one tag whose tag list (or, with `path`, another GET) answers `reply`.
+FakeRegistryConfig answering(const std::string& path, FakeReply reply) {
+    FakeRegistryConfig config;
+    config.tags = {{"w_2077_01", digest_of(1)}};
+    config.intercept = [path, reply](const FakeRequest& request) -> std::optional<FakeReply> {
+        if (request.method == "GET" && request.path == path) return reply;
+        return std::nullopt;
+    };
+    return config;
+}
+
+}  // namespace
+
+TEST_CASE("fetch_listing: JSON nested deeper than 64 levels is refused, not written out", "[sync]") {
+    const std::string list = "/v2/lab/tags/list";
+    SECTION("a tag nested 100,000 deep (it crashed the client: the error message dumped it)") {
+        FakeRegistry registry(answering(list, {200, {}, R"({"tags":["w_2021_01",)" + nested_arrays(100000) + "]}"}));
+        const std::string error = error_of(options_for(registry));
+        CHECK_THAT(error, Catch::StartsWith("GET " + registry.url() + list + ": HTTP 200 but the answer ") &&
+                              Catch::Contains("nested deeper than 64 levels"));
+        CHECK(error.size() < 300);
+    }
+    SECTION("64 levels are read, 65 are not") {
+        FakeRegistry at_limit(answering(list, {200, {}, R"({"tags":["w_2077_01"],"x":)" + nested_arrays(63) + "}"}));
+        CHECK(fetch_listing(options_for(at_limit)).size() == 1);
+        FakeRegistry over(answering(list, {200, {}, R"({"tags":["w_2077_01"],"x":)" + nested_arrays(64) + "}"}));
+        CHECK_THAT(error_of(options_for(over)), Catch::Contains("nested deeper than 64 levels"));
+    }
+    SECTION("an error body nested deep: the status alone") {
+        FakeRegistry registry(answering(list, {404, {}, R"({"errors":)" + nested_arrays(100000) + "}"}));
+        CHECK(error_of(options_for(registry)) == "GET " + registry.url() + list + ": HTTP 404");
+    }
+    SECTION("a token answer nested deep") {
+        FakeRegistryConfig config = answering("/token", {200, {}, R"({"token":)" + nested_arrays(100000) + "}"});
+        config.token = "t0ken";
+        FakeRegistry registry(config);
+        CHECK_THAT(error_of(options_for(registry)),
+                   Catch::StartsWith("GET " + registry.url() + "/token?") && Catch::Contains("nested deeper than 64 levels"));
+    }
+}
+
+TEST_CASE("a Docker config.json nested deeper than 64 levels is refused, naming the limit", "[sync]") {
+    const std::string deep = R"({"auths": {"x": )" + nested_arrays(100000) + "}}";
+    CHECK_THROWS_WITH(credentials_from_docker_config(deep, "config.json", "x"),
+                      Catch::StartsWith("config.json: ") && Catch::Contains("nested deeper than 64 levels"));
+}

@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "input_text.hpp"
+#include "json_input.hpp"
 #include "registry_http.hpp"
 #include "rspcat/registry.hpp"
 
@@ -31,9 +32,21 @@ constexpr const char* json_accept = "Accept: application/json";
 // A bound on pagination, far above any real repository (a page holds 100 tags or more).
 constexpr std::size_t max_pages = 100'000;
 
+// A registry's answer as JSON, or nullopt (with the reason in `why`) when it is not JSON
+// within the depth limit.
+std::optional<Json> parse_answer(const HttpResponse& response, std::string& why) {
+    try {
+        return rspcat::detail::parse_json_input(response.body);
+    } catch (const rspcat::detail::JsonInputError& e) {
+        why = e.what();
+        return std::nullopt;
+    }
+}
+
 // `(CODE: message)` from a registry's JSON error body, or nothing.
 std::string registry_error_text(const HttpResponse& response) {
-    const Json body = Json::parse(response.body, nullptr, false);
+    std::string ignored;
+    const Json body = parse_answer(response, ignored).value_or(Json());
     if (!body.is_object() || !body.contains("errors") || !body["errors"].is_array() || body["errors"].empty()) {
         return "";
     }
@@ -102,7 +115,10 @@ class RegistryClient {
     std::string repository_url() const { return options_.url.text() + "/v2/" + options_.repository; }
 
     std::vector<std::string> tags_of_page(const std::string& url, const HttpResponse& response) const {
-        const Json page = Json::parse(response.body, nullptr, false);
+        std::string why;
+        const auto parsed = parse_answer(response, why);
+        if (!parsed) throw RegistryError("GET " + url + ": HTTP 200 but the answer is not a JSON object: " + why);
+        const Json& page = *parsed;
         if (!page.is_object()) throw RegistryError("GET " + url + ": HTTP 200 but the answer is not a JSON object");
         const auto tags = page.find("tags");
         // An empty repository may list `"tags": null`.
@@ -111,8 +127,8 @@ class RegistryClient {
         std::vector<std::string> out;
         for (const Json& tag : *tags) {
             if (!tag.is_string() || !is_docker_tag(tag.get_ref<const std::string&>())) {
-                throw RegistryError("GET " + url + ": HTTP 200 but " + rspcat::detail::quoted(tag.dump()) +
-                                    " is not a Docker tag");
+                throw RegistryError("GET " + url + ": HTTP 200 but " +
+                                    rspcat::detail::quoted(rspcat::detail::json_excerpt(tag)) + " is not a Docker tag");
             }
             out.push_back(tag.get<std::string>());
         }
@@ -213,7 +229,10 @@ class RegistryClient {
         if (options_.credentials) headers.push_back("Authorization: Basic " + basic_credentials());
         const HttpResponse response = send_with_retries(session, Method::get, token_url, headers);
         if (response.status != 200) fail_status(Method::get, token_url, response, " (asking for a bearer token)");
-        const Json answer = Json::parse(response.body, nullptr, false);
+        std::string why;
+        const auto parsed = parse_answer(response, why);
+        if (!parsed) throw RegistryError("GET " + token_url + ": HTTP 200 but the answer holds no token: " + why);
+        const Json& answer = *parsed;
         for (const char* key : {"token", "access_token"}) {
             if (answer.is_object() && answer.contains(key) && answer[key].is_string() && !answer[key].get<std::string>().empty()) {
                 return answer[key].get<std::string>();
