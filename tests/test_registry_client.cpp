@@ -414,3 +414,33 @@ TEST_CASE("a Docker config.json nested deeper than 64 levels is refused, naming 
     CHECK_THROWS_WITH(credentials_from_docker_config(deep, "config.json", "x"),
                       Catch::StartsWith("config.json: ") && Catch::Contains("nested deeper than 64 levels"));
 }
+
+TEST_CASE("fetch_listing: two different Docker-Content-Digest headers are an error naming both", "[sync]") {
+    const std::string d1 = digest_of(1), d2 = digest_of(2);
+    auto heads_answer = [](std::vector<std::pair<std::string, std::string>> headers) {
+        FakeRegistryConfig config;
+        config.tags = {{"w_2077_01", digest_of(1)}};
+        config.intercept = [headers](const FakeRequest& request) -> std::optional<FakeReply> {
+            if (request.method == "HEAD") return FakeReply{200, headers, ""};
+            return std::nullopt;
+        };
+        return config;
+    };
+    FakeRegistry two(heads_answer({{"Docker-Content-Digest", d1}, {"Docker-Content-Digest", d2}}));
+    CHECK(error_of(options_for(two)) == "HEAD " + two.url() +
+                                            "/v2/lab/manifests/w_2077_01: HTTP 200 with two different "
+                                            "Docker-Content-Digest headers: '" + d1 + "' and '" + d2 + "'");
+    // The same digest twice says nothing contradictory.
+    FakeRegistry same(heads_answer({{"Docker-Content-Digest", d1}, {"docker-content-digest", d1}}));
+    CHECK(pairs_of(fetch_listing(options_for(same))) == std::vector<std::pair<std::string, std::string>>{{"w_2077_01", d1}});
+}
+
+TEST_CASE("fetch_listing: a response header too large for libcurl is named as such, not as out of memory", "[sync]") {
+    const std::string list = "/v2/lab/tags/list";
+    const std::string link = "<" + list + "?last=" + std::string(200 * 1024, 'x') + ">; rel=\"next\"";
+    FakeRegistry registry(answering(list, {200, {{"Link", link}}, R"({"tags":["w_2077_01"]})"}));
+    const std::string error = error_of(options_for(registry));
+    CHECK_THAT(error, Catch::StartsWith("GET " + registry.url() + list + ": ") &&
+                          Catch::Contains("a response header larger than 100 KB"));
+    CHECK_THAT(error, !Catch::Contains("ut of memory"));
+}

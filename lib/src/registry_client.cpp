@@ -104,6 +104,15 @@ class RegistryClient {
         if (response.status != 200) fail_status(Method::head, url, response);
         const auto digest = response.header("docker-content-digest");
         if (!digest) fail_status(Method::head, url, response, " without a Docker-Content-Digest header");
+        // Two answers to one question: neither can be trusted to be the tag's digest.
+        for (const std::string& other : response.headers_named("docker-content-digest")) {
+            if (other != *digest) {
+                fail_status(Method::head, url, response,
+                            " with two different Docker-Content-Digest headers: '" +
+                                rspcat::detail::printable(*digest, 100) + "' and '" +
+                                rspcat::detail::printable(other, 100) + "'");
+            }
+        }
         if (!is_sha256_digest(*digest)) {
             fail_status(Method::head, url, response,
                         " with Docker-Content-Digest " + rspcat::detail::quoted(*digest) + ", not a sha256 digest");

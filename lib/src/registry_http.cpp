@@ -52,6 +52,7 @@ std::string_view trim(std::string_view text) {
 struct Transfer {
     HttpResponse response;
     bool too_large = false;
+    bool in_headers = false;  // between the status line and the blank line that ends the headers
 };
 
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) noexcept {
@@ -77,6 +78,11 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
         // A new status line (after `100 Continue`, say) starts a new set of headers.
         if (line.starts_with("HTTP/")) {
             transfer->response.headers.clear();
+            transfer->in_headers = true;
+            return bytes;
+        }
+        if (trim(line).empty()) {
+            transfer->in_headers = false;
             return bytes;
         }
         const std::size_t colon = line.find(':');
@@ -181,6 +187,13 @@ HttpResponse HttpSession::perform(Method method, const std::string& url, const s
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, nullptr);
     if (transfer.too_large) {
         throw TransportError("the answer is larger than " + std::to_string(max_body_bytes / (1024 * 1024)) + " MiB",
+                             false);
+    }
+    // libcurl refuses a header line longer than CURL_MAX_HTTP_HEADER with CURLE_OUT_OF_MEMORY
+    // (7.88 has no code of its own for it); while headers arrive, that is what it means.
+    if (code == CURLE_OUT_OF_MEMORY && transfer.in_headers) {
+        throw TransportError("a response header larger than " + std::to_string(CURL_MAX_HTTP_HEADER / 1024) +
+                                 " KB (libcurl's limit)",
                              false);
     }
     if (code != CURLE_OK) {
