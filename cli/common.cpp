@@ -51,6 +51,11 @@ CLI::Validator whole_number() {
         "NUMBER");
 }
 
+CLI::Validator positive() {
+    return CLI::Validator([](std::string& text) -> std::string { return text == "0" ? "must be at least 1" : ""; },
+                          "POSITIVE");
+}
+
 Timestamp parse_time_arg(const std::string& option, const std::string& text) {
     const auto t = parse_timestamp(text);
     if (!t) throw UsageError(option + ": '" + text + "' is not an ISO 8601 time (e.g. 2025-06-05T12:00:00Z)");

@@ -65,6 +65,8 @@ struct FormatArg {
 // A whole number of at most 2^63 - 1, given as digits, for ->transform(). CLI11 alone reads a
 // number too large for 64 bits as the largest one, and one with a leading zero as octal.
 CLI::Validator whole_number();
+// After whole_number(): not 0.
+CLI::Validator positive();
 
 Timestamp parse_time_arg(const std::string& option, const std::string& text);
 

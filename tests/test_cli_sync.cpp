@@ -1,6 +1,6 @@
 // `rspcat sync` against the fake registry: what lands in the catalog, a failed sync that
-// writes nothing, credentials files, usage errors, the progress bar on a terminal, and a
-// registry answering JSON nested too deep.
+// writes nothing, credentials files, usage errors, the progress bar on a terminal, and the
+// limits on hostile registries (JSON nested too deep, endless pages, stalled requests).
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -142,6 +142,14 @@ TEST_CASE("rspcat sync: a progress bar on a terminal", "[sync]") {
     CHECK(result.out.find("3 tags (3 new, 0 moved, 0 removed)") != std::string::npos);
 }
 
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
 TEST_CASE("rspcat sync: a tag list nested 100,000 deep fails cleanly", "[sync]") {
     FakeRegistryConfig config;
     config.intercept = [](const FakeRequest& request) -> std::optional<FakeReply> {
@@ -156,4 +164,52 @@ TEST_CASE("rspcat sync: a tag list nested 100,000 deep fails cleanly", "[sync]")
                                Catch::Contains("nested deeper than 64 levels") &&
                                Catch::EndsWith("; nothing was written\n"));
     CHECK_FALSE(std::filesystem::exists(dir.file("c.db")));
+}
+
+TEST_CASE("rspcat sync: limits on pages, tags and time name the option that raises them", "[sync]") {
+    TempDir dir;
+    const std::string db = dir.file("c.db");
+    auto sync = [&](const FakeRegistry& registry, std::vector<std::string> extra) {
+        std::vector<std::string> args = {"--db", db, "sync", "--url", registry.url(), "--repository", "lab"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return run_rspcat(args);
+    };
+    SECTION("endless pages stop at --max-pages") {
+        FakeRegistry registry(endless_pages_registry());
+        const auto result = sync(registry, {"--max-pages", "5"});
+        CHECK(result.exit_code == 1);
+        CHECK_THAT(result.err, Catch::StartsWith("rspcat: GET " + registry.url() + "/v2/lab/tags/list?last=t4: ") &&
+                                   Catch::Contains("more than 5 pages of tags") && Catch::Contains("--max-pages"));
+        CHECK(registry.count("GET", "/v2/lab/tags/list") == 5);
+        CHECK_FALSE(std::filesystem::exists(db));
+    }
+    SECTION("more tags than --max-tags") {
+        FakeRegistryConfig config;
+        config.tags = {{"a", d1}, {"b", d1}, {"c", d2}, {"d", d2}};
+        FakeRegistry registry(config);
+        const auto result = sync(registry, {"--max-tags", "3"});
+        CHECK(result.exit_code == 1);
+        CHECK_THAT(result.err, Catch::Contains("/v2/lab/tags/list: ") && Catch::Contains("more than 3 tags") &&
+                                   Catch::Contains("--max-tags"));
+        CHECK_FALSE(std::filesystem::exists(db));
+        CHECK(sync(registry, {"--max-tags", "4"}).exit_code == 0);
+    }
+    SECTION("a stalled HEAD fails at --timeout, naming the URL") {
+        FakeRegistry registry(stalled_heads_registry({{"w_2077_01", d1}}));
+        const auto start = std::chrono::steady_clock::now();
+        const auto result = sync(registry, {"--timeout", "1"});
+        CHECK(seconds_since(start) < 10);
+        CHECK(result.exit_code == 1);
+        CHECK_THAT(result.err, Catch::StartsWith("rspcat: HEAD " + registry.url() + "/v2/lab/manifests/w_2077_01: ") &&
+                                   Catch::Contains("no complete answer within 1 s") && Catch::Contains("--timeout"));
+    }
+    SECTION("a stalled HEAD fails at --deadline, naming the URL and the deadline") {
+        FakeRegistry registry(stalled_heads_registry({{"w_2077_01", d1}}));
+        const auto start = std::chrono::steady_clock::now();
+        const auto result = sync(registry, {"--deadline", "1"});
+        CHECK(seconds_since(start) < 10);
+        CHECK(result.exit_code == 1);
+        CHECK_THAT(result.err, Catch::StartsWith("rspcat: HEAD " + registry.url() + "/v2/lab/manifests/w_2077_01: ") &&
+                                   Catch::Contains("deadline of 1 s") && Catch::Contains("--deadline"));
+    }
 }

@@ -444,3 +444,90 @@ TEST_CASE("fetch_listing: a response header too large for libcurl is named as su
                           Catch::Contains("a response header larger than 100 KB"));
     CHECK_THAT(error, !Catch::Contains("ut of memory"));
 }
+
+namespace {
+
+// The limit a sync ran into, or nothing.
+std::optional<RegistryLimitError::Limit> limit_hit(const SyncOptions& options) {
+    try {
+        fetch_listing(options);
+    } catch (const RegistryLimitError& e) {
+        return e.limit;
+    } catch (const RegistryError&) {
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+TEST_CASE("fetch_listing: pagination that never ends stops at the page limit", "[sync]") {
+    FakeRegistry registry(endless_pages_registry());
+    SyncOptions options = options_for(registry);
+    options.max_pages = 20;
+    CHECK(error_of(options) == "GET " + registry.url() +
+                                   "/v2/lab/tags/list?last=t19: the registry links more than 20 pages of tags (the page limit)");
+    CHECK(limit_hit(options) == RegistryLimitError::Limit::pages);
+    CHECK(registry.count("GET", "/v2/lab/tags/list") == 2 * 20);
+}
+
+TEST_CASE("fetch_listing: more tags than the tag limit", "[sync]") {
+    FakeRegistryConfig config;
+    config.tags = weeklies(10);
+    config.page_size = 3;
+    FakeRegistry registry(config);
+    SyncOptions options = options_for(registry);
+    options.max_tags = 7;  // reached on the third page
+    CHECK_THAT(error_of(options), Catch::StartsWith("GET " + registry.url() + "/v2/lab/tags/list?n=3&last=w_2077_06: ") &&
+                                      Catch::EndsWith("the registry lists more than 7 tags (the tag limit)"));
+    CHECK(limit_hit(options) == RegistryLimitError::Limit::tags);
+    options.max_tags = 10;
+    CHECK(fetch_listing(options).size() == 10);
+}
+
+TEST_CASE("fetch_listing: a stalled request fails at the per-request timeout or the deadline, whichever is first",
+          "[sync]") {
+    FakeRegistry registry(stalled_heads_registry(weeklies(1)));
+    const std::string head = "HEAD " + registry.url() + "/v2/lab/manifests/w_2077_01: ";
+    SyncOptions options = options_for(registry);
+    options.concurrency = 1;
+    auto timed = [](const SyncOptions& o) {
+        const auto start = std::chrono::steady_clock::now();
+        std::string error = error_of(o);
+        return std::pair(error, std::chrono::steady_clock::now() - start);
+    };
+    SECTION("the per-request timeout, not tried again") {
+        options.request_timeout = std::chrono::milliseconds(300);
+        const auto [error, took] = timed(options);
+        CHECK(error == head + "no complete answer within 300 ms (the per-request timeout)");
+        CHECK(took < std::chrono::seconds(3));
+        CHECK(registry.count("HEAD", "/v2/lab/manifests/") == 1);
+        CHECK(limit_hit(options) == RegistryLimitError::Limit::request_timeout);
+    }
+    SECTION("the deadline, when it comes first") {
+        options.deadline = std::chrono::milliseconds(400);
+        const auto [error, took] = timed(options);
+        CHECK(error == head + "the sync's deadline of 400 ms passed");
+        CHECK(took < std::chrono::seconds(3));
+        CHECK(limit_hit(options) == RegistryLimitError::Limit::deadline);
+    }
+}
+
+TEST_CASE("fetch_listing: no waiting to try again past the deadline", "[sync]") {
+    FakeRegistryConfig config = answering("/v2/lab/tags/list", {503, {{"Retry-After", "5"}}, ""});
+    FakeRegistry registry(config);
+    SyncOptions options = options_for(registry);
+    options.retry = RetryPolicy{5, std::chrono::milliseconds(10), std::chrono::seconds(8)};
+    options.deadline = std::chrono::seconds(1);
+    const auto start = std::chrono::steady_clock::now();
+    CHECK(error_of(options) == "GET " + registry.url() + "/v2/lab/tags/list: the sync's deadline of 1 s passed");
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
+    CHECK(registry.count("GET", "/v2/lab/tags/list") == 1);
+}
+
+TEST_CASE("SyncOptions: the documented default limits", "[sync]") {
+    const SyncOptions options;
+    CHECK(options.max_pages == 10'000);
+    CHECK(options.max_tags == 1'000'000);
+    CHECK(options.request_timeout == std::chrono::seconds(60));
+    CHECK(options.deadline == std::chrono::minutes(30));
+}

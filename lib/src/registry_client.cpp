@@ -29,8 +29,6 @@ constexpr const char* manifest_accept =
     "application/vnd.docker.distribution.manifest.list.v2+json, "
     "application/vnd.docker.distribution.manifest.v2+json";
 constexpr const char* json_accept = "Accept: application/json";
-// A bound on pagination, far above any real repository (a page holds 100 tags or more).
-constexpr std::size_t max_pages = 100'000;
 
 // A registry's answer as JSON, or nullopt (with the reason in `why`) when it is not JSON
 // within the depth limit.
@@ -61,6 +59,15 @@ std::string registry_error_text(const HttpResponse& response) {
 
 std::string describe(Method method, const std::string& url) { return std::string(method_name(method)) + " " + url; }
 
+// `60 s`, or `300 ms` for what is not whole seconds.
+std::string duration_text(std::chrono::milliseconds duration) {
+    if (duration.count() % 1000 == 0) return std::to_string(duration.count() / 1000) + " s";
+    return std::to_string(duration.count()) + " ms";
+}
+
+using Limit = RegistryLimitError::Limit;
+using Clock = std::chrono::steady_clock;
+
 [[noreturn]] void fail_status(Method method, const std::string& url, const HttpResponse& response,
                               const std::string& extra = "") {
     throw RegistryError(describe(method, url) + ": HTTP " + std::to_string(response.status) +
@@ -69,7 +76,9 @@ std::string describe(Method method, const std::string& url) { return std::string
 
 class RegistryClient {
    public:
-    explicit RegistryClient(const SyncOptions& options) : options_(options) {}
+    explicit RegistryClient(const SyncOptions& options) : options_(options) {
+        if (options.deadline) deadline_ = Clock::now() + *options.deadline;
+    }
 
     std::vector<std::string> list_tags(HttpSession& session) {
         std::string url = repository_url() + "/tags/list";
@@ -77,15 +86,23 @@ class RegistryClient {
         std::unordered_set<std::string> tags_seen;
         std::vector<std::string> tags;
         while (true) {
-            if (pages_read.size() >= max_pages) {
-                throw RegistryError("GET " + url + ": more than " + std::to_string(max_pages) + " pages of tags");
+            if (pages_read.size() >= options_.max_pages) {
+                throw RegistryLimitError("GET " + url + ": the registry links more than " +
+                                             std::to_string(options_.max_pages) + " pages of tags (the page limit)",
+                                         Limit::pages);
             }
             if (!pages_read.insert(url).second) {
                 throw RegistryError("GET " + url + ": the Link header leads back to a page already read");
             }
             const HttpResponse response = send(session, Method::get, url, json_accept);
             if (response.status != 200) fail_status(Method::get, url, response);
-            for (std::string& tag : tags_of_page(url, response)) {
+            std::vector<std::string> page = tags_of_page(url, response);
+            if (page.size() > options_.max_tags - tags.size()) {
+                throw RegistryLimitError("GET " + url + ": the registry lists more than " +
+                                             std::to_string(options_.max_tags) + " tags (the tag limit)",
+                                         Limit::tags);
+            }
+            for (std::string& tag : page) {
                 if (!tags_seen.insert(tag).second) {
                     throw RegistryError("GET " + url + ": tag " + rspcat::detail::quoted(tag) + " is listed twice");
                 }
@@ -171,17 +188,45 @@ class RegistryClient {
         for (int attempt = 1;; ++attempt) {
             const bool last = attempt >= attempts;
             const std::string tried = attempt > 1 ? " (tried " + std::to_string(attempt) + " times)" : "";
+            const auto [timeout, cut_by_deadline] = time_for_request(method, url);
             try {
-                HttpResponse response = session.perform(method, url, headers);
+                HttpResponse response = session.perform(method, url, headers, timeout);
                 const bool overloaded = response.status == 429 || response.status >= 500;
                 if (!overloaded) return response;
                 if (last) fail_status(method, url, response, tried);
-                std::this_thread::sleep_for(delay(attempt, response.header("retry-after")));
+                wait_before_retry(delay(attempt, response.header("retry-after")), method, url);
             } catch (const TransportError& e) {
+                if (e.timed_out && cut_by_deadline) throw deadline_passed(method, url);
+                if (e.timed_out) {
+                    throw RegistryLimitError(describe(method, url) + ": no complete answer within " +
+                                                 duration_text(timeout) + " (the per-request timeout)" + tried,
+                                             Limit::request_timeout);
+                }
                 if (!e.transient || last) throw RegistryError(describe(method, url) + ": " + e.what() + tried);
-                std::this_thread::sleep_for(delay(attempt, std::nullopt));
+                wait_before_retry(delay(attempt, std::nullopt), method, url);
             }
         }
+    }
+
+    // How long the next request may take: the per-request timeout, or what is left before the
+    // deadline when that is less (and then `true`).
+    std::pair<std::chrono::milliseconds, bool> time_for_request(Method method, const std::string& url) const {
+        if (!deadline_) return {options_.request_timeout, false};
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline_ - Clock::now());
+        if (left.count() <= 0) throw deadline_passed(method, url);
+        if (left < options_.request_timeout) return {left, true};
+        return {options_.request_timeout, false};
+    }
+
+    void wait_before_retry(std::chrono::milliseconds wait, Method method, const std::string& url) const {
+        if (deadline_ && Clock::now() + wait >= *deadline_) throw deadline_passed(method, url);
+        std::this_thread::sleep_for(wait);
+    }
+
+    RegistryLimitError deadline_passed(Method method, const std::string& url) const {
+        return RegistryLimitError(describe(method, url) + ": the sync's deadline of " + duration_text(*options_.deadline) +
+                                      " passed",
+                                  Limit::deadline);
     }
 
     std::chrono::milliseconds delay(int attempt, const std::optional<std::string>& retry_after) const {
@@ -251,6 +296,7 @@ class RegistryClient {
     }
 
     const SyncOptions& options_;
+    std::optional<Clock::time_point> deadline_;
     mutable std::mutex auth_mutex_;
     std::optional<std::string> authorization_;  // the Authorization header value, once known
 };
@@ -300,6 +346,9 @@ std::vector<ListingRow> fetch_listing(const SyncOptions& options) {
     }
     if (options.concurrency < 1 || options.concurrency > max_concurrency) {
         throw RegistryError("concurrency must be between 1 and " + std::to_string(max_concurrency));
+    }
+    if (options.max_pages < 1 || options.request_timeout.count() < 1 || (options.deadline && options.deadline->count() < 1)) {
+        throw RegistryError("the page limit, the request timeout and the deadline must be positive");
     }
     RegistryClient client(options);
     std::vector<std::string> tags;

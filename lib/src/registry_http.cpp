@@ -15,7 +15,6 @@ namespace {
 // registry answering what was asked.
 constexpr std::size_t max_body_bytes = 64 * 1024 * 1024;
 constexpr long connect_timeout_ms = 10'000;
-constexpr long request_timeout_ms = 120'000;
 
 struct CurlEasyDeleter {
     void operator()(CURL* easy) const { curl_easy_cleanup(easy); }
@@ -96,7 +95,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
 }
 
 // Connection trouble that may pass; everything else (a bad URL, a refused certificate, a
-// refused connection) will not.
+// refused connection) will not. A timeout is either: see perform().
 bool is_transient(CURLcode code) {
     switch (code) {
         case CURLE_OPERATION_TIMEDOUT:
@@ -147,8 +146,6 @@ HttpSession::HttpSession(bool insecure) : handle_(std::make_unique<Handle>()) {
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);  // several sessions run on threads
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, connect_timeout_ms);
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, request_timeout_ms);
     curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");  // whatever libcurl can decode
     if (insecure) {
         curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
@@ -160,7 +157,8 @@ HttpSession::HttpSession(bool insecure) : handle_(std::make_unique<Handle>()) {
 
 HttpSession::~HttpSession() = default;
 
-HttpResponse HttpSession::perform(Method method, const std::string& url, const std::vector<std::string>& headers) {
+HttpResponse HttpSession::perform(Method method, const std::string& url, const std::vector<std::string>& headers,
+                                  std::chrono::milliseconds timeout) {
     CURL* easy = handle_->easy.get();
     CurlList header_list;
     for (const auto& header : headers) {
@@ -172,6 +170,10 @@ HttpResponse HttpSession::perform(Method method, const std::string& url, const s
     Transfer transfer;
     handle_->error[0] = '\0';
     curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
+    // At least 1 ms: 0 would mean no timeout at all.
+    const long timeout_ms = std::max<long>(1, static_cast<long>(timeout.count()));
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, std::min(connect_timeout_ms, timeout_ms));
     if (method == Method::head) {
         curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
     } else {
@@ -180,7 +182,9 @@ HttpResponse HttpSession::perform(Method method, const std::string& url, const s
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, header_list.get());
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, &transfer);
+    const auto started = std::chrono::steady_clock::now();
     const CURLcode code = curl_easy_perform(easy);
+    const auto took = std::chrono::steady_clock::now() - started;
     // The list dies with this call: libcurl must not keep a pointer to it.
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, nullptr);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, nullptr);
@@ -198,7 +202,10 @@ HttpResponse HttpSession::perform(Method method, const std::string& url, const s
     }
     if (code != CURLE_OK) {
         const std::string detail = handle_->error[0] != '\0' ? handle_->error : curl_easy_strerror(code);
-        throw TransportError(detail, is_transient(code));
+        // The request's own timeout is final (the caller chose how long to wait); the shorter
+        // connect timeout is connection trouble like any other, worth another try.
+        const bool timed_out = code == CURLE_OPERATION_TIMEDOUT && took >= std::chrono::milliseconds(timeout_ms);
+        throw TransportError(detail, is_transient(code) && !timed_out, timed_out);
     }
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &transfer.response.status);
     return std::move(transfer.response);
