@@ -149,15 +149,20 @@ void add_sync_commands(Commands& commands) {
         "sync",
         "List a repository from its registry (Docker Registry HTTP API v2) and ingest it as one snapshot",
         run_sync);
-    command->add_option("--url", args->url, "The registry: https://HOST[:PORT] (or http://)")->required();
-    command->add_option("--repository", args->repository, "Repository path, e.g. lsstsqre/sciplat-lab")->required();
+    command->add_option("--url", args->url, "The registry: https://HOST[:PORT] (or http://)")
+        ->required()
+        ->check(not_empty());
+    command->add_option("--repository", args->repository, "Repository path, e.g. lsstsqre/sciplat-lab")
+        ->required()
+        ->check(not_empty());
     command->add_option("--alias", args->aliases, "A tag to treat as an alias tag (repeatable; remembered)")
         ->allow_extra_args(false);
     command->add_option("--concurrency", args->concurrency, "HEAD requests at once")
         ->check(CLI::Range(1, registry::max_concurrency))
         ->capture_default_str();
     command->add_option("--credentials", args->credentials,
-                        "A Docker config.json whose \"auths\" entry for the registry holds the credentials");
+                        "A Docker config.json whose \"auths\" entry for the registry holds the credentials")
+        ->check(not_empty());
     command->add_flag("--insecure", args->insecure, "Do not verify the registry's TLS certificate");
     command->add_option("--max-pages", args->max_pages, "Fail when the registry links more pages of tags than this")
         ->transform(whole_number())

@@ -1,6 +1,7 @@
 // `rspcat sync` against the fake registry: what lands in the catalog, a failed sync that
 // writes nothing, credentials files, usage errors, the progress bar on a terminal, and the
-// limits on hostile registries (JSON nested too deep, endless pages, stalled requests).
+// limits on hostile registries (JSON nested too deep, endless pages, stalled requests). Also
+// the usage errors for empty option values, which sync shares with the other commands.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -212,4 +213,40 @@ TEST_CASE("rspcat sync: limits on pages, tags and time name the option that rais
         CHECK_THAT(result.err, Catch::StartsWith("rspcat: HEAD " + registry.url() + "/v2/lab/manifests/w_2077_01: ") &&
                                    Catch::Contains("deadline of 1 s") && Catch::Contains("--deadline"));
     }
+}
+
+TEST_CASE("empty option values are usage errors naming the option", "[sync][cli]") {
+    TempDir dir;
+    const std::string db = dir.file("c.db");
+    write_text(dir.file("l.tsv"), "w_2077_01\t" + d1 + "\n");
+    write_text(dir.file("p.json"), "{}");
+    REQUIRE(run_rspcat({"--db", db, "ingest", "--registry", "r", "--repository", "lab", dir.file("l.tsv")}).exit_code == 0);
+    const std::string before = dump(db);
+    struct Case {
+        std::vector<std::string> args;
+        std::string option;
+    };
+    for (const Case& c : std::vector<Case>{
+             {{"ingest", "--registry", "", "--repository", "lab", dir.file("l.tsv")}, "--registry"},
+             {{"ingest", "--registry", "r", "--repository", "", dir.file("l.tsv")}, "--repository"},
+             {{"ingest", "--registry", "r", "--repository", "lab", "--at", "", dir.file("l.tsv")}, "--at"},
+             {{"sync", "--url", "http://127.0.0.1:9", "--repository", ""}, "--repository"},
+             {{"sync", "--url", "http://127.0.0.1:9", "--repository", "lab", "--credentials", ""}, "--credentials"},
+             {{"images", "--at", ""}, "--at"},
+             {{"images", "--registry", "", "--repository", ""}, "--registry"},
+             {{"history", "w_2077_01", "--at", ""}, "--at"},
+             {{"filter", "--policy", dir.file("p.json"), "--at", ""}, "--at"},
+             {{"seen", d1, ""}, "node"},
+             {{"menu", "--recommended", "w_2077_01", "--nodes", ""}, "--nodes"},
+             {{"menu", "--recommended", "w_2077_01", "--nodes", "n1,,n2"}, "--nodes"},
+             {{"menu", "--recommended", "w_2077_01", "--nodes", "n1,"}, "--nodes"},
+         }) {
+        CAPTURE(c.args);
+        std::vector<std::string> args = {"--db", db};
+        args.insert(args.end(), c.args.begin(), c.args.end());
+        const auto result = run_rspcat(args);
+        CHECK(result.exit_code == 2);
+        CHECK_THAT(result.err, Catch::Contains(c.option) && Catch::Contains("empty"));
+    }
+    CHECK(dump(db) == before);
 }
