@@ -85,8 +85,8 @@ struct RetryPolicy {
 
 // The bounds of one sync, so that a broken or hostile registry fails it instead of holding it
 // forever. Registries page 100 tags or more at a time, so 10,000 pages hold the 1,000,000 tags,
-// which is a hundred times the largest RSP repository; half an hour is several times what such
-// a repository takes to list and resolve.
+// far beyond any RSP repository; half an hour is many times what a few thousand tags take to
+// list and resolve at the default concurrency.
 inline constexpr std::size_t default_max_pages = 10'000;
 inline constexpr std::size_t default_max_tags = 1'000'000;
 inline constexpr std::chrono::milliseconds default_request_timeout{60'000};
