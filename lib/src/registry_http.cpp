@@ -182,9 +182,7 @@ HttpResponse HttpSession::perform(Method method, const std::string& url, const s
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, header_list.get());
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, &transfer);
-    const auto started = std::chrono::steady_clock::now();
     const CURLcode code = curl_easy_perform(easy);
-    const auto took = std::chrono::steady_clock::now() - started;
     // The list dies with this call: libcurl must not keep a pointer to it.
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, nullptr);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, nullptr);
@@ -203,8 +201,14 @@ HttpResponse HttpSession::perform(Method method, const std::string& url, const s
     if (code != CURLE_OK) {
         const std::string detail = handle_->error[0] != '\0' ? handle_->error : curl_easy_strerror(code);
         // The request's own timeout is final (the caller chose how long to wait); the shorter
-        // connect timeout is connection trouble like any other, worth another try.
-        const bool timed_out = code == CURLE_OPERATION_TIMEDOUT && took >= std::chrono::milliseconds(timeout_ms);
+        // connect timeout is connection trouble like any other, worth another try. libcurl says
+        // which only in its message, so: the connect timeout fired when it is the shorter one and
+        // no connection was made. (Timing the call is not enough: libcurl may stop up to a
+        // millisecond before the timeout by the caller's clock.)
+        curl_off_t connected_after_us = 0;
+        curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connected_after_us);
+        const bool connect_timeout = connected_after_us == 0 && connect_timeout_ms < timeout_ms;
+        const bool timed_out = code == CURLE_OPERATION_TIMEDOUT && !connect_timeout;
         throw TransportError(detail, is_transient(code) && !timed_out, timed_out);
     }
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &transfer.response.status);
