@@ -100,8 +100,8 @@ registry::SyncOptions sync_options(const SyncArgs& args) {
     options.max_pages = args.max_pages;
     options.max_tags = args.max_tags;
     options.request_timeout = std::chrono::seconds(args.timeout_seconds);
-    options.deadline = args.deadline_seconds == 0 ? std::nullopt
-                                                   : std::optional(std::chrono::milliseconds(std::chrono::seconds(args.deadline_seconds)));
+    options.deadline.reset();
+    if (args.deadline_seconds != 0) options.deadline = std::chrono::seconds(args.deadline_seconds);
     if (!args.credentials.empty()) {
         options.credentials = registry::credentials_from_docker_config(read_whole_file(args.credentials),
                                                                        args.credentials, url->authority);
