@@ -99,6 +99,18 @@ TEST_CASE("policy errors name the document, the key and the value", "[policy]") 
     CHECK_THROWS_WITH(parse_policy_json(text, "p"), Catch::Contains(message));
 }
 
+TEST_CASE("JSON policies nested deeper than 64 levels are refused, naming the limit", "[policy]") {
+    auto number_nested = [](std::size_t levels) {
+        return R"({"weekly": {"number": )" + std::string(levels, '[') + std::string(levels, ']') + "}}";
+    };
+    // The policy and the block are 2 levels: 62 more make 64, read (and refused for what they are).
+    CHECK_THROWS_WITH(parse_policy_json(number_nested(62), "p"), "p: weekly.number: a list is not a whole number");
+    CHECK_THROWS_WITH(parse_policy_json(number_nested(63), "p"),
+                      Catch::StartsWith("p: ") && Catch::Contains("nested deeper than 64 levels"));
+    CHECK_THROWS_WITH(parse_policy_json(number_nested(100000), "p"),
+                      Catch::StartsWith("p: ") && Catch::Contains("nested deeper than 64 levels"));
+}
+
 TEST_CASE("the real deployment policies on the sample history", "[policy][history]") {
     const Catalog catalog = test::history_catalog();
     const Timestamp last = *parse_timestamp("2026-08-06T12:00:00Z");

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "digits.hpp"
+#include "json_input.hpp"
 #include "policy_document.hpp"
 
 namespace rspcat {
@@ -269,11 +270,9 @@ FilterPolicy read_policy_document(const nlohmann::json& document, const std::str
 FilterPolicy parse_policy_json(std::string_view text, const std::string& source) {
     json document;
     try {
-        document = json::parse(text.begin(), text.end());
-    } catch (const json::exception& e) {
-        // Not only parse_error: a number too large for any C++ type is out_of_range. The
-        // parser's message quotes what it read last, which can be the whole document.
-        throw PolicyError(source + ": not valid JSON: " + std::string(e.what()).substr(0, 200));
+        document = detail::parse_json_input(text);
+    } catch (const detail::JsonInputError& e) {
+        throw PolicyError(source + ": " + e.what());
     }
     return read_policy_document(document, source);
 }
