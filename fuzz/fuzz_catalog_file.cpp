@@ -5,13 +5,14 @@
 // value, and bytes of its pages are overwritten. The copy is then opened read-only and
 // read-write and queried every way rspcat uses a catalog. Properties, beyond not crashing:
 //
+// - a catalog opened read-only refuses ingest and mark_seen;
 // - only the documented exceptions escape the API: CatalogError, InputError, PolicyError (and,
 //   for now, SQLite::Exception, which is a known gap: each one is counted and listed at exit;
 //   RSPCAT_FUZZ_SQLITE_ESCAPES_FAIL=1 makes it a finding);
 // - no write to any file but the catalog and its -wal/-shm/-journal: each case runs with the
 //   private directory as working directory, which afterwards must hold nothing else; a sentinel
-//   catalog outside it must stay byte for byte the same; and a VFS over the default one fails
-//   the case as soon as SQLite opens any other named file for writing;
+//   catalog outside it must stay byte for byte the same; and a VFS over the default one records
+//   any other named file SQLite opens for writing, which fails the case;
 // - no hang: SQLite's work per case is bounded (a progress handler interrupts it after
 //   `work_budget` steps, which surfaces as an ordinary error), so libFuzzer's -timeout is left
 //   to catch loops in rspcat's own code.
@@ -339,30 +340,39 @@ void query(const Catalog& catalog) {
     attempt("latest", [&] { (void)catalog.latest(all, ImageType::weekly); });
 }
 
-void write(Catalog& catalog) {
+// An ingest and a mark_seen; whether either of them returned rather than threw.
+bool write(Catalog& catalog) {
+    bool returned = false;
     attempt("ingest", [&] {
         const std::string tiny = "w_2031_01\t" + digest(400) + "\t7\nrecommended\t" + digest(400) + "\n";
         (void)catalog.ingest({repository, {"recommended"}, at("2031-01-01"), "tiny.tsv", false}, rows_of(tiny));
+        returned = true;
     });
-    attempt("mark_seen", [&] { (void)catalog.mark_seen(digest(19), "node-2", 1019, at("2031-01-02")); });
+    attempt("mark_seen", [&] {
+        (void)catalog.mark_seen(digest(19), "node-2", 1019, at("2031-01-02"));
+        returned = true;
+    });
+    return returned;
 }
 
 // Read-only first, so that it sees the damage as written rather than what a read-write open
-// made of it.
-void exercise(const std::string& path) {
+// made of it. Returns whether the read-only catalog let a write through.
+bool exercise(const std::string& path) {
+    bool read_only_wrote = false;
     {
         std::optional<Catalog> catalog;
         attempt("open read-only", [&] { catalog.emplace(path, Catalog::Mode::read_only); });
         if (catalog) query(*catalog);
-        if (catalog) write(*catalog);  // must be refused
+        if (catalog) read_only_wrote = write(*catalog);
     }
     std::optional<Catalog> catalog;
     attempt("open read-write", [&] { catalog.emplace(path); });
     if (catalog) {
         query(*catalog);
-        write(*catalog);
+        (void)write(*catalog);
         query(*catalog);
     }
+    return read_only_wrote;
 }
 
 // ---- One case -------------------------------------------------------------------------------
@@ -421,8 +431,9 @@ void run_case(FuzzedDataProvider& input) {
     watch = {true, path, {}};
     work_done = 0;
     bounded = true;
+    bool read_only_wrote = false;
     try {
-        exercise(path);
+        read_only_wrote = exercise(path);
     } catch (const Undocumented& e) {
         bounded = watch.armed = false;
         dir.leave();
@@ -432,6 +443,7 @@ void run_case(FuzzedDataProvider& input) {
     dir.leave();
     if (work_done > work_budget) ++budget_hits;
     most_work = std::max(most_work, work_done);
+    check(!read_only_wrote, "a catalog opened read-only refuses ingest and mark_seen");
     check_no_other_file_written(dir);
 }
 

@@ -211,6 +211,13 @@ int main(int argc, char** argv) {
                                  "; DROP TABLE IF EXISTS main.listing", " garbage("}) {
             catalog_file.add(catalog_file_input({{row, true, tail}}, std::nullopt, {}));
         }
+        // A tag_timeline that never ends (on whichever row holds that view): the work bound.
+        catalog_file.add(catalog_file_input(
+            {{row, false,
+              "CREATE VIEW tag_timeline AS WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) "
+              "SELECT 1 AS repository_id, 'recommended' AS tag, 'sha256:' AS digest, NULL AS size, "
+              "'2030-01-01T00:00:00Z' AS started_at, NULL AS ended_at FROM c"}},
+            std::nullopt, {}));
     }
     for (const std::uint32_t offset : {0u, 16u, 18u, 28u, 40u, 56u, 60u, 64u, 68u, 100u, 4096u, 4096u * 3 + 8, 8192u + 100}) {
         for (const std::string& bytes : {std::string("\xff\xff\xff\xff"), std::string(4, '\0')}) {
