@@ -91,11 +91,11 @@ void add_ingest_commands(Commands& commands) {
         "Ingest a registry listing (tag<TAB>digest[<TAB>size] lines, a history file with a snapshot_at "
         "column, or a GAR, gcloud or docker-json document) as one transaction",
         run_ingest);
-    command->add_option("--registry", args->registry, "Registry host")->required();
-    command->add_option("--repository", args->repository, "Repository path")->required();
+    command->add_option("--registry", args->registry, "Registry host")->required()->check(not_empty());
+    command->add_option("--repository", args->repository, "Repository path")->required()->check(not_empty());
     command->add_option("--alias", args->aliases, "A tag to treat as an alias tag (repeatable; remembered)")
         ->allow_extra_args(false);
-    command->add_option("--at", args->at, "The listing's time, ISO 8601 UTC (default: now)");
+    command->add_option("--at", args->at, "The listing's time, ISO 8601 UTC (default: now)")->check(not_empty());
     command->add_flag("--merge", args->merge, "Add or replace rows instead of replacing the whole listing");
     command
         ->add_option("--format", args->format,

@@ -163,7 +163,8 @@ void add_policy_commands(Commands& commands) {
         command->add_option("--pin", args->options.pins, "A tag to prepull as well (repeatable)")
             ->allow_extra_args(false);
         command->add_option("--nodes", args->nodes, "NODE,... : list only images seen on all these nodes")
-            ->allow_extra_args(false);
+            ->allow_extra_args(false)
+            ->check(names_separated_by_commas());
         command->add_option("--policy", args->policy, "Policy file for the dropdown (default: every image)");
         args->collection.add_to(command, at_help);
         args->format.add_to(command, {"table", "json"});

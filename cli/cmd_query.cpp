@@ -148,7 +148,7 @@ void add_query_commands(Commands& commands) {
     {
         auto [command, args] = commands.add<SeenArgs>("seen", "Record that a node has the image with a digest", run_seen);
         command->add_option("digest", args->digest, "sha256:DIGEST")->required();
-        command->add_option("node", args->node, "Node name")->required();
+        command->add_option("node", args->node, "Node name")->required()->check(not_empty());
         args->size_option = command->add_option("--size", args->size, "Image size in bytes seen on the node")
                                 ->transform(whole_number());
     }

@@ -21,7 +21,29 @@ struct SyncArgs {
     std::vector<std::string> aliases;
     int concurrency = 4;
     bool insecure = false;
+    std::size_t max_pages = registry::default_max_pages;
+    std::size_t max_tags = registry::default_max_tags;
+    std::int64_t timeout_seconds = registry::default_request_timeout.count() / 1000;
+    std::int64_t deadline_seconds = registry::default_deadline.count() / 1000;  // 0: none
 };
+
+// Largest --timeout and --deadline: a day and thirty days, far beyond any use, well within
+// what libcurl's millisecond timeouts hold.
+constexpr std::int64_t max_timeout_seconds = 24 * 3600;
+constexpr std::int64_t max_deadline_seconds = 30 * 24 * 3600;
+
+// The option that raises the limit a sync ran into, for its error message.
+std::string raising_option(const registry::RegistryError& error) {
+    const auto* limit = dynamic_cast<const registry::RegistryLimitError*>(&error);
+    if (!limit) return "";
+    switch (limit->limit) {
+        case registry::RegistryLimitError::Limit::pages: return " (raise it with --max-pages)";
+        case registry::RegistryLimitError::Limit::tags: return " (raise it with --max-tags)";
+        case registry::RegistryLimitError::Limit::request_timeout: return " (raise it with --timeout)";
+        case registry::RegistryLimitError::Limit::deadline: return " (raise it with --deadline)";
+    }
+    return "";
+}
 
 // `[#######.............]  120/300 tags` on standard error, redrawn in place; only when standard
 // error is a terminal, so that logs and pipes get no control characters.
@@ -75,6 +97,11 @@ registry::SyncOptions sync_options(const SyncArgs& args) {
     options.repository = args.repository;
     options.concurrency = args.concurrency;
     options.insecure = args.insecure;
+    options.max_pages = args.max_pages;
+    options.max_tags = args.max_tags;
+    options.request_timeout = std::chrono::seconds(args.timeout_seconds);
+    options.deadline.reset();
+    if (args.deadline_seconds != 0) options.deadline = std::chrono::seconds(args.deadline_seconds);
     if (!args.credentials.empty()) {
         options.credentials = registry::credentials_from_docker_config(read_whole_file(args.credentials),
                                                                        args.credentials, url->authority);
@@ -100,7 +127,7 @@ int run_sync(const Globals& globals, const SyncArgs& args) {
             rows = registry::fetch_listing(options);
         } catch (const registry::RegistryError& e) {
             progress.finish();
-            throw CatalogError(std::string(e.what()) + "; nothing was written");
+            throw CatalogError(std::string(e.what()) + raising_option(e) + "; nothing was written");
         }
     }
     if (!catalog) catalog.emplace(globals.db);
@@ -122,16 +149,37 @@ void add_sync_commands(Commands& commands) {
         "sync",
         "List a repository from its registry (Docker Registry HTTP API v2) and ingest it as one snapshot",
         run_sync);
-    command->add_option("--url", args->url, "The registry: https://HOST[:PORT] (or http://)")->required();
-    command->add_option("--repository", args->repository, "Repository path, e.g. lsstsqre/sciplat-lab")->required();
+    command->add_option("--url", args->url, "The registry: https://HOST[:PORT] (or http://)")
+        ->required()
+        ->check(not_empty());
+    command->add_option("--repository", args->repository, "Repository path, e.g. lsstsqre/sciplat-lab")
+        ->required()
+        ->check(not_empty());
     command->add_option("--alias", args->aliases, "A tag to treat as an alias tag (repeatable; remembered)")
         ->allow_extra_args(false);
     command->add_option("--concurrency", args->concurrency, "HEAD requests at once")
         ->check(CLI::Range(1, registry::max_concurrency))
         ->capture_default_str();
     command->add_option("--credentials", args->credentials,
-                        "A Docker config.json whose \"auths\" entry for the registry holds the credentials");
+                        "A Docker config.json whose \"auths\" entry for the registry holds the credentials")
+        ->check(not_empty());
     command->add_flag("--insecure", args->insecure, "Do not verify the registry's TLS certificate");
+    command->add_option("--max-pages", args->max_pages, "Fail when the registry links more pages of tags than this")
+        ->transform(whole_number())
+        ->check(positive())
+        ->capture_default_str();
+    command->add_option("--max-tags", args->max_tags, "Fail when the registry lists more tags than this")
+        ->transform(whole_number())
+        ->check(positive())
+        ->capture_default_str();
+    command->add_option("--timeout", args->timeout_seconds, "Seconds each request may take, from connecting to the last byte")
+        ->transform(whole_number())
+        ->check(CLI::Range(std::int64_t{1}, max_timeout_seconds))
+        ->capture_default_str();
+    command->add_option("--deadline", args->deadline_seconds, "Seconds the whole sync may take (0: no deadline)")
+        ->transform(whole_number())
+        ->check(CLI::Range(std::int64_t{0}, max_deadline_seconds))
+        ->capture_default_str();
 }
 
 }  // namespace rspcat::cli

@@ -8,11 +8,12 @@
 namespace rspcat::cli {
 
 void CollectionArgs::add_to(CLI::App* command, const std::string& at_help) {
-    command->add_option("--registry", registry, "Registry host (needed when the catalog holds several)");
-    command->add_option("--repository", repository, "Repository path, e.g. lsstsqre/sciplat-lab");
+    command->add_option("--registry", registry, "Registry host (needed when the catalog holds several)")
+        ->check(not_empty());
+    command->add_option("--repository", repository, "Repository path, e.g. lsstsqre/sciplat-lab")->check(not_empty());
     cycle_option = command->add_option("--cycle", cycle, "Restrict the collection to this SAL cycle")
                        ->transform(whole_number());
-    command->add_option("--at", at, at_help);
+    command->add_option("--at", at, at_help)->check(not_empty());
 }
 
 Timestamp CollectionArgs::time() const { return at.empty() ? now_utc() : parse_time_arg("--at", at); }
@@ -50,6 +51,25 @@ CLI::Validator whole_number() {
             return {};
         },
         "NUMBER");
+}
+
+CLI::Validator positive() {
+    return CLI::Validator([](std::string& text) -> std::string { return text == "0" ? "must be at least 1" : ""; },
+                          "POSITIVE");
+}
+
+CLI::Validator not_empty() {
+    return CLI::Validator([](std::string& text) -> std::string { return text.empty() ? "must not be empty" : ""; }, "");
+}
+
+CLI::Validator names_separated_by_commas() {
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            const bool empty_name = text.empty() || text.front() == ',' || text.back() == ',' ||
+                                    text.find(",,") != std::string::npos;
+            return empty_name ? "'" + text + "' holds an empty name (NAME,NAME,...)" : "";
+        },
+        "");
 }
 
 Timestamp parse_time_arg(const std::string& option, const std::string& text) {

@@ -65,6 +65,16 @@ struct FormatArg {
 // A whole number of at most 2^63 - 1, given as digits, for ->transform(). CLI11 alone reads a
 // number too large for 64 bits as the largest one, and one with a leading zero as octal.
 CLI::Validator whole_number();
+// After whole_number(): not 0.
+CLI::Validator positive();
+
+// For options that name something (a registry, a repository, a time, a node, a file): CLI11
+// takes `--registry ''` as given, where an empty value would silently mean the option was left
+// out, or name nothing. A usage error instead, naming the option.
+CLI::Validator not_empty();
+
+// For a comma-separated list of names (`--nodes a,b`): none of them empty.
+CLI::Validator names_separated_by_commas();
 
 Timestamp parse_time_arg(const std::string& option, const std::string& text);
 

@@ -10,7 +10,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -79,6 +81,37 @@ std::string listing_of(const json& batch) {
     return text;
 }
 
+// One input of fuzz_catalog_file: the strings at the front, the choices it reads from the end
+// at the back, last byte first, each number's most significant byte first.
+struct SchemaEdit {
+    unsigned row;
+    bool append;
+    std::string text;
+};
+
+std::string catalog_file_input(const std::vector<SchemaEdit>& edits, std::optional<std::int32_t> user_version,
+                               const std::vector<std::pair<std::uint32_t, std::string>>& overwrites) {
+    std::string front, choices;  // choices in the order the target reads them
+    auto choose = [&](std::uint32_t value, int bytes) {
+        for (int i = bytes - 1; i >= 0; --i) choices.push_back(static_cast<char>(value >> (8 * i)));
+    };
+    choose(static_cast<std::uint32_t>(edits.size()), 1);
+    for (const auto& edit : edits) {
+        choose(edit.row, 1);
+        choose(edit.append, 1);
+        front += escaped(edit.text);
+    }
+    choose(user_version.has_value(), 1);
+    // An int32 is read as its offset from INT32_MIN.
+    if (user_version) choose(static_cast<std::uint32_t>(*user_version) ^ 0x80000000u, 4);
+    choose(static_cast<std::uint32_t>(overwrites.size()), 1);
+    for (const auto& [offset, bytes] : overwrites) {
+        choose(offset, 4);
+        front += escaped(bytes);
+    }
+    return front + std::string(choices.rbegin(), choices.rend());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -89,7 +122,8 @@ int main(int argc, char** argv) {
     const fs::path data = argv[1], vectors = argv[2], out = argv[3];
     Corpus tag(out / "fuzz_tag"), compare(out / "fuzz_compare"), semver(out / "fuzz_semver"),
         listing(out / "fuzz_listing"), catalog(out / "fuzz_catalog"), sql(out / "fuzz_sql"),
-        duration(out / "fuzz_duration"), policy(out / "fuzz_policy"), json_listing(out / "fuzz_json_listing");
+        duration(out / "fuzz_duration"), policy(out / "fuzz_policy"), json_listing(out / "fuzz_json_listing"),
+        catalog_file(out / "fuzz_catalog_file");
 
     std::vector<std::string> tags, versions;
     for (const auto& line : lines_of(read_file(vectors / "tags.jsonl"))) {
@@ -166,7 +200,33 @@ int main(int argc, char** argv) {
         const std::string text = read_file(entry.path());
         for (const char format : {'\0', '\1', '\2'}) json_listing.add(std::string(1, format) + text);
     }
-    std::cout << "seeds: " << json_listing.size() << " json listing, " << duration.size() << " duration, " << policy.size() << " policy, " << tag.size() << " tag, " << compare.size() << " compare, " << semver.size()
+    // Damaged catalog files: the undamaged catalog; user_version at the edges of the schema
+    // versions and of int32; statements after a row's SQL (some of them writing other files:
+    // `@SENTINEL@` is the target's sentinel catalog) on every row; bytes of the header and pages.
+    catalog_file.add(catalog_file_input({}, std::nullopt, {}));
+    for (const std::int32_t version : {-2147483647 - 1, -1000, -2, -1, 0, 1, 2, 3, 1000, 2147483647}) {
+        catalog_file.add(catalog_file_input({}, version, {}));
+    }
+    for (unsigned row = 0; row < 40; ++row) {  // the catalog has 34 rows in sqlite_schema
+        for (const char* tail : {"; ATTACH 'other.db' AS o; CREATE TABLE o.t(x)",
+                                 "; ATTACH '@SENTINEL@' AS s; CREATE TABLE s.pwned(x)",
+                                 "; DROP TABLE IF EXISTS main.listing", " garbage("}) {
+            catalog_file.add(catalog_file_input({{row, true, tail}}, std::nullopt, {}));
+        }
+        // A tag_timeline that never ends (on whichever row holds that view): the work bound.
+        catalog_file.add(catalog_file_input(
+            {{row, false,
+              "CREATE VIEW tag_timeline AS WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) "
+              "SELECT 1 AS repository_id, 'recommended' AS tag, 'sha256:' AS digest, NULL AS size, "
+              "'2030-01-01T00:00:00Z' AS started_at, NULL AS ended_at FROM c"}},
+            std::nullopt, {}));
+    }
+    for (const std::uint32_t offset : {0u, 16u, 18u, 28u, 40u, 56u, 60u, 64u, 68u, 100u, 4096u, 4096u * 3 + 8, 8192u + 100}) {
+        for (const std::string& bytes : {std::string("\xff\xff\xff\xff"), std::string(4, '\0')}) {
+            catalog_file.add(catalog_file_input({}, std::nullopt, {{offset, bytes}}));
+        }
+    }
+    std::cout << "seeds: " << catalog_file.size() << " catalog file, " << json_listing.size() << " json listing, " << duration.size() << " duration, " << policy.size() << " policy, " << tag.size() << " tag, " << compare.size() << " compare, " << semver.size()
               << " semver, " << listing.size() << " listing, " << catalog.size() << " catalog, " << sql.size()
               << " sql\n";
     return 0;

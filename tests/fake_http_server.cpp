@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <stdexcept>
+#include <thread>
 
 namespace rspcat::test {
 
@@ -140,6 +141,10 @@ void FakeHttpServer::serve_connection(int fd) {
         reply = handler_(*request);
     } catch (const std::exception& e) {
         reply = FakeReply{500, {}, std::string("fake server handler failed: ") + e.what()};
+    }
+    const auto answer_at = std::chrono::steady_clock::now() + reply.delay;
+    while (std::chrono::steady_clock::now() < answer_at && !stopping_) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(poll_interval_ms));
     }
     std::string out = "HTTP/1.1 " + std::to_string(reply.status) + " " + reason(reply.status) + "\r\n";
     for (const auto& [name, value] : reply.headers) out += name + ": " + value + "\r\n";

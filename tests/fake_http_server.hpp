@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -34,6 +35,9 @@ struct FakeReply {
     int status = 200;
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
+    // How long to hold the request before answering: a stalled registry. The wait ends early
+    // when the server stops, so a test need not wait it out.
+    std::chrono::milliseconds delay{0};
 };
 
 using FakeHandler = std::function<FakeReply(const FakeRequest&)>;

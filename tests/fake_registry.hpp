@@ -146,4 +146,32 @@ class FakeRegistry {
     FakeHttpServer server_;
 };
 
+// A registry whose every page of tags (one tag, `t0`, `t1`, …) links a fresh next page: its
+// pagination never ends.
+inline FakeRegistryConfig endless_pages_registry(const std::string& repository = "lab") {
+    FakeRegistryConfig config;
+    config.repository = repository;
+    const std::string list = "/v2/" + repository + "/tags/list";
+    config.intercept = [list](const FakeRequest& request) -> std::optional<FakeReply> {
+        if (request.method != "GET" || request.path != list) return std::nullopt;
+        const auto params = query_params(request.query);
+        const auto last = params.find("last");
+        const int page = last == params.end() ? 0 : std::stoi(last->second.substr(1)) + 1;
+        const std::string tag = "t" + std::to_string(page);
+        return FakeReply{200, {{"Link", "<" + list + "?last=" + tag + ">; rel=\"next\""}}, R"({"tags":[")" + tag + R"("]})"};
+    };
+    return config;
+}
+
+// A registry listing `tags` whose HEAD requests get no answer (until the server stops).
+inline FakeRegistryConfig stalled_heads_registry(std::vector<std::pair<std::string, std::string>> tags) {
+    FakeRegistryConfig config;
+    config.tags = std::move(tags);
+    config.intercept = [](const FakeRequest& request) -> std::optional<FakeReply> {
+        if (request.method != "HEAD") return std::nullopt;
+        return FakeReply{200, {}, "", std::chrono::minutes(10)};
+    };
+    return config;
+}
+
 }  // namespace rspcat::test

@@ -1,5 +1,7 @@
 // `rspcat sync` against the fake registry: what lands in the catalog, a failed sync that
-// writes nothing, credentials files, usage errors, and the progress bar on a terminal.
+// writes nothing, credentials files, usage errors, the progress bar on a terminal, and the
+// limits on hostile registries (JSON nested too deep, endless pages, stalled requests). Also
+// the usage errors for empty option values, which sync shares with the other commands.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -139,4 +141,112 @@ TEST_CASE("rspcat sync: a progress bar on a terminal", "[sync]") {
     REQUIRE(result.exit_code == 0);
     CHECK(result.out.find("\r[" + std::string(30, '#') + "] 3/3 tags") != std::string::npos);
     CHECK(result.out.find("3 tags (3 new, 0 moved, 0 removed)") != std::string::npos);
+}
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+TEST_CASE("rspcat sync: a tag list nested 100,000 deep fails cleanly", "[sync]") {
+    FakeRegistryConfig config;
+    config.intercept = [](const FakeRequest& request) -> std::optional<FakeReply> {
+        if (request.path != "/v2/lab/tags/list") return std::nullopt;
+        return FakeReply{200, {}, R"({"tags":["w_2021_01",)" + std::string(100000, '[') + std::string(100000, ']') + "]}"};
+    };
+    FakeRegistry registry(config);
+    TempDir dir;
+    const auto result = run_rspcat({"--db", dir.file("c.db"), "sync", "--url", registry.url(), "--repository", "lab"});
+    CHECK(result.exit_code == 1);  // was 139: the error message recursed through the value
+    CHECK_THAT(result.err, Catch::StartsWith("rspcat: GET " + registry.url() + "/v2/lab/tags/list: HTTP 200 but the answer") &&
+                               Catch::Contains("nested deeper than 64 levels") &&
+                               Catch::EndsWith("; nothing was written\n"));
+    CHECK_FALSE(std::filesystem::exists(dir.file("c.db")));
+}
+
+TEST_CASE("rspcat sync: limits on pages, tags and time name the option that raises them", "[sync]") {
+    TempDir dir;
+    const std::string db = dir.file("c.db");
+    auto sync = [&](const FakeRegistry& registry, std::vector<std::string> extra) {
+        std::vector<std::string> args = {"--db", db, "sync", "--url", registry.url(), "--repository", "lab"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return run_rspcat(args);
+    };
+    SECTION("endless pages stop at --max-pages") {
+        FakeRegistry registry(endless_pages_registry());
+        const auto result = sync(registry, {"--max-pages", "5"});
+        CHECK(result.exit_code == 1);
+        CHECK_THAT(result.err, Catch::StartsWith("rspcat: GET " + registry.url() + "/v2/lab/tags/list?last=t4: ") &&
+                                   Catch::Contains("more than 5 pages of tags") && Catch::Contains("--max-pages"));
+        CHECK(registry.count("GET", "/v2/lab/tags/list") == 5);
+        CHECK_FALSE(std::filesystem::exists(db));
+    }
+    SECTION("more tags than --max-tags") {
+        FakeRegistryConfig config;
+        config.tags = {{"a", d1}, {"b", d1}, {"c", d2}, {"d", d2}};
+        FakeRegistry registry(config);
+        const auto result = sync(registry, {"--max-tags", "3"});
+        CHECK(result.exit_code == 1);
+        CHECK_THAT(result.err, Catch::Contains("/v2/lab/tags/list: ") && Catch::Contains("more than 3 tags") &&
+                                   Catch::Contains("--max-tags"));
+        CHECK_FALSE(std::filesystem::exists(db));
+        CHECK(sync(registry, {"--max-tags", "4"}).exit_code == 0);
+    }
+    SECTION("a stalled HEAD fails at --timeout, naming the URL") {
+        FakeRegistry registry(stalled_heads_registry({{"w_2077_01", d1}}));
+        const auto start = std::chrono::steady_clock::now();
+        const auto result = sync(registry, {"--timeout", "1"});
+        CHECK(seconds_since(start) < 10);
+        CHECK(result.exit_code == 1);
+        CHECK_THAT(result.err, Catch::StartsWith("rspcat: HEAD " + registry.url() + "/v2/lab/manifests/w_2077_01: ") &&
+                                   Catch::Contains("no complete answer within 1 s") && Catch::Contains("--timeout"));
+    }
+    SECTION("a stalled HEAD fails at --deadline, naming the URL and the deadline") {
+        FakeRegistry registry(stalled_heads_registry({{"w_2077_01", d1}}));
+        const auto start = std::chrono::steady_clock::now();
+        const auto result = sync(registry, {"--deadline", "1"});
+        CHECK(seconds_since(start) < 10);
+        CHECK(result.exit_code == 1);
+        CHECK_THAT(result.err, Catch::StartsWith("rspcat: HEAD " + registry.url() + "/v2/lab/manifests/w_2077_01: ") &&
+                                   Catch::Contains("deadline of 1 s") && Catch::Contains("--deadline"));
+    }
+}
+
+TEST_CASE("empty option values are usage errors naming the option", "[sync][cli]") {
+    TempDir dir;
+    const std::string db = dir.file("c.db");
+    write_text(dir.file("l.tsv"), "w_2077_01\t" + d1 + "\n");
+    write_text(dir.file("p.json"), "{}");
+    REQUIRE(run_rspcat({"--db", db, "ingest", "--registry", "r", "--repository", "lab", dir.file("l.tsv")}).exit_code == 0);
+    const std::string before = dump(db);
+    struct Case {
+        std::vector<std::string> args;
+        std::string option;
+    };
+    for (const Case& c : std::vector<Case>{
+             {{"ingest", "--registry", "", "--repository", "lab", dir.file("l.tsv")}, "--registry"},
+             {{"ingest", "--registry", "r", "--repository", "", dir.file("l.tsv")}, "--repository"},
+             {{"ingest", "--registry", "r", "--repository", "lab", "--at", "", dir.file("l.tsv")}, "--at"},
+             {{"sync", "--url", "http://127.0.0.1:9", "--repository", ""}, "--repository"},
+             {{"sync", "--url", "http://127.0.0.1:9", "--repository", "lab", "--credentials", ""}, "--credentials"},
+             {{"images", "--at", ""}, "--at"},
+             {{"images", "--registry", "", "--repository", ""}, "--registry"},
+             {{"history", "w_2077_01", "--at", ""}, "--at"},
+             {{"filter", "--policy", dir.file("p.json"), "--at", ""}, "--at"},
+             {{"seen", d1, ""}, "node"},
+             {{"menu", "--recommended", "w_2077_01", "--nodes", ""}, "--nodes"},
+             {{"menu", "--recommended", "w_2077_01", "--nodes", "n1,,n2"}, "--nodes"},
+             {{"menu", "--recommended", "w_2077_01", "--nodes", "n1,"}, "--nodes"},
+         }) {
+        CAPTURE(c.args);
+        std::vector<std::string> args = {"--db", db};
+        args.insert(args.end(), c.args.begin(), c.args.end());
+        const auto result = run_rspcat(args);
+        CHECK(result.exit_code == 2);
+        CHECK_THAT(result.err, Catch::Contains(c.option) && Catch::Contains("empty"));
+    }
+    CHECK(dump(db) == before);
 }

@@ -248,3 +248,19 @@ TEST_CASE("a --read-only reader who cannot write the catalog's directory reads i
     REQUIRE(as_root.exit_code == 0);
     CHECK(as_nobody.out == as_root.out);
 }
+
+// Found by fuzz_catalog_file: a malformed stored value escaped as a plain std::runtime_error
+// that named neither the catalog nor the tag, and echoed raw bytes.
+TEST_CASE("a malformed value stored by hand is a CatalogError naming the tag", "[hostile]") {
+    TempDir dir;
+    const std::string db = dir.file("c.db");
+    make_catalog(dir, db);
+    shell(db, "UPDATE listing SET date = 'not a date' || char(1) WHERE tag = 'w_2021_22';");
+    const auto result = run_bounded({"--db", db, "images"});
+    CHECK(result.exit_code == 1);
+    CHECK(result.err.find("the catalog's row of tag 'w_2021_22' holds a malformed date 'not a date?'") !=
+          std::string::npos);
+    CHECK_THROWS_AS(Catalog(db).images({}), CatalogError);
+    shell(db, "UPDATE listing SET date = NULL, nodes = '[\"a\",' WHERE tag = 'w_2021_22';");
+    CHECK_THROWS_WITH(Catalog(db).images({}), Catch::Contains("tag 'w_2021_22' holds a malformed list"));
+}

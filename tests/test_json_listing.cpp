@@ -169,3 +169,42 @@ TEST_CASE("deeply nested JSON is refused without exhausting the stack", "[listin
     const std::string deep = "[{\"uri\": " + std::string(100000, '[') + std::string(100000, ']') + "}]";
     CHECK_THROWS_AS(read_all(deep, JsonListingFormat::gar), InputError);
 }
+
+TEST_CASE("JSON listings nested deeper than 64 levels are refused, naming the limit", "[listing]") {
+    auto nested = [](std::size_t levels) { return std::string(levels, '[') + std::string(levels, ']'); };
+    const std::string entry = R"({"uri": "example.org/lab/image@)" + d1 + R"(", "tags": ["a"])";
+    auto refused = [](const std::string& text, JsonListingFormat format) {
+        try {
+            read_all(text, format);
+        } catch (const InputError& e) {
+            return std::string(e.what());
+        }
+        return std::string("(no error)");
+    };
+    // imageSizeBytes crashed rspcat: its error message dumped the value.
+    CHECK_THAT(refused("[" + entry + ", \"imageSizeBytes\": " + nested(100000) + "}]", JsonListingFormat::gar),
+               Catch::StartsWith("listing.json: ") && Catch::Contains("nested deeper than 64 levels"));
+    CHECK_THAT(refused("[{\"uri\": " + nested(100000) + "}]", JsonListingFormat::gar),
+               Catch::StartsWith("listing.json: ") && Catch::Contains("nested deeper than 64 levels"));
+    CHECK_THAT(refused("{\"a\": " + nested(100000) + "}", JsonListingFormat::docker),
+               Catch::Contains("nested deeper than 64 levels"));
+    CHECK_THAT(refused("[{\"package\": " + nested(100000) + "}]", JsonListingFormat::gcloud),
+               Catch::Contains("nested deeper than 64 levels"));
+    // An entry is 2 levels (the array, the object): 62 more make 64, which is read.
+    CHECK(read_all("[" + entry + ", \"x\": " + nested(62) + "}]", JsonListingFormat::gar).size() == 1);
+    CHECK_THAT(refused("[" + entry + ", \"x\": " + nested(63) + "}]", JsonListingFormat::gar),
+               Catch::Contains("nested deeper than 64 levels"));
+}
+
+TEST_CASE("a JSON listing's error message shows a bounded excerpt of a bad value", "[listing]") {
+    const std::string text = R"([{"uri": "example.org/lab/image@)" + d1 + R"(", "tags": ["a"], "imageSizeBytes": ")" +
+                             std::string(1 << 20, '7') + "x\"}]";
+    try {
+        read_all(text, JsonListingFormat::gar);
+        FAIL("no error");
+    } catch (const InputError& e) {
+        CHECK_THAT(e.what(), Catch::StartsWith("listing.json: /0/imageSizeBytes: \"777") &&
+                                 Catch::EndsWith(" is not a whole number of bytes"));
+        CHECK(std::string(e.what()).size() < 200);
+    }
+}

@@ -234,3 +234,61 @@ TEST_CASE("listing rows: dates are read exactly, and a malformed one is an error
         CHECK_THROWS_WITH(image_from_row(weekly_row(bad)), Catch::Contains("malformed date '" + std::string(bad) + "'"));
     }
 }
+
+namespace {
+
+// Every row of a listing or history file; the reader's errors propagate.
+std::vector<std::string> read_tags(const std::string& text) {
+    std::istringstream in(text);
+    TsvListingReader reader(in, "t.tsv");
+    std::vector<std::string> tags;
+    if (!reader.is_history()) {
+        while (auto row = reader.next_row()) tags.push_back(row->tag);
+        return tags;
+    }
+    while (reader.next_snapshot()) {
+        while (auto row = reader.next_row()) tags.push_back(row->tag);
+    }
+    return tags;
+}
+
+}  // namespace
+
+TEST_CASE("TSV listings: empty lines are skipped; a line of only spaces or tabs is an error", "[listing]") {
+    const std::string d = "sha256:" + std::string(64, '1');
+    // Issue 11, item 10: these were taken as blank lines, so a file of them was an empty snapshot.
+    using Row = std::tuple<std::string, std::string>;
+    auto [text, message] = GENERATE_COPY(table<std::string, std::string>({
+        Row{"\t\t\n", "t.tsv:1: a line of only spaces or tabs"},
+        Row{"\t\n\t\t\t\n", "t.tsv:1: a line of only spaces or tabs"},
+        Row{"tag\tdigest\n \n", "t.tsv:2: a line of only spaces or tabs"},
+        Row{"w_2021_22\t" + d + "\n\n \t \r\n", "t.tsv:3: a line of only spaces or tabs"},
+        Row{"snapshot_at\ttag\tdigest\n2021-01-01\tw_2021_22\t" + d + "\n\t\n", "t.tsv:3: a line of only spaces or tabs"},
+    }));
+    CAPTURE(text);
+    CHECK_THROWS_MATCHES(read_tags(text), InputError, Catch::Message(message + " (a blank line must be empty)"));
+
+    // Truly empty lines (with or without CR) and comments, indented ones included, are skipped.
+    CHECK(read_tags("\n\r\n# c\n \t# c\nw_2021_22\t" + d + "\n\n").size() == 1);
+    CHECK(read_tags("\n\n\n").empty());
+}
+
+TEST_CASE("rspcat ingest refuses a file of tab-only lines and writes nothing", "[listing][cli]") {
+    TempDir dir;
+    const std::string db = dir.file("c.db");
+    const std::string d = "sha256:" + std::string(64, '1');
+    write_text(dir.file("one.tsv"), "w_2021_22\t" + d + "\n");
+    write_text(dir.file("tabs.tsv"), "\t\t\n\t\t\n");
+    const std::vector<std::string> ingest = {"--db", db, "ingest", "--registry", "example.org", "--repository", "lab"};
+    auto with = [&](std::vector<std::string> args, const std::string& file) {
+        args.push_back(file);
+        return args;
+    };
+    REQUIRE(run_rspcat(with(ingest, dir.file("one.tsv"))).exit_code == 0);
+    const auto result = run_rspcat(with(ingest, dir.file("tabs.tsv")));
+    CHECK(result.exit_code == 1);
+    CHECK(result.err.find("tabs.tsv:1: a line of only spaces or tabs") != std::string::npos);
+    // The tag is still there: the tab lines were not an empty snapshot that removed it.
+    const auto images = run_rspcat({"--db", db, "images", "--format", "csv"});
+    CHECK(images.out.find("\nw_2021_22,") != std::string::npos);
+}

@@ -7,6 +7,7 @@
 #include "rspcat/catalog.hpp"
 #include "rspcat/prune.hpp"
 #include "catalog_support.hpp"
+#include "cli_support.hpp"
 
 using namespace rspcat;
 using std::chrono::seconds;
@@ -97,6 +98,18 @@ TEST_CASE("policy errors name the document, the key and the value", "[policy]") 
     }));
     CAPTURE(text);
     CHECK_THROWS_WITH(parse_policy_json(text, "p"), Catch::Contains(message));
+}
+
+TEST_CASE("JSON policies nested deeper than 64 levels are refused, naming the limit", "[policy]") {
+    auto number_nested = [](std::size_t levels) {
+        return R"({"weekly": {"number": )" + std::string(levels, '[') + std::string(levels, ']') + "}}";
+    };
+    // The policy and the block are 2 levels: 62 more make 64, read (and refused for what they are).
+    CHECK_THROWS_WITH(parse_policy_json(number_nested(62), "p"), "p: weekly.number: a list is not a whole number");
+    CHECK_THROWS_WITH(parse_policy_json(number_nested(63), "p"),
+                      Catch::StartsWith("p: ") && Catch::Contains("nested deeper than 64 levels"));
+    CHECK_THROWS_WITH(parse_policy_json(number_nested(100000), "p"),
+                      Catch::StartsWith("p: ") && Catch::Contains("nested deeper than 64 levels"));
 }
 
 TEST_CASE("the real deployment policies on the sample history", "[policy][history]") {
@@ -212,4 +225,52 @@ TEST_CASE("prune plans delete by digest and protect what is still needed", "[pol
     REQUIRE(no_keep.deletions.size() == 2);
     CHECK(no_keep.deletions[0].tags == std::vector<std::string>{"w_2077_02", "w_2077_02_extra"});
     CHECK(no_keep.bytes == 107);
+}
+
+TEST_CASE("an age that reaches back past the earliest time keeps every date", "[policy]") {
+    // Issue 11, item 7: 106751991167300 days and 2^63 − 1 seconds both read as durations, and
+    // basis − age overflowed for a basis before 1970 (UBSan halts there) and wrapped to a cut-off
+    // far in the future that dropped everything.
+    const std::vector<Image> images = {image("w_1899_40", "1"), image("w_1850_01", "2"), image("d_1899_12_31", "3")};
+    const Timestamp basis = *parse_timestamp("1900-01-01");
+    for (const char* text : {R"({"weekly": {"age": "106751991167300d"}, "daily": {"age": "106751991167300d"}})",
+                             R"({"weekly": {"age": 9223372036854775807}, "daily": {"age": 9223372036854775807}})"}) {
+        CAPTURE(text);
+        const FilterPolicy policy = parse_policy_json(text, "p");
+        std::vector<std::string> kept;
+        for (const Image& i : apply_policy(images, policy, {basis, true, false})) kept.push_back(i.tag.tag);
+        CHECK(kept == std::vector<std::string>{"w_1899_40", "w_1850_01", "d_1899_12_31"});
+        CHECK(apply_policy(images, policy, {basis, true, true}).empty());
+        CHECK(plan_prune(images, policy, basis, {}).deletions.empty());
+    }
+    // An age that fits still cuts: 2000 weeks (38 years) before 1900 drops 1850.
+    const FilterPolicy short_age = parse_policy_json(R"({"weekly": {"age": "2000w"}})", "p");
+    std::vector<std::string> kept;
+    for (const Image& i : apply_policy(images, short_age, {basis, true, false})) kept.push_back(i.tag.tag);
+    CHECK(kept == std::vector<std::string>{"w_1899_40", "d_1899_12_31"});
+}
+
+TEST_CASE("rspcat filter and prune with an age that reaches back past the earliest time", "[policy][cli]") {
+    using test::run_rspcat;
+    test::TempDir dir;
+    const std::string db = dir.file("c.db");
+    const std::string d1 = "sha256:" + std::string(64, '1'), d2 = "sha256:" + std::string(64, '2');
+    test::write_text(dir.file("l.tsv"), "w_1899_20\t" + d1 + "\t10\nw_1850_01\t" + d2 + "\t20\n");
+    test::write_text(dir.file("p.yaml"), "weekly:\n  age: 106751991167300d\n");
+    REQUIRE(run_rspcat({"--db", db, "ingest", "--registry", "example.org", "--repository", "lab", "--at",
+                        "1899-06-01", dir.file("l.tsv")})
+                .exit_code == 0);
+
+    const auto filtered = run_rspcat({"--db", db, "filter", "--policy", dir.file("p.yaml"), "--at", "1900-01-01",
+                                      "--format", "csv"});
+    INFO(filtered.err);
+    REQUIRE(filtered.exit_code == 0);
+    CHECK(filtered.out.find("\nw_1899_20,") != std::string::npos);
+    CHECK(filtered.out.find("\nw_1850_01,") != std::string::npos);
+
+    const auto plan = run_rspcat({"--db", db, "prune", "--policy", dir.file("p.yaml"), "--at", "1900-01-01",
+                                  "--format", "json"});
+    INFO(plan.err);
+    REQUIRE(plan.exit_code == 0);
+    CHECK(plan.out == "{\"bytes\":0,\"delete\":[],\"protected\":[]}\n");
 }

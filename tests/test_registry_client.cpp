@@ -362,3 +362,172 @@ TEST_CASE("fetch_listing: nothing listening, bad options", "[sync]") {
     options.concurrency = 0;
     CHECK_THAT(error_of(options), Catch::Contains("concurrency must be between 1 and 64"));
 }
+
+namespace {
+
+// `[[…]]`, `levels` arrays deep.
+std::string nested_arrays(std::size_t levels) { return std::string(levels, '[') + std::string(levels, ']'); }
+
+// A registry with one tag whose tag list (or, with `path`, another GET) answers `reply`.
+FakeRegistryConfig answering(const std::string& path, FakeReply reply) {
+    FakeRegistryConfig config;
+    config.tags = {{"w_2077_01", digest_of(1)}};
+    config.intercept = [path, reply](const FakeRequest& request) -> std::optional<FakeReply> {
+        if (request.method == "GET" && request.path == path) return reply;
+        return std::nullopt;
+    };
+    return config;
+}
+
+}  // namespace
+
+TEST_CASE("fetch_listing: JSON nested deeper than 64 levels is refused, not written out", "[sync]") {
+    const std::string list = "/v2/lab/tags/list";
+    SECTION("a tag nested 100,000 deep (it crashed the client: the error message dumped it)") {
+        FakeRegistry registry(answering(list, {200, {}, R"({"tags":["w_2021_01",)" + nested_arrays(100000) + "]}"}));
+        const std::string error = error_of(options_for(registry));
+        CHECK_THAT(error, Catch::StartsWith("GET " + registry.url() + list + ": HTTP 200 but the answer ") &&
+                              Catch::Contains("nested deeper than 64 levels"));
+        CHECK(error.size() < 300);
+    }
+    SECTION("64 levels are read, 65 are not") {
+        FakeRegistry at_limit(answering(list, {200, {}, R"({"tags":["w_2077_01"],"x":)" + nested_arrays(63) + "}"}));
+        CHECK(fetch_listing(options_for(at_limit)).size() == 1);
+        FakeRegistry over(answering(list, {200, {}, R"({"tags":["w_2077_01"],"x":)" + nested_arrays(64) + "}"}));
+        CHECK_THAT(error_of(options_for(over)), Catch::Contains("nested deeper than 64 levels"));
+    }
+    SECTION("an error body nested deep: the status alone") {
+        FakeRegistry registry(answering(list, {404, {}, R"({"errors":)" + nested_arrays(100000) + "}"}));
+        CHECK(error_of(options_for(registry)) == "GET " + registry.url() + list + ": HTTP 404");
+    }
+    SECTION("a token answer nested deep") {
+        FakeRegistryConfig config = answering("/token", {200, {}, R"({"token":)" + nested_arrays(100000) + "}"});
+        config.token = "t0ken";
+        FakeRegistry registry(config);
+        CHECK_THAT(error_of(options_for(registry)),
+                   Catch::StartsWith("GET " + registry.url() + "/token?") && Catch::Contains("nested deeper than 64 levels"));
+    }
+}
+
+TEST_CASE("a Docker config.json nested deeper than 64 levels is refused, naming the limit", "[sync]") {
+    const std::string deep = R"({"auths": {"x": )" + nested_arrays(100000) + "}}";
+    CHECK_THROWS_WITH(credentials_from_docker_config(deep, "config.json", "x"),
+                      Catch::StartsWith("config.json: ") && Catch::Contains("nested deeper than 64 levels"));
+}
+
+TEST_CASE("fetch_listing: two different Docker-Content-Digest headers are an error naming both", "[sync]") {
+    const std::string d1 = digest_of(1), d2 = digest_of(2);
+    auto heads_answer = [](std::vector<std::pair<std::string, std::string>> headers) {
+        FakeRegistryConfig config;
+        config.tags = {{"w_2077_01", digest_of(1)}};
+        config.intercept = [headers](const FakeRequest& request) -> std::optional<FakeReply> {
+            if (request.method == "HEAD") return FakeReply{200, headers, ""};
+            return std::nullopt;
+        };
+        return config;
+    };
+    FakeRegistry two(heads_answer({{"Docker-Content-Digest", d1}, {"Docker-Content-Digest", d2}}));
+    CHECK(error_of(options_for(two)) == "HEAD " + two.url() +
+                                            "/v2/lab/manifests/w_2077_01: HTTP 200 with two different "
+                                            "Docker-Content-Digest headers: '" + d1 + "' and '" + d2 + "'");
+    // The same digest twice says nothing contradictory.
+    FakeRegistry same(heads_answer({{"Docker-Content-Digest", d1}, {"docker-content-digest", d1}}));
+    CHECK(pairs_of(fetch_listing(options_for(same))) == std::vector<std::pair<std::string, std::string>>{{"w_2077_01", d1}});
+}
+
+TEST_CASE("fetch_listing: a response header too large for libcurl is named as such, not as out of memory", "[sync]") {
+    const std::string list = "/v2/lab/tags/list";
+    const std::string link = "<" + list + "?last=" + std::string(200 * 1024, 'x') + ">; rel=\"next\"";
+    FakeRegistry registry(answering(list, {200, {{"Link", link}}, R"({"tags":["w_2077_01"]})"}));
+    const std::string error = error_of(options_for(registry));
+    CHECK_THAT(error, Catch::StartsWith("GET " + registry.url() + list + ": ") &&
+                          Catch::Contains("a response header larger than 100 KB"));
+    CHECK_THAT(error, !Catch::Contains("ut of memory"));
+}
+
+namespace {
+
+// The limit a sync ran into, or nothing.
+std::optional<RegistryLimitError::Limit> limit_hit(const SyncOptions& options) {
+    try {
+        fetch_listing(options);
+    } catch (const RegistryLimitError& e) {
+        return e.limit;
+    } catch (const RegistryError&) {
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+TEST_CASE("fetch_listing: pagination that never ends stops at the page limit", "[sync]") {
+    FakeRegistry registry(endless_pages_registry());
+    SyncOptions options = options_for(registry);
+    options.max_pages = 20;
+    CHECK(error_of(options) == "GET " + registry.url() +
+                                   "/v2/lab/tags/list?last=t19: the registry links more than 20 pages of tags (the page limit)");
+    CHECK(limit_hit(options) == RegistryLimitError::Limit::pages);
+    CHECK(registry.count("GET", "/v2/lab/tags/list") == 2 * 20);
+}
+
+TEST_CASE("fetch_listing: more tags than the tag limit", "[sync]") {
+    FakeRegistryConfig config;
+    config.tags = weeklies(10);
+    config.page_size = 3;
+    FakeRegistry registry(config);
+    SyncOptions options = options_for(registry);
+    options.max_tags = 7;  // reached on the third page
+    CHECK_THAT(error_of(options), Catch::StartsWith("GET " + registry.url() + "/v2/lab/tags/list?n=3&last=w_2077_06: ") &&
+                                      Catch::EndsWith("the registry lists more than 7 tags (the tag limit)"));
+    CHECK(limit_hit(options) == RegistryLimitError::Limit::tags);
+    options.max_tags = 10;
+    CHECK(fetch_listing(options).size() == 10);
+}
+
+TEST_CASE("fetch_listing: a stalled request fails at the per-request timeout or the deadline, whichever is first",
+          "[sync]") {
+    FakeRegistry registry(stalled_heads_registry(weeklies(1)));
+    const std::string head = "HEAD " + registry.url() + "/v2/lab/manifests/w_2077_01: ";
+    SyncOptions options = options_for(registry);
+    options.concurrency = 1;
+    auto timed = [](const SyncOptions& o) {
+        const auto start = std::chrono::steady_clock::now();
+        std::string error = error_of(o);
+        return std::pair(error, std::chrono::steady_clock::now() - start);
+    };
+    SECTION("the per-request timeout, not tried again") {
+        options.request_timeout = std::chrono::milliseconds(300);
+        const auto [error, took] = timed(options);
+        CHECK(error == head + "no complete answer within 300 ms (the per-request timeout)");
+        CHECK(took < std::chrono::seconds(3));
+        CHECK(registry.count("HEAD", "/v2/lab/manifests/") == 1);
+        CHECK(limit_hit(options) == RegistryLimitError::Limit::request_timeout);
+    }
+    SECTION("the deadline, when it comes first") {
+        options.deadline = std::chrono::milliseconds(400);
+        const auto [error, took] = timed(options);
+        CHECK(error == head + "the sync's deadline of 400 ms passed");
+        CHECK(took < std::chrono::seconds(3));
+        CHECK(limit_hit(options) == RegistryLimitError::Limit::deadline);
+    }
+}
+
+TEST_CASE("fetch_listing: no waiting to try again past the deadline", "[sync]") {
+    FakeRegistryConfig config = answering("/v2/lab/tags/list", {503, {{"Retry-After", "5"}}, ""});
+    FakeRegistry registry(config);
+    SyncOptions options = options_for(registry);
+    options.retry = RetryPolicy{5, std::chrono::milliseconds(10), std::chrono::seconds(8)};
+    options.deadline = std::chrono::seconds(1);
+    const auto start = std::chrono::steady_clock::now();
+    CHECK(error_of(options) == "GET " + registry.url() + "/v2/lab/tags/list: the sync's deadline of 1 s passed");
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
+    CHECK(registry.count("GET", "/v2/lab/tags/list") == 1);
+}
+
+TEST_CASE("SyncOptions: the documented default limits", "[sync]") {
+    const SyncOptions options;
+    CHECK(options.max_pages == 10'000);
+    CHECK(options.max_tags == 1'000'000);
+    CHECK(options.request_timeout == std::chrono::seconds(60));
+    CHECK(options.deadline == std::chrono::minutes(30));
+}

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "catalog_impl.hpp"
+#include "input_text.hpp"
 #include "rspcat/image_row.hpp"
 
 namespace rspcat {
@@ -29,7 +30,16 @@ class StatementRow : public ColumnValues {
     Statement& s_;
 };
 
-Image read_image(Statement& s) { return image_from_row(StatementRow(s)); }
+// A row that does not read (a date or list written by hand in the sqlite3 shell) is the
+// catalog's fault, not the caller's: a CatalogError that names the tag.
+Image read_image(Statement& s) {
+    try {
+        return image_from_row(StatementRow(s));
+    } catch (const std::runtime_error& e) {
+        throw CatalogError("the catalog's row of tag " +
+                           detail::quoted(s.getColumn(0).getString()) + " holds " + e.what());
+    }
+}
 
 // Binds the collection (:repository, :cycle) of a statement over the listing.
 void bind_collection(Statement& s, std::int64_t repository, const CollectionSpec& collection) {

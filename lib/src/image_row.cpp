@@ -4,6 +4,8 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "input_text.hpp"
+
 namespace rspcat {
 
 namespace {
@@ -12,7 +14,7 @@ namespace {
 // than sscanf, which was a tenth of the time of listing 100,000 images.
 std::chrono::sys_days read_date(const std::string& text) {
     auto fail = [&]() -> std::chrono::sys_days {
-        throw std::runtime_error("the catalog holds a malformed date '" + text + "'");
+        throw std::runtime_error("a malformed date " + detail::quoted(text));
     };
     const char* p = text.data();
     const char* const end = p + text.size();
@@ -69,7 +71,7 @@ class StringArrayReader {
 
    private:
     [[noreturn]] void malformed() const {
-        throw std::runtime_error("the catalog holds a malformed list '" + text_.substr(0, 80) + "'");
+        throw std::runtime_error("a malformed list " + detail::quoted(text_));
     }
     char next() {
         if (i_ >= text_.size()) malformed();

@@ -6,6 +6,7 @@
 
 #include "digits.hpp"
 #include "input_text.hpp"
+#include "json_input.hpp"
 
 namespace rspcat {
 
@@ -163,7 +164,7 @@ class EntryConverter {
                 const std::string& text = value->get_ref<const std::string&>();
                 if (const auto n = detail::all_digits(text) ? detail::to_int64(text) : std::nullopt) return n;
             }
-            fail(path + "/" + key, value->dump() + " is not a whole number of bytes");
+            fail(path + "/" + key, detail::json_excerpt(*value) + " is not a whole number of bytes");
         }
         return std::nullopt;
     }
@@ -191,16 +192,6 @@ class EntryConverter {
     std::unordered_map<std::string, std::string> first_seen_;  // tag → where it was first listed
 };
 
-// nlohmann's messages start with `[json.exception.parse_error.101] `; the rest says where.
-std::string without_exception_id(const char* what) {
-    std::string_view text = what;
-    if (text.starts_with("[json.exception.")) {
-        const std::size_t end = text.find("] ");
-        if (end != std::string_view::npos) text.remove_prefix(end + 2);
-    }
-    return std::string(text);
-}
-
 }  // namespace
 
 std::optional<JsonListingFormat> json_listing_format_from_name(std::string_view name) {
@@ -220,6 +211,7 @@ JsonListingReader::JsonListingReader(std::istream& in, std::string source, JsonL
     // complete and then discarded (the callback returns false), so the document is never held
     // whole. Top-level entries are at depth 1.
     auto on_event = [&](int depth, Event event, Json& parsed) -> bool {
+        detail::check_json_depth(depth, event);
         if (depth == 0) {
             const bool is_array = event == Event::array_start;
             const bool is_object = event == Event::object_start;
@@ -254,9 +246,10 @@ JsonListingReader::JsonListingReader(std::istream& in, std::string source, JsonL
         [[maybe_unused]] const Json emptied = Json::parse(in, on_event);
     } catch (const Json::exception& e) {
         // Not only parse_error: a number too large for a double (`29e8456`) is out_of_range,
-        // which escaped as nlohmann's own exception (found by fuzz_json_listing). The message
-        // is cut: the parser quotes what it read last, which can be most of the document.
-        throw InputError(source + ": not valid JSON: " + without_exception_id(e.what()).substr(0, 200));
+        // which escaped as nlohmann's own exception (found by fuzz_json_listing).
+        throw InputError(source + ": " + detail::invalid_json(e).what());
+    } catch (const detail::JsonInputError& e) {
+        throw InputError(source + ": " + e.what());
     }
     if (in.bad()) throw InputError(source + ": read error");
 }

@@ -21,9 +21,14 @@ std::vector<std::string_view> split_tabs(std::string_view line) {
     }
 }
 
-bool is_blank_or_comment(std::string_view line) {
+// Spaces and tabs before the `#` are allowed, as they always were.
+bool is_comment(std::string_view line) {
     const std::size_t first = line.find_first_not_of(" \t");
-    return first == std::string_view::npos || line[first] == '#';
+    return first != std::string_view::npos && line[first] == '#';
+}
+
+bool is_only_spaces_and_tabs(std::string_view line) {
+    return !line.empty() && line.find_first_not_of(" \t") == std::string_view::npos;
 }
 
 }  // namespace
@@ -67,7 +72,11 @@ std::optional<std::string> TsvListingReader::next_text() {
     while (std::getline(in_, text)) {
         ++line_number_;
         if (!text.empty() && text.back() == '\r') text.pop_back();
-        if (!is_blank_or_comment(text)) return text;
+        if (text.empty() || is_comment(text)) continue;
+        // Not taken as blank: a line of tabs is a row whose fields were lost, and a file of them
+        // would otherwise ingest as an empty snapshot that removes every tag.
+        if (is_only_spaces_and_tabs(text)) fail(line_number_, "a line of only spaces or tabs (a blank line must be empty)");
+        return text;
     }
     if (in_.bad()) fail(line_number_, "read error");
     return std::nullopt;

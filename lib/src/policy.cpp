@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "digits.hpp"
+#include "json_input.hpp"
 #include "policy_document.hpp"
 
 namespace rspcat {
@@ -231,10 +232,20 @@ class PolicyReader {
     std::string source_;
 };
 
+// basis − age, saturated. An age may be any count of seconds up to 2^63 − 1 (`106751991167300d`
+// is one), so for a basis before 1970 the difference can lie before the earliest Timestamp: such
+// an age reaches back past every date and cuts nothing off (nullopt). Refusing it instead would
+// need a limit that depends on the basis, which the policy reader does not know.
+std::optional<Timestamp> age_cutoff(Timestamp basis, seconds age) {
+    if (age > seconds::zero() && basis < Timestamp::min() + age) return std::nullopt;
+    if (age < seconds::zero() && basis > Timestamp::max() + age) return Timestamp::max();
+    return basis - age;
+}
+
 // The oldest date a block keeps: the later of basis − age and cutoffDate.
 std::optional<Timestamp> date_cutoff(const ImageFilter& filter, Timestamp basis) {
     std::optional<Timestamp> cutoff;
-    if (filter.age) cutoff = basis - *filter.age;
+    if (filter.age) cutoff = age_cutoff(basis, *filter.age);
     if (filter.cutoff_date && (!cutoff || *cutoff < *filter.cutoff_date)) cutoff = filter.cutoff_date;
     return cutoff;
 }
@@ -269,11 +280,9 @@ FilterPolicy read_policy_document(const nlohmann::json& document, const std::str
 FilterPolicy parse_policy_json(std::string_view text, const std::string& source) {
     json document;
     try {
-        document = json::parse(text.begin(), text.end());
-    } catch (const json::exception& e) {
-        // Not only parse_error: a number too large for any C++ type is out_of_range. The
-        // parser's message quotes what it read last, which can be the whole document.
-        throw PolicyError(source + ": not valid JSON: " + std::string(e.what()).substr(0, 200));
+        document = detail::parse_json_input(text);
+    } catch (const detail::JsonInputError& e) {
+        throw PolicyError(source + ": " + e.what());
     }
     return read_policy_document(document, source);
 }

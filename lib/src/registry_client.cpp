@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "input_text.hpp"
+#include "json_input.hpp"
 #include "registry_http.hpp"
 #include "rspcat/registry.hpp"
 
@@ -28,12 +29,22 @@ constexpr const char* manifest_accept =
     "application/vnd.docker.distribution.manifest.list.v2+json, "
     "application/vnd.docker.distribution.manifest.v2+json";
 constexpr const char* json_accept = "Accept: application/json";
-// A bound on pagination, far above any real repository (a page holds 100 tags or more).
-constexpr std::size_t max_pages = 100'000;
+
+// A registry's answer as JSON, or nullopt (with the reason in `why`) when it is not JSON
+// within the depth limit.
+std::optional<Json> parse_answer(const HttpResponse& response, std::string& why) {
+    try {
+        return rspcat::detail::parse_json_input(response.body);
+    } catch (const rspcat::detail::JsonInputError& e) {
+        why = e.what();
+        return std::nullopt;
+    }
+}
 
 // `(CODE: message)` from a registry's JSON error body, or nothing.
 std::string registry_error_text(const HttpResponse& response) {
-    const Json body = Json::parse(response.body, nullptr, false);
+    std::string ignored;
+    const Json body = parse_answer(response, ignored).value_or(Json());
     if (!body.is_object() || !body.contains("errors") || !body["errors"].is_array() || body["errors"].empty()) {
         return "";
     }
@@ -48,6 +59,15 @@ std::string registry_error_text(const HttpResponse& response) {
 
 std::string describe(Method method, const std::string& url) { return std::string(method_name(method)) + " " + url; }
 
+// `60 s`, or `300 ms` for what is not whole seconds.
+std::string duration_text(std::chrono::milliseconds duration) {
+    if (duration.count() % 1000 == 0) return std::to_string(duration.count() / 1000) + " s";
+    return std::to_string(duration.count()) + " ms";
+}
+
+using Limit = RegistryLimitError::Limit;
+using Clock = std::chrono::steady_clock;
+
 [[noreturn]] void fail_status(Method method, const std::string& url, const HttpResponse& response,
                               const std::string& extra = "") {
     throw RegistryError(describe(method, url) + ": HTTP " + std::to_string(response.status) +
@@ -56,7 +76,9 @@ std::string describe(Method method, const std::string& url) { return std::string
 
 class RegistryClient {
    public:
-    explicit RegistryClient(const SyncOptions& options) : options_(options) {}
+    explicit RegistryClient(const SyncOptions& options) : options_(options) {
+        if (options.deadline) deadline_ = Clock::now() + *options.deadline;
+    }
 
     std::vector<std::string> list_tags(HttpSession& session) {
         std::string url = repository_url() + "/tags/list";
@@ -64,15 +86,23 @@ class RegistryClient {
         std::unordered_set<std::string> tags_seen;
         std::vector<std::string> tags;
         while (true) {
-            if (pages_read.size() >= max_pages) {
-                throw RegistryError("GET " + url + ": more than " + std::to_string(max_pages) + " pages of tags");
+            if (pages_read.size() >= options_.max_pages) {
+                throw RegistryLimitError("GET " + url + ": the registry links more than " +
+                                             std::to_string(options_.max_pages) + " pages of tags (the page limit)",
+                                         Limit::pages);
             }
             if (!pages_read.insert(url).second) {
                 throw RegistryError("GET " + url + ": the Link header leads back to a page already read");
             }
             const HttpResponse response = send(session, Method::get, url, json_accept);
             if (response.status != 200) fail_status(Method::get, url, response);
-            for (std::string& tag : tags_of_page(url, response)) {
+            std::vector<std::string> page = tags_of_page(url, response);
+            if (page.size() > options_.max_tags - tags.size()) {
+                throw RegistryLimitError("GET " + url + ": the registry lists more than " +
+                                             std::to_string(options_.max_tags) + " tags (the tag limit)",
+                                         Limit::tags);
+            }
+            for (std::string& tag : page) {
                 if (!tags_seen.insert(tag).second) {
                     throw RegistryError("GET " + url + ": tag " + rspcat::detail::quoted(tag) + " is listed twice");
                 }
@@ -91,6 +121,15 @@ class RegistryClient {
         if (response.status != 200) fail_status(Method::head, url, response);
         const auto digest = response.header("docker-content-digest");
         if (!digest) fail_status(Method::head, url, response, " without a Docker-Content-Digest header");
+        // Two answers to one question: neither can be trusted to be the tag's digest.
+        for (const std::string& other : response.headers_named("docker-content-digest")) {
+            if (other != *digest) {
+                fail_status(Method::head, url, response,
+                            " with two different Docker-Content-Digest headers: '" +
+                                rspcat::detail::printable(*digest, 100) + "' and '" +
+                                rspcat::detail::printable(other, 100) + "'");
+            }
+        }
         if (!is_sha256_digest(*digest)) {
             fail_status(Method::head, url, response,
                         " with Docker-Content-Digest " + rspcat::detail::quoted(*digest) + ", not a sha256 digest");
@@ -102,7 +141,10 @@ class RegistryClient {
     std::string repository_url() const { return options_.url.text() + "/v2/" + options_.repository; }
 
     std::vector<std::string> tags_of_page(const std::string& url, const HttpResponse& response) const {
-        const Json page = Json::parse(response.body, nullptr, false);
+        std::string why;
+        const auto parsed = parse_answer(response, why);
+        if (!parsed) throw RegistryError("GET " + url + ": HTTP 200 but the answer is not a JSON object: " + why);
+        const Json& page = *parsed;
         if (!page.is_object()) throw RegistryError("GET " + url + ": HTTP 200 but the answer is not a JSON object");
         const auto tags = page.find("tags");
         // An empty repository may list `"tags": null`.
@@ -111,8 +153,8 @@ class RegistryClient {
         std::vector<std::string> out;
         for (const Json& tag : *tags) {
             if (!tag.is_string() || !is_docker_tag(tag.get_ref<const std::string&>())) {
-                throw RegistryError("GET " + url + ": HTTP 200 but " + rspcat::detail::quoted(tag.dump()) +
-                                    " is not a Docker tag");
+                throw RegistryError("GET " + url + ": HTTP 200 but " +
+                                    rspcat::detail::quoted(rspcat::detail::json_excerpt(tag)) + " is not a Docker tag");
             }
             out.push_back(tag.get<std::string>());
         }
@@ -146,17 +188,45 @@ class RegistryClient {
         for (int attempt = 1;; ++attempt) {
             const bool last = attempt >= attempts;
             const std::string tried = attempt > 1 ? " (tried " + std::to_string(attempt) + " times)" : "";
+            const auto [timeout, cut_by_deadline] = time_for_request(method, url);
             try {
-                HttpResponse response = session.perform(method, url, headers);
+                HttpResponse response = session.perform(method, url, headers, timeout);
                 const bool overloaded = response.status == 429 || response.status >= 500;
                 if (!overloaded) return response;
                 if (last) fail_status(method, url, response, tried);
-                std::this_thread::sleep_for(delay(attempt, response.header("retry-after")));
+                wait_before_retry(delay(attempt, response.header("retry-after")), method, url);
             } catch (const TransportError& e) {
+                if (e.timed_out && cut_by_deadline) throw deadline_passed(method, url);
+                if (e.timed_out) {
+                    throw RegistryLimitError(describe(method, url) + ": no complete answer within " +
+                                                 duration_text(timeout) + " (the per-request timeout)" + tried,
+                                             Limit::request_timeout);
+                }
                 if (!e.transient || last) throw RegistryError(describe(method, url) + ": " + e.what() + tried);
-                std::this_thread::sleep_for(delay(attempt, std::nullopt));
+                wait_before_retry(delay(attempt, std::nullopt), method, url);
             }
         }
+    }
+
+    // How long the next request may take: the per-request timeout, or what is left before the
+    // deadline when that is less (and then `true`).
+    std::pair<std::chrono::milliseconds, bool> time_for_request(Method method, const std::string& url) const {
+        if (!deadline_) return {options_.request_timeout, false};
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline_ - Clock::now());
+        if (left.count() <= 0) throw deadline_passed(method, url);
+        if (left < options_.request_timeout) return {left, true};
+        return {options_.request_timeout, false};
+    }
+
+    void wait_before_retry(std::chrono::milliseconds wait, Method method, const std::string& url) const {
+        if (deadline_ && Clock::now() + wait >= *deadline_) throw deadline_passed(method, url);
+        std::this_thread::sleep_for(wait);
+    }
+
+    RegistryLimitError deadline_passed(Method method, const std::string& url) const {
+        return RegistryLimitError(describe(method, url) + ": the sync's deadline of " + duration_text(*options_.deadline) +
+                                      " passed",
+                                  Limit::deadline);
     }
 
     std::chrono::milliseconds delay(int attempt, const std::optional<std::string>& retry_after) const {
@@ -213,7 +283,10 @@ class RegistryClient {
         if (options_.credentials) headers.push_back("Authorization: Basic " + basic_credentials());
         const HttpResponse response = send_with_retries(session, Method::get, token_url, headers);
         if (response.status != 200) fail_status(Method::get, token_url, response, " (asking for a bearer token)");
-        const Json answer = Json::parse(response.body, nullptr, false);
+        std::string why;
+        const auto parsed = parse_answer(response, why);
+        if (!parsed) throw RegistryError("GET " + token_url + ": HTTP 200 but the answer holds no token: " + why);
+        const Json& answer = *parsed;
         for (const char* key : {"token", "access_token"}) {
             if (answer.is_object() && answer.contains(key) && answer[key].is_string() && !answer[key].get<std::string>().empty()) {
                 return answer[key].get<std::string>();
@@ -223,6 +296,7 @@ class RegistryClient {
     }
 
     const SyncOptions& options_;
+    std::optional<Clock::time_point> deadline_;
     mutable std::mutex auth_mutex_;
     std::optional<std::string> authorization_;  // the Authorization header value, once known
 };
@@ -272,6 +346,9 @@ std::vector<ListingRow> fetch_listing(const SyncOptions& options) {
     }
     if (options.concurrency < 1 || options.concurrency > max_concurrency) {
         throw RegistryError("concurrency must be between 1 and " + std::to_string(max_concurrency));
+    }
+    if (options.max_pages < 1 || options.request_timeout.count() < 1 || (options.deadline && options.deadline->count() < 1)) {
+        throw RegistryError("the page limit, the request timeout and the deadline must be positive");
     }
     RegistryClient client(options);
     std::vector<std::string> tags;

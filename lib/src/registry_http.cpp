@@ -15,7 +15,6 @@ namespace {
 // registry answering what was asked.
 constexpr std::size_t max_body_bytes = 64 * 1024 * 1024;
 constexpr long connect_timeout_ms = 10'000;
-constexpr long request_timeout_ms = 120'000;
 
 struct CurlEasyDeleter {
     void operator()(CURL* easy) const { curl_easy_cleanup(easy); }
@@ -52,6 +51,7 @@ std::string_view trim(std::string_view text) {
 struct Transfer {
     HttpResponse response;
     bool too_large = false;
+    bool in_headers = false;  // between the status line and the blank line that ends the headers
 };
 
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) noexcept {
@@ -77,6 +77,11 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
         // A new status line (after `100 Continue`, say) starts a new set of headers.
         if (line.starts_with("HTTP/")) {
             transfer->response.headers.clear();
+            transfer->in_headers = true;
+            return bytes;
+        }
+        if (trim(line).empty()) {
+            transfer->in_headers = false;
             return bytes;
         }
         const std::size_t colon = line.find(':');
@@ -90,7 +95,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
 }
 
 // Connection trouble that may pass; everything else (a bad URL, a refused certificate, a
-// refused connection) will not.
+// refused connection) will not. A timeout is either: see perform().
 bool is_transient(CURLcode code) {
     switch (code) {
         case CURLE_OPERATION_TIMEDOUT:
@@ -141,8 +146,6 @@ HttpSession::HttpSession(bool insecure) : handle_(std::make_unique<Handle>()) {
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);  // several sessions run on threads
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, connect_timeout_ms);
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, request_timeout_ms);
     curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");  // whatever libcurl can decode
     if (insecure) {
         curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
@@ -154,7 +157,8 @@ HttpSession::HttpSession(bool insecure) : handle_(std::make_unique<Handle>()) {
 
 HttpSession::~HttpSession() = default;
 
-HttpResponse HttpSession::perform(Method method, const std::string& url, const std::vector<std::string>& headers) {
+HttpResponse HttpSession::perform(Method method, const std::string& url, const std::vector<std::string>& headers,
+                                  std::chrono::milliseconds timeout) {
     CURL* easy = handle_->easy.get();
     CurlList header_list;
     for (const auto& header : headers) {
@@ -166,6 +170,10 @@ HttpResponse HttpSession::perform(Method method, const std::string& url, const s
     Transfer transfer;
     handle_->error[0] = '\0';
     curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
+    // At least 1 ms: 0 would mean no timeout at all.
+    const long timeout_ms = std::max<long>(1, static_cast<long>(timeout.count()));
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, std::min(connect_timeout_ms, timeout_ms));
     if (method == Method::head) {
         curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
     } else {
@@ -183,9 +191,25 @@ HttpResponse HttpSession::perform(Method method, const std::string& url, const s
         throw TransportError("the answer is larger than " + std::to_string(max_body_bytes / (1024 * 1024)) + " MiB",
                              false);
     }
+    // libcurl refuses a header line longer than CURL_MAX_HTTP_HEADER with CURLE_OUT_OF_MEMORY
+    // (7.88 has no code of its own for it); while headers arrive, that is what it means.
+    if (code == CURLE_OUT_OF_MEMORY && transfer.in_headers) {
+        throw TransportError("a response header larger than " + std::to_string(CURL_MAX_HTTP_HEADER / 1024) +
+                                 " KB (libcurl's limit)",
+                             false);
+    }
     if (code != CURLE_OK) {
         const std::string detail = handle_->error[0] != '\0' ? handle_->error : curl_easy_strerror(code);
-        throw TransportError(detail, is_transient(code));
+        // The request's own timeout is final (the caller chose how long to wait); the shorter
+        // connect timeout is connection trouble like any other, worth another try. libcurl says
+        // which only in its message, so: the connect timeout fired when it is the shorter one and
+        // no connection was made. (Timing the call is not enough: libcurl may stop up to a
+        // millisecond before the timeout by the caller's clock.)
+        curl_off_t connected_after_us = 0;
+        curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connected_after_us);
+        const bool connect_timeout = connected_after_us == 0 && connect_timeout_ms < timeout_ms;
+        const bool timed_out = code == CURLE_OPERATION_TIMEDOUT && !connect_timeout;
+        throw TransportError(detail, is_transient(code) && !timed_out, timed_out);
     }
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &transfer.response.status);
     return std::move(transfer.response);

@@ -1,6 +1,7 @@
 // The little HTTP that the registry client needs, on one libcurl easy handle per session.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -25,11 +26,14 @@ struct HttpResponse {
     std::vector<std::string> headers_named(std::string_view name) const;
 };
 
-// No answer at all: the connection failed or broke. `transient` when trying again may help.
+// No answer at all: the connection failed or broke, or the request ran out of time.
+// `transient` when trying again may help.
 class TransportError : public std::runtime_error {
    public:
-    TransportError(const std::string& message, bool transient) : std::runtime_error(message), transient(transient) {}
+    TransportError(const std::string& message, bool transient, bool timed_out = false)
+        : std::runtime_error(message), transient(transient), timed_out(timed_out) {}
     bool transient;
+    bool timed_out;  // the request's timeout passed before the answer was complete
 };
 
 // One connection's worth of requests: keeps its connection open between requests. Not to be
@@ -42,8 +46,9 @@ class HttpSession {
     HttpSession& operator=(const HttpSession&) = delete;
 
     // Sends one request (redirects are not followed) and returns whatever status came back.
-    // Throws TransportError when nothing usable came back.
-    HttpResponse perform(Method method, const std::string& url, const std::vector<std::string>& headers);
+    // Throws TransportError when nothing usable came back within `timeout`.
+    HttpResponse perform(Method method, const std::string& url, const std::vector<std::string>& headers,
+                         std::chrono::milliseconds timeout);
 
     // `text` percent-encoded for a query string.
     std::string escape(std::string_view text);

@@ -4,6 +4,7 @@
 
 #include "digits.hpp"
 #include "input_text.hpp"
+#include "json_input.hpp"
 #include "rspcat/registry.hpp"
 
 namespace rspcat::registry {
@@ -195,9 +196,9 @@ std::optional<Credentials> credentials_from_docker_config(std::string_view json_
     };
     Json config;
     try {
-        config = Json::parse(json_text);
-    } catch (const Json::parse_error& e) {
-        fail("", std::string("not valid JSON: ") + e.what());
+        config = rspcat::detail::parse_json_input(json_text);
+    } catch (const rspcat::detail::JsonInputError& e) {
+        fail("", e.what());
     }
     if (!config.is_object()) fail("", "expected a Docker config.json object");
     const auto auths = config.find("auths");

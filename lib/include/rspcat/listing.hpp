@@ -54,7 +54,8 @@ class TsvListingReader {
         std::optional<Timestamp> snapshot_at;
         ListingRow row;
     };
-    // The next line that is not blank or a comment, without its line ending.
+    // The next line that is not empty or a comment, without its line ending; a line of only
+    // spaces and tabs is an error.
     std::optional<std::string> next_text();
     std::optional<Line> read_line();
     [[noreturn]] void fail(std::size_t line, const std::string& message) const;

@@ -25,6 +25,15 @@ class RegistryError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// One of the bounds of SyncOptions was reached; `limit` says which, so that a caller can name
+// the setting that raises it.
+class RegistryLimitError : public RegistryError {
+   public:
+    enum class Limit { pages, tags, request_timeout, deadline };
+    RegistryLimitError(const std::string& message, Limit limit) : RegistryError(message), limit(limit) {}
+    Limit limit;
+};
+
 // `http[s]://HOST[:PORT]`, with at most a trailing `/` after it.
 struct BaseUrl {
     std::string scheme;     // `http` or `https`
@@ -74,6 +83,15 @@ struct RetryPolicy {
     std::chrono::milliseconds max_delay{8000};
 };
 
+// The bounds of one sync, so that a broken or hostile registry fails it instead of holding it
+// forever. Registries page 100 tags or more at a time, so 10,000 pages hold the 1,000,000 tags,
+// far beyond any RSP repository; half an hour is many times what a few thousand tags take to
+// list and resolve at the default concurrency.
+inline constexpr std::size_t default_max_pages = 10'000;
+inline constexpr std::size_t default_max_tags = 1'000'000;
+inline constexpr std::chrono::milliseconds default_request_timeout{60'000};
+inline constexpr std::chrono::milliseconds default_deadline{30 * 60'000};
+
 struct SyncOptions {
     BaseUrl url;
     std::string repository;
@@ -81,6 +99,13 @@ struct SyncOptions {
     bool insecure = false;  // do not verify TLS certificates
     int concurrency = 4;    // HEAD requests at once
     RetryPolicy retry;
+    std::size_t max_pages = default_max_pages;  // pages of tags followed through Link headers
+    std::size_t max_tags = default_max_tags;
+    // Each request, from connecting to the last byte. A request that times out is not tried
+    // again: a registry that let one wait this long would likely do it again.
+    std::chrono::milliseconds request_timeout = default_request_timeout;
+    // The whole sync, retries and waits included; nullopt for none.
+    std::optional<std::chrono::milliseconds> deadline = default_deadline;
     // Called after each tag's digest is known, one call at a time, from any thread.
     std::function<void(std::size_t resolved, std::size_t total)> on_progress;
 };
