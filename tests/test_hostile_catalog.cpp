@@ -132,7 +132,7 @@ TEST_CASE("a catalog whose views or tables differ from rspcat's schema is refuse
     }
 }
 
-TEST_CASE("a trigger that rspcat did not make stops writes, not reads; the user's own views and indexes are fine",
+TEST_CASE("a trigger that rspcat did not make stops writes but not reads, and the user's own views and indexes are fine",
           "[hostile]") {
     TempDir dir;
     const std::string db = dir.file("c.db");

@@ -254,7 +254,7 @@ std::vector<std::string> read_tags(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("TSV listings: empty lines are skipped; a line of only spaces or tabs is an error", "[listing]") {
+TEST_CASE("TSV listings: empty lines are skipped, and a line of only spaces or tabs is an error", "[listing]") {
     const std::string d = "sha256:" + std::string(64, '1');
     // Issue 11, item 10: these were taken as blank lines, so a file of them was an empty snapshot.
     using Row = std::tuple<std::string, std::string>;
