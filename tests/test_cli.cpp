@@ -66,7 +66,7 @@ TEST_CASE("usage errors exit 2 and say what is wrong", "[cli]") {
     CHECK_FALSE(std::filesystem::exists(db));
 }
 
-TEST_CASE("--help and --version", "[cli]") {
+TEST_CASE("rspcat --help and --version", "[cli]") {
     const auto help = run_rspcat({"--help"});
     CHECK(help.exit_code == 0);
     for (const char* command : {"ingest", "images", "latest", "show", "subset", "seen", "parse"}) {
