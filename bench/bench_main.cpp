@@ -21,9 +21,9 @@
 #include <vector>
 
 #include "inputs.hpp"
-#include "rsp_sql.h"
+#include "rspcat/sql.hpp"
 #include "rspcat/catalog.hpp"
-#include "rspcat/image_row.hpp"
+#include "image_row.hpp"
 #include "rspcat/policy.hpp"
 #include "rspcat/tag.hpp"
 

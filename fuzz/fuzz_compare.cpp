@@ -6,7 +6,7 @@
 #include <array>
 
 #include "fuzz_support.hpp"
-#include "rsp_sql.h"
+#include "rspcat/sql.hpp"
 #include "rspcat/tag.hpp"
 
 using namespace rspcat;

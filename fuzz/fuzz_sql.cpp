@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "fuzz_support.hpp"
-#include "rsp_sql.h"
+#include "rspcat/sql.hpp"
 #include "rspcat/catalog.hpp"
 
 using rspcat::fuzz::check;

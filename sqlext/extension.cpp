@@ -3,7 +3,7 @@
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT1
 
-#include "rsp_sql.h"
+#include "rspcat/sql.hpp"
 
 extern "C" __attribute__((visibility("default"))) int sqlite3_rsp_init(sqlite3* db, char**,
                                                                        const sqlite3_api_routines* api) {

@@ -10,7 +10,7 @@
 
 #include "cli_support.hpp"
 #include "process_support.hpp"
-#include "rsp_sql.h"
+#include "rspcat/sql.hpp"
 #include "rspcat/catalog.hpp"
 
 using nlohmann::json;

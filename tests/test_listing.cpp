@@ -9,7 +9,7 @@
 
 #include "listing_support.hpp"
 #include "rspcat/catalog.hpp"
-#include "rspcat/image_row.hpp"
+#include "image_row.hpp"
 #include "cli_support.hpp"
 #include "test_support.hpp"
 

@@ -9,7 +9,7 @@
 #include <set>
 #include <string>
 
-#include "rsp_sql.h"
+#include "rspcat/sql.hpp"
 #include "test_support.hpp"
 
 namespace {

@@ -1,4 +1,4 @@
-#include "rspcat/json_text.hpp"
+#include "json_text.hpp"
 
 #include <algorithm>
 #include <charconv>

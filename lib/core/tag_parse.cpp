@@ -17,7 +17,7 @@
 #include <charconv>
 
 #include "digits.hpp"
-#include "rspcat/json_text.hpp"
+#include "json_text.hpp"
 #include "rspcat/tag.hpp"
 
 namespace rspcat {

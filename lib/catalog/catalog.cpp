@@ -14,7 +14,7 @@
 
 #include "catalog_impl.hpp"
 #include "catalog_schema.hpp"
-#include "rsp_sql.h"
+#include "rspcat/sql.hpp"
 #include "schema_files.hpp"
 
 namespace rspcat {

@@ -5,7 +5,7 @@
 #include <array>
 #include <charconv>
 
-#include "rspcat/json_text.hpp"
+#include "json_text.hpp"
 #include "rspcat/tag.hpp"
 
 namespace rspcat {

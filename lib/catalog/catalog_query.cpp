@@ -10,7 +10,7 @@
 
 #include "catalog_impl.hpp"
 #include "input_text.hpp"
-#include "rspcat/image_row.hpp"
+#include "image_row.hpp"
 
 namespace rspcat {
 

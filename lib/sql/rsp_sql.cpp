@@ -35,8 +35,8 @@ SQLITE_EXTENSION_INIT3
 #include <string_view>
 #include <type_traits>
 
-#include "rsp_sql.h"
-#include "rspcat/json_text.hpp"
+#include "rspcat/sql.hpp"
+#include "json_text.hpp"
 #include "rspcat/tag.hpp"
 #include "rspcat/version.hpp"
 

@@ -1,4 +1,4 @@
-#include "rspcat/image_row.hpp"
+#include "image_row.hpp"
 
 #include <cstdint>
 #include <charconv>

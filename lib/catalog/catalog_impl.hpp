@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "rspcat/catalog.hpp"
-#include "rspcat/image_row.hpp"
+#include "image_row.hpp"
 
 namespace rspcat {
 

@@ -22,8 +22,8 @@ SQLITE_EXTENSION_INIT3
 #include <string>
 #include <vector>
 
-#include "rsp_sql.h"
-#include "rspcat/image_row.hpp"
+#include "rspcat/sql.hpp"
+#include "image_row.hpp"
 #include "rspcat/policy.hpp"
 
 namespace {

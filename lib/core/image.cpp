@@ -1,6 +1,6 @@
 #include "rspcat/image.hpp"
 
-#include "rspcat/json_text.hpp"
+#include "json_text.hpp"
 
 namespace rspcat {
 

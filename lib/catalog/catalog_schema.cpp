@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "rsp_sql.h"
+#include "rspcat/sql.hpp"
 #include "rspcat/catalog.hpp"
 #include "schema_files.hpp"
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "digits.hpp"
-#include "rspcat/json_text.hpp"
+#include "json_text.hpp"
 
 namespace rspcat {
 

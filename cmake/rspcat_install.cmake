@@ -1,0 +1,69 @@
+# What `cmake --install` puts where (GNUInstallDirs): headers in include/rspcat, the libraries
+# and the extension rsp.so in the library directory (so that `.load rsp` finds it by bare name),
+# the CMake package in lib/cmake/rspcat, rspcat.pc in lib/pkgconfig, the tool in bin, its man page
+# and bash completion in share.
+include(CMakePackageConfigHelpers)
+
+set(rspcat_libraries rspcat_core rspcat_catalog)
+if(RSPCAT_REGISTRY)
+  list(APPEND rspcat_libraries rspcat_registry)
+endif()
+# Static libraries carry their private helpers as link dependencies, so those are installed too.
+if(NOT BUILD_SHARED_LIBS)
+  list(APPEND rspcat_libraries rspcat_support rspcat_sql)
+endif()
+install(TARGETS ${rspcat_libraries} EXPORT rspcatTargets
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} NAMELINK_COMPONENT Development
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+
+set(rspcat_header_dirs lib/core/include/ lib/sql/include/ lib/catalog/include/)
+if(RSPCAT_REGISTRY)
+  list(APPEND rspcat_header_dirs lib/registry/include/)
+endif()
+foreach(dir IN LISTS rspcat_header_dirs)
+  install(DIRECTORY ${dir} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT Development)
+endforeach()
+install(FILES "${PROJECT_BINARY_DIR}/lib/core/include/rspcat/version.hpp"
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/rspcat COMPONENT Development)
+
+set(rspcat_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/rspcat)
+install(EXPORT rspcatTargets NAMESPACE rspcat:: DESTINATION ${rspcat_cmake_dir} COMPONENT Development)
+configure_package_config_file(cmake/rspcatConfig.cmake.in "${PROJECT_BINARY_DIR}/rspcatConfig.cmake"
+  INSTALL_DESTINATION ${rspcat_cmake_dir})
+# Before 1.0 a minor version may change the API.
+write_basic_package_version_file("${PROJECT_BINARY_DIR}/rspcatConfigVersion.cmake"
+  COMPATIBILITY SameMinorVersion)
+install(FILES "${PROJECT_BINARY_DIR}/rspcatConfig.cmake" "${PROJECT_BINARY_DIR}/rspcatConfigVersion.cmake"
+        DESTINATION ${rspcat_cmake_dir} COMPONENT Development)
+
+# pkg-config: rspcat.pc is everything (core, catalog, registry); a static build lists what the
+# archives need in Libs.private and Requires.private.
+if(BUILD_SHARED_LIBS)
+  set(RSPCAT_PC_LIBS_PRIVATE "")
+  set(RSPCAT_PC_REQUIRES_PRIVATE "")
+else()
+  set(RSPCAT_PC_LIBS_PRIVATE "-lrspcat-sql -lrspcat-core -lrspcat-support -lSQLiteCpp -lyaml-cpp -lpthread")
+  set(RSPCAT_PC_REQUIRES_PRIVATE "sqlite3 yaml-cpp")
+  if(RSPCAT_REGISTRY)
+    string(APPEND RSPCAT_PC_REQUIRES_PRIVATE " libcurl")
+  endif()
+endif()
+set(RSPCAT_PC_LIBS "-lrspcat-catalog -lrspcat-core")
+if(RSPCAT_REGISTRY)
+  set(RSPCAT_PC_LIBS "-lrspcat-registry ${RSPCAT_PC_LIBS}")
+endif()
+configure_file(cmake/rspcat.pc.in "${PROJECT_BINARY_DIR}/rspcat.pc" @ONLY)
+install(FILES "${PROJECT_BINARY_DIR}/rspcat.pc" DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig
+        COMPONENT Development)
+
+if(RSPCAT_EXTENSION)
+  install(TARGETS rsp LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+endif()
+if(RSPCAT_CLI)
+  install(TARGETS rspcat_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  install(FILES docs/rspcat.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+  install(FILES cli/completion.bash DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions
+          RENAME rspcat)
+endif()
