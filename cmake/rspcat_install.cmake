@@ -23,7 +23,8 @@ if(RSPCAT_REGISTRY)
   list(APPEND rspcat_header_dirs lib/registry/include/)
 endif()
 foreach(dir IN LISTS rspcat_header_dirs)
-  install(DIRECTORY ${dir} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT Development)
+  install(DIRECTORY ${dir} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT Development
+          FILES_MATCHING PATTERN "*.hpp")
 endforeach()
 install(FILES "${PROJECT_BINARY_DIR}/lib/core/include/rspcat/version.hpp"
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/rspcat COMPONENT Development)

@@ -27,8 +27,9 @@ endfunction()
 # linked into the layers that need it; its headers are for this build tree only.
 function(rspcat_internal_library name)
   add_library(${name} STATIC ${ARGN})
+  string(REPLACE "_" "-" output_name ${name})
   target_compile_features(${name} PUBLIC cxx_std_20)
   target_include_directories(${name} PUBLIC $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}>)
-  set_target_properties(${name} PROPERTIES POSITION_INDEPENDENT_CODE ON
+  set_target_properties(${name} PROPERTIES OUTPUT_NAME ${output_name} POSITION_INDEPENDENT_CODE ON
     CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
 endfunction()
