@@ -30,6 +30,12 @@ install(FILES "${PROJECT_BINARY_DIR}/lib/core/include/rspcat/version.hpp"
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/rspcat COMPONENT Development)
 
 set(rspcat_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/rspcat)
+# For rspcatConfig.cmake, which finds what static libraries link (BUILD_SHARED_LIBS may be unset).
+if(BUILD_SHARED_LIBS)
+  set(RSPCAT_SHARED_LIBS ON)
+else()
+  set(RSPCAT_SHARED_LIBS OFF)
+endif()
 install(EXPORT rspcatTargets NAMESPACE rspcat:: DESTINATION ${rspcat_cmake_dir} COMPONENT Development)
 configure_package_config_file(cmake/rspcatConfig.cmake.in "${PROJECT_BINARY_DIR}/rspcatConfig.cmake"
   INSTALL_DESTINATION ${rspcat_cmake_dir})
