@@ -53,8 +53,11 @@ if(BUILD_SHARED_LIBS)
 else()
   set(RSPCAT_PC_LIBS_PRIVATE "-lrspcat-sql -lrspcat-core -lrspcat-support -lSQLiteCpp -lyaml-cpp -lpthread")
   set(RSPCAT_PC_REQUIRES_PRIVATE "sqlite3 yaml-cpp")
+  # libcurl as -lcurl, not as a required package: `pkg-config --static` would add what a static
+  # libcurl links (nghttp2, ssh2, ldap, …), whose -dev packages libcurl4-openssl-dev does not pull
+  # in, and the link fails. The archives only need libcurl itself.
   if(RSPCAT_REGISTRY)
-    string(APPEND RSPCAT_PC_REQUIRES_PRIVATE " libcurl")
+    string(APPEND RSPCAT_PC_LIBS_PRIVATE " -lcurl")
   endif()
 endif()
 set(RSPCAT_PC_LIBS "-lrspcat-catalog -lrspcat-core")
