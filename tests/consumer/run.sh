@@ -109,7 +109,7 @@ ok "docs/install.md shows tests/consumer/CMakeLists.txt and meson.build verbatim
 # CMake install, find_package(rspcat 0.1) and rspcat::catalog (CMakeLists.txt).
 run_logged "$work/cmake-find-package.log" cmake -S "$here" -B "$work/cmake-find-package" -G Ninja \
     -DCMAKE_PREFIX_PATH="$cmake_prefix"
-run_logged "$work/cmake-find-package.log" cmake --build "$work/cmake-find-package"
+run_logged "$work/cmake-find-package.log" cmake --build "$work/cmake-find-package" -j 2
 check_consumer cmake-find-package "$work/cmake-find-package/rspcat-consumer"
 check_tool_reads cmake-install "$cmake_prefix" "$work/cmake-find-package.db"
 
@@ -128,7 +128,7 @@ done
 meson_pc_dir=$(dirname "$(find "$meson_destdir" -name rspcat.pc)")
 run_logged "$work/meson-dependency.log" env PKG_CONFIG_PATH="$meson_pc_dir" \
     meson setup "$work/meson-dependency" "$here"
-run_logged "$work/meson-dependency.log" meson compile -C "$work/meson-dependency"
+run_logged "$work/meson-dependency.log" meson compile -C "$work/meson-dependency" -j 2
 check_consumer meson-dependency "$work/meson-dependency/rspcat-consumer"
 check_tool_reads meson-install "$meson_destdir" "$work/meson-dependency.db"
 
@@ -136,7 +136,7 @@ check_tool_reads meson-install "$meson_destdir" "$work/meson-dependency.db"
 meson_prefix=$(dirname "$(dirname "$(find "$meson_destdir" -path '*/bin/rspcat' -type f)")")
 run_logged "$work/meson-find-package.log" cmake -S "$here" -B "$work/meson-find-package" -G Ninja \
     -DCMAKE_PREFIX_PATH="$meson_prefix"
-run_logged "$work/meson-find-package.log" cmake --build "$work/meson-find-package"
+run_logged "$work/meson-find-package.log" cmake --build "$work/meson-find-package" -j 2
 check_consumer meson-find-package "$work/meson-find-package/rspcat-consumer"
 
 echo "consumer: every check passed"

@@ -54,7 +54,7 @@ meson introspect --targets "$project/build" | grep -q '"name": "bench_' &&
     fail "meson-subproject: rspcat's benchmarks are built in a project that uses it"
 ok "meson-subproject: dependency('rspcat') from subprojects/rspcat; no rspcat tests or benchmarks"
 if [ "$build" = --build ]; then
-    run_logged "$work/meson-subproject.log" meson compile -C "$project/build" rspcat-consumer
+    run_logged "$work/meson-subproject.log" meson compile -C "$project/build" -j 2 rspcat-consumer
     check_output meson-subproject "$project/build/rspcat-consumer"
 fi
 
@@ -77,6 +77,6 @@ for option in RSPCAT_TESTS RSPCAT_BENCH RSPCAT_FUZZ RSPCAT_INSTALL; do
 done
 ok "cmake-subdirectory: configures beside a target named rspcat, without Catch2 or Google Benchmark; tests, benchmarks and install rules off"
 if [ "$build" = --build ]; then
-    run_logged "$work/cmake-subdirectory.log" cmake --build "$project/build" --target rspcat
+    run_logged "$work/cmake-subdirectory.log" cmake --build "$project/build" -j 2 --target rspcat
     check_output cmake-subdirectory "$project/build/rspcat"
 fi
