@@ -37,8 +37,7 @@ _rspcat_takes_value() {
 
 _rspcat_files() {
     compopt -o filenames 2>/dev/null
-    local IFS=$'\n'
-    COMPREPLY=($(compgen -f -- "$1"))
+    mapfile -t COMPREPLY < <(compgen -f -- "$1")
 }
 
 # Completes the value of `option` of `command` from `cur`; false when the option's value is free text.
@@ -54,7 +53,7 @@ _rspcat_value() {
                 ingest) formats="tsv gar gcloud docker-json" ;;
                 prune | menu) formats="table json" ;;
             esac
-            COMPREPLY=($(compgen -W "$formats" -- "$cur"))
+            mapfile -t COMPREPLY < <(compgen -W "$formats" -- "$cur")
             ;;
         *) COMPREPLY=() ;;
     esac
@@ -104,15 +103,15 @@ _rspcat() {
     fi
 
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "$(_rspcat_options "$command")" -- "$cur"))
+        mapfile -t COMPREPLY < <(compgen -W "$(_rspcat_options "$command")" -- "$cur")
         return 0
     fi
     case $command in
-        "") COMPREPLY=($(compgen -W "$_rspcat_commands" -- "$cur")) ;;
+        "") mapfile -t COMPREPLY < <(compgen -W "$_rspcat_commands" -- "$cur") ;;
         ingest) ((positionals == 0)) && _rspcat_files "$cur" ;;
         latest)
             ((positionals == 0)) &&
-                COMPREPLY=($(compgen -W "alias release weekly daily candidate release-candidate experimental unknown" -- "$cur"))
+                mapfile -t COMPREPLY < <(compgen -W "alias release weekly daily candidate release-candidate experimental unknown" -- "$cur")
             ;;
     esac
     return 0

@@ -5,8 +5,10 @@
 # man page and completed for that command, and the completion offers no option the tool lacks.
 #
 #   check_cli_docs.sh RSPCAT COMPLETION.bash MANPAGE
+# shellcheck source-path=SCRIPTDIR
 set -u
 rspcat=$1 completion=$2 manpage=$3
+# shellcheck source=../cli/completion.bash
 source "$completion" || exit 1
 failures=0
 fail() {

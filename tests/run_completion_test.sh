@@ -4,6 +4,7 @@
 # COMPREPLY with what the user should be offered.
 #
 #   run_completion_test.sh COMPLETION.bash
+# shellcheck source-path=SCRIPTDIR
 set -u
 completion=$1
 # shellcheck source=../cli/completion.bash
@@ -24,6 +25,7 @@ expect() {
     _rspcat rspcat "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
     local got
     got=$(printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ')
+    # shellcheck disable=SC2086 # the words, split
     wanted=$(printf '%s\n' $wanted | sort | tr '\n' ' ')
     if [[ $got != "$wanted" ]]; then
         echo "FAIL: '$line<TAB>' offers [${got% }], expected [${wanted% }]"
