@@ -8,7 +8,7 @@
 # Usage, after both builds (scripts/test.sh): sh scripts/test-install.sh [BUILD [BUILD_MESON]]
 # (default build and build-meson). Run from anywhere; temporary files go away unless it fails.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 cmake_build=${1:-build}
 meson_build=${2:-build-meson}
 start=$(date +%s)

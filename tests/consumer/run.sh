@@ -49,7 +49,9 @@ check_consumer() {
 check_install() {
     name=$1 root=$2
     pc=$(find "$root" -name rspcat.pc -path '*/pkgconfig/*')
-    [ -n "$pc" ] && [ "$(echo "$pc" | wc -l)" -eq 1 ] || fail "$name: not one rspcat.pc under $root: '$pc'"
+    if [ -z "$pc" ] || [ "$(echo "$pc" | wc -l)" -ne 1 ]; then
+        fail "$name: not one rspcat.pc under $root: '$pc'"
+    fi
     libdir=$(dirname "$(dirname "$pc")")
     prefix=$(find "$root" -path '*/bin/rspcat' -type f)
     [ -n "$prefix" ] || fail "$name: no bin/rspcat under $root"
@@ -71,6 +73,7 @@ check_install() {
     ok "$name: rsp.so exports only sqlite3_rsp_init"
 
     # Headers: the public ones, and nothing else.
+    # shellcheck disable=SC2012
     headers=$(cd "$prefix/include/rspcat" && LC_ALL=C ls | tr '\n' ' ')
     want="catalog.hpp image.hpp json_listing.hpp listing.hpp policy.hpp prune.hpp registry.hpp semver.hpp sql.hpp tag.hpp time.hpp version.hpp "
     [ "$headers" = "$want" ] || fail "$name: include/rspcat holds [$headers], not [$want]"
