@@ -98,16 +98,20 @@ meson_destdir=$(cd "$meson_destdir" && pwd) || fail "no Meson install at $2"
 check_install cmake-install "$cmake_prefix"
 check_install meson-install "$meson_destdir"
 
-# The build files below are the ones docs/install.md shows: check that it shows them verbatim
+# The build files below are the ones docs/install.md and README.md show: check that they show them verbatim
 # (without their first comment lines).
 flat() {
     grep -v '^#' "$1" | tr '\n' '\001'
 }
-for file in CMakeLists.txt meson.build; do
-    flat "$source_dir/docs/install.md" | grep -qF -- "$(flat "$here/$file")" ||
-        fail "docs/install.md does not show tests/consumer/$file as it is"
+for doc in docs/install.md README.md; do
+    for file in CMakeLists.txt meson.build; do
+        flat "$source_dir/$doc" | grep -qF -- "$(flat "$here/$file")" ||
+            fail "$doc does not show tests/consumer/$file as it is"
+    done
+    grep -qF 'c++ -std=c++20 -o rspcat-consumer main.cpp $(pkg-config --cflags --libs rspcat)' "$source_dir/$doc" ||
+        fail "$doc does not give the pkg-config line this test runs"
 done
-ok "docs/install.md shows tests/consumer/CMakeLists.txt and meson.build verbatim"
+ok "docs/install.md and README.md show tests/consumer/CMakeLists.txt, meson.build and the pkg-config line verbatim"
 
 # CMake install, find_package(rspcat 0.1) and rspcat::catalog (CMakeLists.txt).
 run_logged "$work/cmake-find-package.log" cmake -S "$here" -B "$work/cmake-find-package" -G Ninja \
