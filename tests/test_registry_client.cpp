@@ -55,8 +55,15 @@ TEST_CASE("base URLs, repository names, base64", "[sync]") {
     CHECK(parse_base_url("https://registry.example.org")->text() == "https://registry.example.org");
     CHECK(parse_base_url("http://127.0.0.1:5000/")->authority == "127.0.0.1:5000");
     CHECK(parse_base_url("HTTPS://[::1]:443")->text() == "https://[::1]:443");
+    CHECK(parse_base_url("https://REGISTRY.example.org:443/")->authority == "REGISTRY.example.org:443");  // as written
+    CHECK(parse_base_url("http://[2001:db8::1]")->authority == "[2001:db8::1]");
+    // libcurl reads some of these (`https:/host`, `ho_st`, `127.1`), but not as SCHEME://HOST[:PORT].
     for (const char* bad : {"registry.example.org", "ftp://host", "https://", "https://host/v2/", "https://host:0",
-                            "https://host:99999", "https://user@host", "https://host:port", "https://ho st"}) {
+                            "https://host:99999", "https://user@host", "https://host:port", "https://ho st",
+                            "https:/host", "https:///host", "https:host", "https://host//", "https://host/.",
+                            "https://host?", "https://host#", "https://host:", "https://host:0443", "https://127.1",
+                            "https://ho_st", "https://ho%41st", "https://[::1", "https://[fe80::1%25eth0]",
+                            " https://host", "https://host "}) {
         CAPTURE(bad);
         CHECK_FALSE(parse_base_url(bad));
     }
@@ -110,6 +117,8 @@ TEST_CASE("Link headers: path, absolute and relative links, and other hosts refu
              {R"(</first>; rel="prev", </v2/a/b/tags/list?last=y>; title="a, b"; rel="next")",
               "https://registry.example.org:5000/v2/a/b/tags/list?last=y"},
              {R"(</v2/a/b/tags/list?last=x>; rel="prev")", std::nullopt},
+             {R"(<../../c/tags/list?last=x>; rel="next")", "https://registry.example.org:5000/v2/a/c/tags/list?last=x"},
+             {R"(<HTTPS://registry.example.org:5000/v2/x#frag>; rel="next")", "https://registry.example.org:5000/v2/x#frag"},
              {"", std::nullopt},
          }) {
         CAPTURE(c.header);
@@ -122,6 +131,14 @@ TEST_CASE("Link headers: path, absolute and relative links, and other hosts refu
         CAPTURE(other);
         CHECK_THROWS_WITH(next_page_url(other, base, current), Catch::Contains("refusing to follow the Link to another host"));
     }
+    // The same origin with the scheme's port written out or left implicit.
+    CHECK(next_page_url(R"(<https://registry.example.org:443/v2/x>; rel="next")", BaseUrl{"https", "registry.example.org"},
+                        "https://registry.example.org/v2/a") == "https://registry.example.org/v2/x");
+    CHECK(next_page_url(R"(<https://registry.example.org/v2/x>; rel="next")", BaseUrl{"https", "registry.example.org:443"},
+                        "https://registry.example.org:443/v2/a") == "https://registry.example.org:443/v2/x");
+    CHECK_THROWS_WITH(next_page_url(R"(<https://registry.example.org:5000/a b>; rel="next")", base, current),
+                      "GET " + current + ": the Link to the next page is not a URL (Bad path): "
+                      "'https://registry.example.org:5000/a b'");
 }
 
 TEST_CASE("credentials from a Docker config.json", "[sync]") {
@@ -286,6 +303,11 @@ TEST_CASE("fetch_listing: what the registry gets wrong is an error naming the UR
                                    R"({"tags":["w_2077_01"]})"};
               },
               "/v2/lab/tags/list: refusing to follow the Link to another host: 'http://127.0.0.2:1/v2/lab/tags/list?last=a'"},
+             {"Bearer realm not a URL",
+              [](const FakeRequest&) -> std::optional<FakeReply> {
+                  return FakeReply{401, {{"WWW-Authenticate", R"(Bearer realm="https://",service="x")"}}, ""};
+              },
+              "/v2/lab/tags/list: HTTP 401 with a Bearer challenge whose realm is not an http(s) URL: 'https://'"},
              {"Link loop",
               [](const FakeRequest& r) -> std::optional<FakeReply> {
                   if (r.path != "/v2/lab/tags/list") return std::nullopt;

@@ -268,17 +268,27 @@ class RegistryClient {
 
     std::string fetch_token(HttpSession& session, const Challenge& challenge, Method method, const std::string& url) {
         const auto realm = challenge.params.find("realm");
-        if (realm == challenge.params.end() || !(realm->second.starts_with("https://") || realm->second.starts_with("http://"))) {
-            throw RegistryError(describe(method, url) + ": HTTP 401 with a Bearer challenge whose realm is not an http(s) URL");
+        detail::Url token;
+        const bool http_realm = realm != challenge.params.end() && token.set(realm->second) == nullptr &&
+                                (token.get(CURLUPART_SCHEME) == "https" || token.get(CURLUPART_SCHEME) == "http");
+        if (!http_realm) {
+            throw RegistryError(describe(method, url) + ": HTTP 401 with a Bearer challenge whose realm is not an http(s) URL" +
+                                (realm != challenge.params.end() ? ": " + rspcat::detail::quoted(realm->second) : ""));
         }
-        std::string token_url = realm->second + (realm->second.find('?') == std::string::npos ? "?" : "&");
+        std::vector<std::string> query;
         if (const auto service = challenge.params.find("service"); service != challenge.params.end()) {
-            token_url += "service=" + session.escape(service->second) + "&";
+            query.push_back("service=" + session.escape(service->second));
         }
         const auto scope = challenge.params.find("scope");
-        token_url += "scope=" + session.escape(scope != challenge.params.end()
-                                                   ? scope->second
-                                                   : "repository:" + options_.repository + ":pull");
+        query.push_back("scope=" + session.escape(scope != challenge.params.end() ? scope->second
+                                                                                  : "repository:" + options_.repository + ":pull"));
+        for (const std::string& pair : query) {
+            if (const char* why = token.append_query(pair)) {
+                throw RegistryError(describe(method, url) + ": cannot add " + pair + " to the Bearer realm " +
+                                    rspcat::detail::quoted(realm->second) + ": " + why);
+            }
+        }
+        const std::string token_url = token.get(CURLUPART_URL).value_or(realm->second);
         std::vector<std::string> headers = {json_accept};
         if (options_.credentials) headers.push_back("Authorization: Basic " + basic_credentials());
         const HttpResponse response = send_with_retries(session, Method::get, token_url, headers);

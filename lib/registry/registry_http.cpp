@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <new>
 
 #include "rspcat/version.hpp"
 
@@ -112,6 +113,32 @@ bool is_transient(CURLcode code) {
 }
 
 }  // namespace
+
+Url::Url() {
+    init_curl_once();
+    url_.reset(curl_url());
+    if (!url_) throw std::bad_alloc();
+}
+
+const char* Url::set(const std::string& text) {
+    const CURLUcode code = curl_url_set(url_.get(), CURLUPART_URL, text.c_str(), 0);
+    return code == CURLUE_OK ? nullptr : curl_url_strerror(code);
+}
+
+const char* Url::append_query(const std::string& pair) {
+    const CURLUcode code = curl_url_set(url_.get(), CURLUPART_QUERY, pair.c_str(), CURLU_APPENDQUERY);
+    return code == CURLUE_OK ? nullptr : curl_url_strerror(code);
+}
+
+std::optional<std::string> Url::get(CURLUPart part, unsigned flags) const {
+    char* text = nullptr;
+    const CURLUcode code = curl_url_get(url_.get(), part, &text, flags);
+    if (code == CURLUE_OUT_OF_MEMORY) throw std::bad_alloc();
+    if (code != CURLUE_OK) return std::nullopt;
+    std::string out = text;
+    curl_free(text);
+    return out;
+}
 
 std::string_view method_name(Method method) { return method == Method::get ? "GET" : "HEAD"; }
 
