@@ -174,6 +174,7 @@ HttpSession::HttpSession(bool insecure) : handle_(std::make_unique<Handle>()) {
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");  // whatever libcurl can decode
+    curl_easy_setopt(easy, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);  // sent with the first request, unasked
     if (insecure) {
         curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -185,7 +186,7 @@ HttpSession::HttpSession(bool insecure) : handle_(std::make_unique<Handle>()) {
 HttpSession::~HttpSession() = default;
 
 HttpResponse HttpSession::perform(Method method, const std::string& url, const std::vector<std::string>& headers,
-                                  std::chrono::milliseconds timeout) {
+                                  std::chrono::milliseconds timeout, const Credentials* basic) {
     CURL* easy = handle_->easy.get();
     CurlList header_list;
     for (const auto& header : headers) {
@@ -207,6 +208,9 @@ HttpResponse HttpSession::perform(Method method, const std::string& url, const s
         curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
     }
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, header_list.get());
+    // libcurl copies these; nullptr forgets the previous request's.
+    curl_easy_setopt(easy, CURLOPT_USERNAME, basic ? basic->username.c_str() : nullptr);
+    curl_easy_setopt(easy, CURLOPT_PASSWORD, basic ? basic->password.c_str() : nullptr);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, &transfer);
     const CURLcode code = curl_easy_perform(easy);

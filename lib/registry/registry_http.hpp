@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "rspcat/registry.hpp"
+
 namespace rspcat::registry::detail {
 
 enum class Method { get, head };
@@ -68,10 +70,11 @@ class HttpSession {
     HttpSession(const HttpSession&) = delete;
     HttpSession& operator=(const HttpSession&) = delete;
 
-    // Sends one request (redirects are not followed) and returns whatever status came back.
-    // Throws TransportError when nothing usable came back within `timeout`.
+    // Sends one request (redirects are not followed) and returns whatever status came back;
+    // with `basic`, libcurl adds their `Authorization: Basic` header. Throws TransportError when
+    // nothing usable came back within `timeout`.
     HttpResponse perform(Method method, const std::string& url, const std::vector<std::string>& headers,
-                         std::chrono::milliseconds timeout);
+                         std::chrono::milliseconds timeout, const Credentials* basic = nullptr);
 
     // `text` percent-encoded for a query string.
     std::string escape(std::string_view text);

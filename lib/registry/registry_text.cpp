@@ -127,21 +127,6 @@ bool is_repository_name(std::string_view name) {
     }
 }
 
-std::string base64_encode(std::string_view bytes) {
-    std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
-    for (std::size_t i = 0; i < bytes.size(); i += 3) {
-        std::uint32_t group = static_cast<unsigned char>(bytes[i]) << 16;
-        if (i + 1 < bytes.size()) group |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-        if (i + 2 < bytes.size()) group |= static_cast<unsigned char>(bytes[i + 2]);
-        out.push_back(base64_alphabet[(group >> 18) & 63]);
-        out.push_back(base64_alphabet[(group >> 12) & 63]);
-        out.push_back(i + 1 < bytes.size() ? base64_alphabet[(group >> 6) & 63] : '=');
-        out.push_back(i + 2 < bytes.size() ? base64_alphabet[group & 63] : '=');
-    }
-    return out;
-}
-
 std::optional<std::string> base64_decode(std::string_view text) {
     while (!text.empty() && text.back() == '=') text.remove_suffix(1);
     if (text.size() % 4 == 1) return std::nullopt;
