@@ -46,8 +46,7 @@ void Catalog::Impl::create_view_copies(const std::string& prefix) {
     // Asked of the temp schema, not remembered: copies made in a write transaction that rolls
     // back are gone with it.
     SQLite::Statement made(db, "SELECT count(*) FROM temp.sqlite_schema WHERE name IN (?, ?)");
-    made.bind(1, images);
-    made.bind(2, prefix + "_" + resolution_views.back());
+    SQLite::bind(made, images, prefix + "_" + resolution_views.back());
     made.executeStep();
     if (made.getColumn(0).getInt() == 2) return;
     db.exec("CREATE TEMP TABLE IF NOT EXISTS " + images + " AS SELECT * FROM main.current_images WHERE 0");
@@ -114,8 +113,7 @@ std::vector<TimelineEntry> Catalog::timeline(const CollectionSpec& collection, c
     SQLite::Statement s(impl_->db, R"sql(
 SELECT tag, digest, size, started_at, ended_at FROM tag_timeline
 WHERE repository_id = ? AND tag = ? ORDER BY started_at, ended_at IS NULL, ended_at)sql");
-    s.bind(1, repository);
-    s.bind(2, tag);
+    SQLite::bind(s, repository, tag);
     std::vector<TimelineEntry> entries;
     while (s.executeStep()) {
         TimelineEntry entry;
