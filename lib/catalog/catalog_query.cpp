@@ -77,20 +77,14 @@ Statement listing_query(const Catalog::Impl& const_impl, const CollectionSpec& c
 }  // namespace
 
 std::int64_t Catalog::Impl::repository_id(const CollectionSpec& collection) const {
-    if (collection.repository) {
-        Statement s(const_cast<SQLite::Database&>(db),
-                    "SELECT id FROM repositories WHERE registry = ? AND repository = ?");
-        s.bind(1, collection.repository->registry);
-        s.bind(2, collection.repository->repository);
-        if (!s.executeStep()) {
-            throw CatalogError("catalog " + path + " has no repository " + collection.repository->registry + "/" +
-                               collection.repository->repository);
-        }
-        return s.getColumn(0).getInt64();
-    }
-    Statement s(const_cast<SQLite::Database&>(db), "SELECT id FROM repositories LIMIT 2");
+    Statement s(const_cast<SQLite::Database&>(db), repository_lookup);
+    if (collection.repository) SQLite::bind(s, collection.repository->registry, collection.repository->repository);
     std::vector<std::int64_t> ids;
     while (s.executeStep()) ids.push_back(s.getColumn(0).getInt64());
+    if (ids.empty() && collection.repository) {
+        throw CatalogError("catalog " + path + " has no repository " + collection.repository->registry + "/" +
+                           collection.repository->repository);
+    }
     if (ids.empty()) throw CatalogError("catalog " + path + " is empty: ingest a listing first");
     if (ids.size() > 1) {
         throw CatalogError("catalog " + path +

@@ -177,8 +177,7 @@ std::optional<std::string> text_argument(sqlite3_value* value, const char* name,
 std::int64_t repository_id(sqlite3* db, const std::optional<std::string>& registry,
                            const std::optional<std::string>& repository) {
     if (registry.has_value() != repository.has_value()) throw FilterError{"registry and repository go together"};
-    Query q(db, registry ? "SELECT id FROM main.repositories WHERE registry = ?1 AND repository = ?2"
-                         : "SELECT id FROM main.repositories LIMIT 2");
+    Query q(db, rspcat::repository_lookup);
     if (registry) {
         sqlite3_bind_text(q.get(), 1, registry->c_str(), static_cast<int>(registry->size()), SQLITE_TRANSIENT);
         sqlite3_bind_text(q.get(), 2, repository->c_str(), static_cast<int>(repository->size()), SQLITE_TRANSIENT);
