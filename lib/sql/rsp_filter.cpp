@@ -61,7 +61,7 @@ constexpr const char* schema =
     "invert HIDDEN, all_arch HIDDEN, cycle HIDDEN, in_registry HIDDEN, in_repository HIDDEN)";
 
 // Per connection: whether an rsp_filter() call is running. The catalog query inside it reads
-// image_listing, and a view of that name could call rsp_filter() again, without end: a stack
+// `listing`, and a view of that name could call rsp_filter() again, without end: a stack
 // overflow that even PRAGMA trusted_schema=OFF would not stop, since rsp_filter is innocuous.
 struct ConnectionState {
     int running = 0;
@@ -89,7 +89,7 @@ class RunningCall {
    public:
     explicit RunningCall(ConnectionState& state) : state_(state) {
         if (state_.running > 0) {
-            throw FilterError{"called from within itself (the catalog's image_listing, or something it reads, calls "
+            throw FilterError{"called from within itself (the catalog's listing, or something it reads, calls "
                               "rsp_filter)"};
         }
         ++state_.running;
@@ -276,9 +276,10 @@ int filter_filter(sqlite3_vtab_cursor* base, int present, const char*, int argc,
             repository_id(table->db, text_argument(args[arg_registry - first_argument], "registry"),
                           text_argument(args[arg_repository - first_argument], "repository"));
 
+        // Menu order as the catalog's queries have it, read from the index listing_by_menu.
         const std::string sql = std::string("SELECT ") + rspcat::image_row_columns +
-                                " FROM main.image_listing WHERE repository_id = ?1 AND scope_cycle IS ?2"
-                                " ORDER BY menu_rank";
+                                " FROM main.listing WHERE repository_id = ?1 AND scope_cycle IS ?2"
+                                " ORDER BY " + rspcat::menu_order;
         Query q(table->db, sql.c_str());
         sqlite3_bind_int64(q.get(), 1, repository);
         if (cycle && sqlite3_value_type(cycle) != SQLITE_NULL) {
