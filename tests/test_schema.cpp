@@ -3,7 +3,8 @@
 // Menu order is written in several places that cannot share one definition: tag.cpp's comparison
 // (C++), the frozen schema's views menu_images (schema/001) and image_listing (schema/002) and its
 // index listing_by_menu (002), and `menu_order`, the ORDER BY terms of rspcat's own queries and of
-// rsp_filter().
+// rsp_filter(). schema/current.sql restates what the migrations make (the test schema-current
+// checks its text; here, that the stock shell makes a catalog with it).
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <algorithm>
@@ -143,4 +144,40 @@ TEST_CASE("the schema's menu order sorts order.json's sets as tag.cpp's comparis
             CHECK(tags == expected);
         }
     }
+}
+
+TEST_CASE("schema/current.sql run in the stock shell makes the catalog that rspcat makes", "[catalog]") {
+    TempDir dir;
+    const std::string made = dir.file("made.db"), reference = dir.file("reference.db");
+    const auto shell = run_command(SQLITE3_SHELL, {"-batch", "-bail", made}, source_path("schema/current.sql"));
+    INFO(shell.err);
+    REQUIRE(shell.exit_code == 0);
+    CHECK(shell.out == "wal\n");
+    Catalog{reference};
+    auto facts = [](const std::string& path) {
+        SQLite::Database db(path, SQLite::OPEN_READONLY);
+        std::vector<std::string> facts;
+        for (const char* pragma : {"journal_mode", "application_id", "user_version"}) {
+            facts.push_back(pragma + (" " + db.execAndGet(std::string("PRAGMA ") + pragma).getString()));
+        }
+        SQLite::Statement s(db, "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY name");
+        while (s.executeStep()) {
+            facts.push_back(s.getColumn(0).getString() + " " + s.getColumn(1).getString() + " on " +
+                            s.getColumn(2).getString() + ": " + s.getColumn(3).getString());
+        }
+        return facts;
+    };
+    CHECK(facts(made) == facts(reference));
+    // Opened read-only, which refuses a catalog that would need an upgrade; then written to.
+    CHECK(Catalog(made, Catalog::Mode::read_only).repositories().empty());
+    Catalog catalog(made);
+    std::vector<ListingRow> rows = {{"w_2021_22", "sha256:" + std::string(64, '1'), 5, 1}};
+    catalog.ingest({{"example.org", "lab"}, {}, *parse_timestamp("2030-01-01"), "one", false},
+                   [&rows]() -> std::optional<ListingRow> {
+                       if (rows.empty()) return std::nullopt;
+                       ListingRow row = rows.back();
+                       rows.pop_back();
+                       return row;
+                   });
+    CHECK(catalog.images({}).size() == 1);
 }
