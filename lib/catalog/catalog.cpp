@@ -21,8 +21,6 @@ namespace rspcat {
 
 namespace {
 
-// PRAGMA application_id of rspcat catalogs: 'RSPC'.
-constexpr int application_id = 0x52535043;
 // How long an open waits for other processes' locks, in milliseconds.
 constexpr int busy_timeout_ms = 30000;
 
@@ -190,7 +188,7 @@ void Catalog::Impl::check_version(int version) {
         throw CatalogError(path + " is not an rspcat catalog (schema version " + std::to_string(version) + ")");
     }
     const bool has_tables = db.execAndGet("SELECT count(*) FROM main.sqlite_schema").getInt() > 0;
-    if ((version > 0 || has_tables) && pragma_int(db, "application_id") != application_id) {
+    if ((version > 0 || has_tables) && pragma_int(db, "application_id") != schema::application_id) {
         throw CatalogError(path + " is not an rspcat catalog (it is an SQLite database of something else)");
     }
     if (version > current) {
@@ -270,7 +268,7 @@ void Catalog::Impl::check_and_migrate() {
         }
     }
     db.exec("PRAGMA user_version = " + std::to_string(current));
-    db.exec("PRAGMA application_id = " + std::to_string(application_id));
+    db.exec("PRAGMA application_id = " + std::to_string(schema::application_id));
     transaction.commit();
 }
 
