@@ -124,14 +124,30 @@ int guarded(sqlite3_vtab* table, Body&& body) noexcept {
     return SQLITE_ERROR;
 }
 
+// What to say when the catalog's tables are missing: a version 1 catalog (before the stored
+// listing) only needs opening once with rspcat; anything else is not a catalog.
+std::string missing_table_message(sqlite3* db, const std::string& message) {
+    sqlite3_stmt* stmt = nullptr;
+    int version = 0;
+    if (sqlite3_prepare_v2(db, "PRAGMA main.user_version", -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+        version = sqlite3_column_int(stmt, 0);
+    }
+    sqlite3_finalize(stmt);
+    if (version == 1) {
+        return "this catalog has schema version 1; rsp_filter needs version 2: open it once with rspcat (any "
+               "command) to upgrade it";
+    }
+    return "this database holds no rspcat catalog (" + message + ")";
+}
+
 class Query {
    public:
     Query(sqlite3* db, const char* sql) {
         if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
             const std::string message = sqlite3_errmsg(db);
-            throw FilterError{message.find("no such table") != std::string::npos
-                                  ? "this database holds no rspcat catalog (" + message + ")"
-                                  : message};
+            throw FilterError{message.find("no such table") != std::string::npos ? missing_table_message(db, message)
+                                                                                 : message};
         }
     }
     ~Query() { sqlite3_finalize(stmt_); }
