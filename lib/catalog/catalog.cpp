@@ -284,6 +284,8 @@ void Catalog::Impl::catch_up_listing() {
     transaction.commit();
 }
 
+CatalogError::~CatalogError() = default;
+
 Catalog::Catalog(const std::string& path, Mode mode) : impl_(std::make_unique<Impl>(path, mode)) {}
 Catalog::~Catalog() = default;
 Catalog::Catalog(Catalog&&) noexcept = default;

@@ -2,7 +2,9 @@
 // collation. The loadable extension's entry point, the catalog and the tests all call it.
 #pragma once
 
+#include "rspcat/export.hpp"
+
 struct sqlite3;
 
 // Registers everything on `db`. Returns SQLITE_OK or the first registration error.
-extern "C" int rsp_register_sql(sqlite3* db);
+extern "C" RSPCAT_API int rsp_register_sql(sqlite3* db);
