@@ -212,3 +212,21 @@ TEST_CASE("a failed load of rsp.so says what failed", "[sql]") {
     // What the first load registered still works.
     CHECK(query(db.handle, "select rsp_tag_type('w_2026_32')").text == "Weekly");
 }
+
+TEST_CASE("functions that a failed load registered keep working", "[sql]") {
+    // The collation fails to register, after every function has: SQLite unloads rsp.so when the
+    // init fails, but the functions stay registered and point into it.
+    Db db;
+    REQUIRE(sqlite3_enable_load_extension(db.handle, 1) == SQLITE_OK);
+    REQUIRE(sqlite3_create_collation_v2(db.handle, "rsp_tag", SQLITE_UTF8, nullptr, byte_order, nullptr) ==
+            SQLITE_OK);
+    {
+        RunningStatement running(db.handle);
+        char* error = nullptr;
+        CHECK(sqlite3_load_extension(db.handle, RSP_EXTENSION_PATH, nullptr, &error) == SQLITE_ERROR);
+        REQUIRE(error != nullptr);
+        CHECK(std::string(error).find("rsp: cannot register rsp_tag: ") != std::string::npos);
+        sqlite3_free(error);
+    }
+    CHECK(query(db.handle, "select rsp_tag_type('w_2026_32')").text == "Weekly");
+}
