@@ -162,8 +162,9 @@ Catalog::Impl::Impl(const std::string& path_, Mode mode, const OpenPlan& plan)
       read_only(!plan.read_only_reason.empty()),
       read_only_reason(plan.read_only_reason),
       warnings(plan.warnings) {
-    if (const int rc = rsp_register_sql(db.getHandle()); rc != SQLITE_OK) {
-        throw CatalogError("cannot register the rsp SQL functions on " + path + ": " + sqlite3_errstr(rc));
+    const char* failed = "the rsp SQL functions";
+    if (const int rc = rsp_register_sql_v2(db.getHandle(), &failed); rc != SQLITE_OK) {
+        throw CatalogError("cannot register " + std::string(failed) + " on " + path + ": " + sqlite3_errstr(rc));
     }
     try {
         db.exec("PRAGMA foreign_keys = ON");
@@ -281,6 +282,8 @@ void Catalog::Impl::catch_up_listing() {
     refresh_listing();
     transaction.commit();
 }
+
+CatalogError::~CatalogError() = default;
 
 Catalog::Catalog(const std::string& path, Mode mode) : impl_(std::make_unique<Impl>(path, mode)) {}
 Catalog::~Catalog() = default;
