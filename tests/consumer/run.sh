@@ -58,8 +58,9 @@ check_install() {
     prefix=$(dirname "$(dirname "$prefix")")
 
     # The tool.
-    tool_version=$("$prefix/bin/rspcat" --version) || fail "$name: $prefix/bin/rspcat --version failed"
-    [ "$tool_version" = "$version" ] || fail "$name: rspcat --version printed '$tool_version', VERSION says $version"
+    tool_version=$("$prefix/bin/rspcat" --version | head -n 1) || fail "$name: $prefix/bin/rspcat --version failed"
+    [ "$tool_version" = "rspcat $version" ] ||
+        fail "$name: rspcat --version printed '$tool_version' first, VERSION says $version"
     ok "$name: bin/rspcat --version is $version"
 
     # The extension, by bare name, as docs/sql.md tells users to load it.
@@ -75,7 +76,7 @@ check_install() {
     # Headers: the public ones, and nothing else.
     # shellcheck disable=SC2012
     headers=$(cd "$prefix/include/rspcat" && LC_ALL=C ls | tr '\n' ' ')
-    want="catalog.hpp image.hpp json_listing.hpp listing.hpp policy.hpp prune.hpp registry.hpp semver.hpp sql.hpp tag.hpp time.hpp version.hpp "
+    want="catalog.hpp export.hpp image.hpp json_listing.hpp listing.hpp policy.hpp prune.hpp registry.hpp semver.hpp sql.hpp tag.hpp time.hpp version.hpp "
     [ "$headers" = "$want" ] || fail "$name: include/rspcat holds [$headers], not [$want]"
     [ -f "$prefix/share/man/man1/rspcat.1" ] || fail "$name: no share/man/man1/rspcat.1"
     [ -f "$prefix/share/bash-completion/completions/rspcat" ] ||
