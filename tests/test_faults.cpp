@@ -211,32 +211,51 @@ bool ingest_with_fault(const Scenario& s, const States& states, long n, Arm arm,
 
 }  // namespace
 
-TEST_CASE("every allocation failure during an ingest is a clean error that changes nothing", "[faults]") {
-    for (const bool merge : {false, true}) {
-        CAPTURE(merge);
-        Scenario scenario(merge);
-        const States states = clean_states(scenario);
-        FaultyAllocator::Installed installed;
-        using A = FaultyAllocator;
-        // How many allocations a clean ingest makes, and what stays allocated after it (SQLite's
-        // own global state, set up on first use).
-        A::fail_at = 0;
-        ingest_with_fault(scenario, states, 0, [](long) { A::count = 0; A::armed = true; }, [] { A::armed = false; });
-        const long total = A::count;
-        const long live_before = A::live;
-        REQUIRE(total > 100);
-        long failures = 0;
-        for (long n = 1; n <= total; ++n) {
-            failures += ingest_with_fault(
-                scenario, states, n, [](long at) { A::count = 0; A::fail_at = at; A::armed = true; },
-                [] { A::armed = false; });
-            // Everything SQLite allocated for the catalog is freed once it is closed.
-            REQUIRE(A::live == live_before);
-        }
-        std::printf("allocation faults (%s): %ld allocations, %ld failed ingests\n", merge ? "merge" : "full", total,
-                    failures);
-        CHECK(failures > 0);
+namespace {
+
+// Every allocation of the ingest fails once, in `shards` test cases that each take every
+// shards-th one (so that ctest runs them side by side: under ASan the whole takes minutes).
+void check_allocation_faults(bool merge, long shard, long shards) {
+    CAPTURE(merge, shard);
+    Scenario scenario(merge);
+    const States states = clean_states(scenario);
+    FaultyAllocator::Installed installed;
+    using A = FaultyAllocator;
+    // How many allocations a clean ingest makes, and what stays allocated after it (SQLite's own
+    // global state, set up on first use).
+    A::fail_at = 0;
+    ingest_with_fault(scenario, states, 0, [](long) { A::count = 0; A::armed = true; }, [] { A::armed = false; });
+    const long total = A::count;
+    const long live_before = A::live;
+    REQUIRE(total > 100);
+    long failures = 0;
+    for (long n = 1 + shard; n <= total; n += shards) {
+        failures += ingest_with_fault(
+            scenario, states, n, [](long at) { A::count = 0; A::fail_at = at; A::armed = true; },
+            [] { A::armed = false; });
+        // Everything SQLite allocated for the catalog is freed once it is closed.
+        REQUIRE(A::live == live_before);
     }
+    std::printf("allocation faults (%s, shard %ld of %ld): %ld allocations, %ld failed ingests\n",
+                merge ? "merge" : "full", shard + 1, shards, total, failures);
+    CHECK(failures > 0);
+}
+
+constexpr long allocation_shards = 2;
+
+}  // namespace
+
+TEST_CASE("every allocation failure during a full ingest is a clean error that changes nothing (first half)", "[faults]") {
+    check_allocation_faults(false, 0, allocation_shards);
+}
+TEST_CASE("every allocation failure during a full ingest is a clean error that changes nothing (second half)", "[faults]") {
+    check_allocation_faults(false, 1, allocation_shards);
+}
+TEST_CASE("every allocation failure during a merge is a clean error that changes nothing (first half)", "[faults]") {
+    check_allocation_faults(true, 0, allocation_shards);
+}
+TEST_CASE("every allocation failure during a merge is a clean error that changes nothing (second half)", "[faults]") {
+    check_allocation_faults(true, 1, allocation_shards);
 }
 
 TEST_CASE("every failed write or sync during an ingest is a clean error that changes nothing", "[faults]") {
