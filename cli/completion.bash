@@ -1,1 +1,120 @@
-# placeholder
+# bash completion for rspcat(1): commands, each command's options, option values where they are
+# a fixed set, and files for --db, --policy, --credentials and ingest's listing file.
+# Installed as share/bash-completion/completions/rspcat; or: source cli/completion.bash
+# Kept in step with `rspcat --help` by tests/check_cli_docs.sh.
+
+_rspcat_commands="ingest sync images latest show subset seen parse filter prune menu history diff"
+
+# The options of a command, or of rspcat itself for an empty name.
+_rspcat_options() {
+    local collection="--registry --repository --cycle --at --format"
+    case $1 in
+        "") echo "--db --read-only --help --version" ;;
+        ingest) echo "--registry --repository --alias --at --merge --format --help" ;;
+        sync) echo "--url --repository --alias --concurrency --credentials --insecure --max-pages --max-tags --timeout --deadline --help" ;;
+        images) echo "$collection --all-arch --hide-aliased --hide-resolved-aliases --help" ;;
+        latest | show | history | diff) echo "$collection --help" ;;
+        subset) echo "--releases --weeklies --dailies --include --all-arch $collection --help" ;;
+        seen) echo "--size --help" ;;
+        parse) echo "--alias --format --help" ;;
+        filter) echo "--policy --all-arch --invert $collection --help" ;;
+        prune) echo "--policy --keep $collection --help" ;;
+        menu) echo "--recommended --releases --weeklies --dailies --pin --nodes --policy $collection --help" ;;
+    esac
+}
+
+# Whether an option of the command (rspcat's own for an empty name) takes a value.
+_rspcat_takes_value() {
+    case $2 in
+        --db | --registry | --repository | --cycle | --at | --format | --alias | --url | --concurrency | \
+            --credentials | --max-pages | --max-tags | --timeout | --deadline | --releases | --weeklies | \
+            --dailies | --include | --size | --policy | --keep | --recommended | --pin | --nodes)
+            [[ $2 != --alias || $1 != parse ]]
+            ;;
+        *) return 1 ;;
+    esac
+}
+
+_rspcat_files() {
+    compopt -o filenames 2>/dev/null
+    mapfile -t COMPREPLY < <(compgen -f -- "$1")
+}
+
+# Completes the value of `option` of `command` from `cur`; false when the option's value is free text.
+_rspcat_value() {
+    local command=$1 option=$2 cur=$3
+    case $option in
+        --db | --policy | --credentials)
+            _rspcat_files "$cur"
+            ;;
+        --format)
+            local formats="table json csv"
+            case $command in
+                ingest) formats="tsv gar gcloud docker-json" ;;
+                prune | menu) formats="table json" ;;
+            esac
+            mapfile -t COMPREPLY < <(compgen -W "$formats" -- "$cur")
+            ;;
+        *) COMPREPLY=() ;;
+    esac
+}
+
+_rspcat() {
+    COMPREPLY=()
+    local cur=${COMP_WORDS[COMP_CWORD]}
+    local command="" positionals=0 i word
+    # What comes before the word being completed: the command, and how many arguments it has.
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        word=${COMP_WORDS[i]}
+        if [[ $word == -* ]]; then
+            # `--opt value`: skip the value (`--opt=value` is one word, or three when
+            # COMP_WORDBREAKS splits at `=`).
+            if [[ $word != *=* ]] && _rspcat_takes_value "$command" "$word"; then
+                [[ ${COMP_WORDS[i + 1]} == = ]] && ((i++))
+                ((i++))
+            fi
+        elif [[ -z $command ]]; then
+            command=$word
+        else
+            ((positionals++))
+        fi
+    done
+
+    # The value of an option: `--db FILE` or `--db=FILE`.
+    local prev=${COMP_WORDS[COMP_CWORD - 1]}
+    if ((COMP_CWORD > 1)) && [[ $prev == -* && $prev != *=* ]] && _rspcat_takes_value "$command" "$prev"; then
+        _rspcat_value "$command" "$prev" "$cur"
+        return 0
+    fi
+    if [[ $cur == --*=* ]]; then
+        # COMP_WORDBREAKS usually splits at `=`; this is for when it does not.
+        local option=${cur%%=*}
+        _rspcat_value "$command" "$option" "${cur#*=}"
+        COMPREPLY=("${COMPREPLY[@]/#/$option=}")
+        return 0
+    fi
+    if [[ $cur == = && $prev == --* ]]; then
+        _rspcat_value "$command" "$prev" ""
+        return 0
+    fi
+    if ((COMP_CWORD > 2)) && [[ $prev == = ]] && _rspcat_takes_value "$command" "${COMP_WORDS[COMP_CWORD - 2]}"; then
+        _rspcat_value "$command" "${COMP_WORDS[COMP_CWORD - 2]}" "$cur"
+        return 0
+    fi
+
+    if [[ $cur == -* ]]; then
+        mapfile -t COMPREPLY < <(compgen -W "$(_rspcat_options "$command")" -- "$cur")
+        return 0
+    fi
+    case $command in
+        "") mapfile -t COMPREPLY < <(compgen -W "$_rspcat_commands" -- "$cur") ;;
+        ingest) ((positionals == 0)) && _rspcat_files "$cur" ;;
+        latest)
+            ((positionals == 0)) &&
+                mapfile -t COMPREPLY < <(compgen -W "alias release weekly daily candidate release-candidate experimental unknown" -- "$cur")
+            ;;
+    esac
+    return 0
+}
+
+complete -F _rspcat rspcat

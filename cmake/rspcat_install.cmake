@@ -30,6 +30,12 @@ install(FILES "${PROJECT_BINARY_DIR}/lib/core/include/rspcat/version.hpp"
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/rspcat COMPONENT Development)
 
 set(rspcat_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/rspcat)
+# For rspcatConfig.cmake, which finds what static libraries link (BUILD_SHARED_LIBS may be unset).
+if(BUILD_SHARED_LIBS)
+  set(RSPCAT_SHARED_LIBS ON)
+else()
+  set(RSPCAT_SHARED_LIBS OFF)
+endif()
 install(EXPORT rspcatTargets NAMESPACE rspcat:: DESTINATION ${rspcat_cmake_dir} COMPONENT Development)
 configure_package_config_file(cmake/rspcatConfig.cmake.in "${PROJECT_BINARY_DIR}/rspcatConfig.cmake"
   INSTALL_DESTINATION ${rspcat_cmake_dir})
@@ -39,21 +45,40 @@ write_basic_package_version_file("${PROJECT_BINARY_DIR}/rspcatConfigVersion.cmak
 install(FILES "${PROJECT_BINARY_DIR}/rspcatConfig.cmake" "${PROJECT_BINARY_DIR}/rspcatConfigVersion.cmake"
         DESTINATION ${rspcat_cmake_dir} COMPONENT Development)
 
-# pkg-config: rspcat.pc is everything (core, catalog, registry); a static build lists what the
-# archives need in Libs.private and Requires.private.
-if(BUILD_SHARED_LIBS)
-  set(RSPCAT_PC_LIBS_PRIVATE "")
-  set(RSPCAT_PC_REQUIRES_PRIVATE "")
-else()
-  set(RSPCAT_PC_LIBS_PRIVATE "-lrspcat-sql -lrspcat-core -lrspcat-support -lSQLiteCpp -lyaml-cpp -lpthread")
-  set(RSPCAT_PC_REQUIRES_PRIVATE "sqlite3 yaml-cpp")
-  if(RSPCAT_REGISTRY)
-    string(APPEND RSPCAT_PC_REQUIRES_PRIVATE " libcurl")
-  endif()
-endif()
+# pkg-config: rspcat.pc is everything (core, catalog, registry). A static build installs no
+# shared library that could hide what the archives link, so it names all of it in Libs and
+# Requires, and `pkg-config --libs rspcat` links without --static (as Meson's rspcat.pc does).
+# libcurl is -lcurl, not a required package: `pkg-config --static` would add what a static
+# libcurl links (nghttp2, ssh2, ldap, …), whose -dev packages libcurl4-openssl-dev does not
+# pull in, and the link would fail.
 set(RSPCAT_PC_LIBS "-lrspcat-catalog -lrspcat-core")
 if(RSPCAT_REGISTRY)
   set(RSPCAT_PC_LIBS "-lrspcat-registry ${RSPCAT_PC_LIBS}")
+endif()
+set(RSPCAT_PC_REQUIRES "")
+if(NOT BUILD_SHARED_LIBS)
+  string(APPEND RSPCAT_PC_LIBS " -lrspcat-sql -lrspcat-core -lrspcat-support -lSQLiteCpp")
+  if(RSPCAT_REGISTRY)
+    string(APPEND RSPCAT_PC_LIBS " -lcurl")
+  endif()
+  string(APPEND RSPCAT_PC_LIBS " -lpthread")
+  set(RSPCAT_PC_REQUIRES "sqlite3 yaml-cpp")
+endif()
+# The prefix is written relative to the file's own folder (${pcfiledir}), so that the file is
+# right wherever the tree is installed: `cmake --install --prefix`, DESTDIR, a moved tree.
+if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+  set(RSPCAT_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+  set(RSPCAT_PC_LIBDIR "${CMAKE_INSTALL_LIBDIR}")
+else()
+  file(RELATIVE_PATH rspcat_pc_up "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
+  string(REGEX REPLACE "/$" "" rspcat_pc_up "${rspcat_pc_up}")
+  set(RSPCAT_PC_PREFIX "\${pcfiledir}/${rspcat_pc_up}")
+  set(RSPCAT_PC_LIBDIR "\${prefix}/${CMAKE_INSTALL_LIBDIR}")
+endif()
+if(IS_ABSOLUTE "${CMAKE_INSTALL_INCLUDEDIR}")
+  set(RSPCAT_PC_INCLUDEDIR "${CMAKE_INSTALL_INCLUDEDIR}")
+else()
+  set(RSPCAT_PC_INCLUDEDIR "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
 endif()
 configure_file(cmake/rspcat.pc.in "${PROJECT_BINARY_DIR}/rspcat.pc" @ONLY)
 install(FILES "${PROJECT_BINARY_DIR}/rspcat.pc" DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig

@@ -5,10 +5,12 @@
 set -eu
 # clang and libclang-rt-14-dev: the libFuzzer targets (fuzz/). g++ brings the ASan and UBSan
 # runtimes (libasan8, libubsan1) of the sanitizer build; util-linux (unshare) is essential.
-# libbenchmark-dev (Google Benchmark) and time (/usr/bin/time): the benchmarks (bench/).
+# libbenchmark-dev (Google Benchmark) and time (/usr/bin/time): the benchmarks (bench/). groff-base:
+# the man page check (tests/check_manpage.sh).
 packages="g++ cmake meson ninja-build pkg-config sqlite3 libsqlite3-dev libsqlitecpp-dev
 libhowardhinnant-date-dev catch2 nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libcurl4-openssl-dev
-docker-registry skopeo apache2-utils clang libclang-rt-14-dev libbenchmark-dev time debhelper dpkg-dev fakeroot lintian"
+docker-registry skopeo apache2-utils clang libclang-rt-14-dev libbenchmark-dev time groff-base
+debhelper dpkg-dev fakeroot lintian"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

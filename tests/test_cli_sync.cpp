@@ -31,13 +31,12 @@ TEST_CASE("rspcat sync: pages, bearer token, credentials file, one snapshot", "[
                    {"w_2077_43-amd64", d3}, {"d_2077_10_23", d3}, {"r21_0_1", d3}};
     config.page_size = 3;
     config.token = "abc";
-    config.token_basic_auth = "Basic " + rspcat::registry::base64_encode("robot:pw");
+    config.token_basic_auth = "Basic cm9ib3Q6cHc=";  // robot:pw
     FakeRegistry registry(config);
 
     TempDir dir;
     const std::string db = dir.file("c.db");
-    write_text(dir.file("config.json"), R"({"auths": {")" + authority_of(registry) + R"(": {"auth": ")" +
-                                            rspcat::registry::base64_encode("robot:pw") + R"("}}})");
+    write_text(dir.file("config.json"), R"({"auths": {")" + authority_of(registry) + R"(": {"auth": "cm9ib3Q6cHc="}}})");
     const auto result = run_rspcat({"--db", db, "sync", "--url", registry.url(), "--repository", "library/sketchbook",
                                     "--alias", "recommended", "--alias", "latest_weekly", "--credentials",
                                     dir.file("config.json"), "--concurrency", "2"});

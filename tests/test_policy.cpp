@@ -22,6 +22,31 @@ std::map<ImageType, std::vector<std::string>> by_type(const std::vector<Image>& 
 
 }  // namespace
 
+TEST_CASE("times (cutoffDate, --at) in the forms time.hpp names, written in UTC", "[policy]") {
+    using Row = std::tuple<const char*, const char*>;
+    auto [text, expected] = GENERATE(table<const char*, const char*>({
+        Row{"2025-06-05T12:00:00Z", "2025-06-05T12:00:00Z"},
+        Row{"2025-06-05t12:00z", "2025-06-05T12:00:00Z"},
+        Row{"2025-06-05 12:00:07.123456789", "2025-06-05T12:00:07Z"},
+        Row{"2025-06-05T12:00:00+02:00", "2025-06-05T10:00:00Z"},
+        Row{"2025-06-05T12:00-0130", "2025-06-05T13:30:00Z"},
+        Row{"2024-02-29", "2024-02-29T00:00:00Z"},
+        Row{"0000-01-01", "0000-01-01T00:00:00Z"},
+        Row{"0000-01-01T00:00+01:00", "-0001-12-31T23:00:00Z"},
+        Row{"9999-12-31T23:59:59-01:00", "10000-01-01T00:59:59Z"},
+        // What date::parse would take and the catalog's form never had: refused.
+        Row{"2025-6-5", ""},
+        Row{"+2025-06-05", ""},
+        Row{"2025-06-05T12:00+02", ""},
+        Row{"2025-06-05T24:00", ""},
+        Row{"2023-02-29", ""},
+        Row{"2025-06-05T12:00:00Zjunk", ""},
+    }));
+    CAPTURE(text);
+    const auto t = parse_timestamp(text);
+    CHECK((t ? format_timestamp(*t) : std::string()) == expected);
+}
+
 TEST_CASE("durations in every form model.md §4 names", "[policy]") {
     using Row = std::tuple<const char*, long long>;
     auto [text, expected] = GENERATE(table<const char*, long long>({

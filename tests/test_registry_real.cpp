@@ -133,19 +133,17 @@ TEST_CASE("sync a real registry behind basic auth (htpasswd)", "[registry]") {
                                "wants credentials and none were given; nothing was written\n");
     CHECK_FALSE(std::filesystem::exists(db));
 
-    auto with_credentials = [&](const std::string& password) {
-        write_text(dir.file("config.json"),
-                   R"({"auths": {")" + registry.url() + R"(": {"auth": ")" +
-                       rspcat::registry::base64_encode("robot:" + password) + R"("}}})");
+    auto with_credentials = [&](const std::string& auth) {
+        write_text(dir.file("config.json"), R"({"auths": {")" + registry.url() + R"(": {"auth": ")" + auth + R"("}}})");
         std::vector<std::string> args = sync;
         args.insert(args.end(), {"--credentials", dir.file("config.json")});
         return run_rspcat(args);
     };
-    const auto wrong = with_credentials("wrong");
+    const auto wrong = with_credentials("cm9ib3Q6d3Jvbmc=");  // robot:wrong
     CHECK(wrong.exit_code == 1);
     CHECK_THAT(wrong.err, Catch::Contains("HTTP 401") && Catch::Contains("the registry refused the credentials"));
 
-    const auto right = with_credentials("s3cret pass");
+    const auto right = with_credentials("cm9ib3Q6czNjcmV0IHBhc3M=");  // robot:s3cret pass
     INFO(right.err);
     REQUIRE(right.exit_code == 0);
     CHECK(right.out.find(": 2 tags (2 new, 0 moved, 0 removed)") != std::string::npos);

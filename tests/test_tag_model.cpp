@@ -66,6 +66,22 @@ TEST_CASE("dates print with an unpadded year", "[tags]") {
     CHECK(rspcat::format_date(*parse_tag("w_2021_22").date) == "2021-06-03 00:00:00");
 }
 
+TEST_CASE("a weekly's date is the Thursday of its ISO week", "[tags]") {
+    // Python's date.fromisocalendar(year, week, 4), as nublado would compute it.
+    for (const auto& [tag, date] : std::vector<std::pair<const char*, const char*>>{
+             {"w_2020_01", "2020-01-02 00:00:00"},  // the week starts on 30 December 2019
+             {"w_2026_01", "2026-01-01 00:00:00"},  // ... on 29 December 2025
+             {"w_2021_01", "2021-01-07 00:00:00"},  // ... on 4 January 2021
+             {"w_2020_53", "2020-12-31 00:00:00"},
+             {"w_2015_53", "2015-12-31 00:00:00"},
+             {"w_1_01", "1-01-04 00:00:00"},
+             {"w_9999_52", "9999-12-30 00:00:00"},
+         }) {
+        CAPTURE(tag);
+        CHECK(rspcat::format_date(*parse_tag(tag).date) == date);
+    }
+}
+
 TEST_CASE("deep exp_ nesting parses without recursion", "[tags]") {
     std::string tag;
     for (int i = 0; i < 100000; ++i) tag += "exp_";

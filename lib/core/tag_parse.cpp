@@ -467,12 +467,11 @@ void append_display_name(std::string& out, const TagView& tag) {
 }
 
 std::optional<std::chrono::sys_days> tag_date(const TagView& tag) {
-    using namespace date::literals;
     if (tag.inner_type == ImageType::weekly) {
-        // ISO week 1 is the week of 4 January; weeks start on Monday.
-        const date::sys_days jan4 = date::year{static_cast<int>(tag.version->major.value)} / jan / 4;
-        const date::sys_days monday = jan4 - (date::weekday{jan4} - date::Monday);
-        const date::sys_days thursday = monday + date::weeks{tag.version->minor.value - 1} + date::days{3};
+        // The Thursday of that ISO week (parse_weekly checked that the week exists).
+        const date::sys_days thursday = iso_week::year_weeknum_weekday{
+            iso_week::year{static_cast<int>(tag.version->major.value)},
+            iso_week::weeknum{static_cast<unsigned>(tag.version->minor.value)}, iso_week::thu};
         return std::chrono::sys_days{thursday.time_since_epoch()};
     }
     if (tag.inner_type == ImageType::daily) {

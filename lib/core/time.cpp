@@ -2,8 +2,6 @@
 
 #include <date/date.h>
 
-#include <cstdio>
-
 #include "digits.hpp"
 
 namespace rspcat {
@@ -84,15 +82,9 @@ std::optional<Timestamp> parse_timestamp(std::string_view s) {
 }
 
 std::string format_timestamp(Timestamp t) {
-    const auto day = date::floor<date::days>(t);
-    const date::year_month_day ymd{day};
-    const date::hh_mm_ss<std::chrono::seconds> hms{t - day};
-    char buffer[64];
-    std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                  static_cast<int>(hms.seconds().count()));
-    return buffer;
+    // %Y rather than %F: date's %F pads year -1 as `00-1`; %Y writes `-0001`. Not a hot path
+    // (once per snapshot, query or history entry), so the stream date::format uses costs little.
+    return date::format("%Y-%m-%dT%H:%M:%SZ", t);
 }
 
 Timestamp now_utc() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }

@@ -74,6 +74,15 @@ using Clock = std::chrono::steady_clock;
                         registry_error_text(response) + extra);
 }
 
+// What the client sends the registry: nothing until it asks, then its Basic credentials (which
+// libcurl encodes) or a bearer token.
+struct Authorization {
+    enum class Kind { none, basic, bearer };
+    Kind kind = Kind::none;
+    std::string token;  // bearer
+    bool operator==(const Authorization&) const = default;
+};
+
 class RegistryClient {
    public:
     explicit RegistryClient(const SyncOptions& options) : options_(options) {
@@ -166,10 +175,11 @@ class RegistryClient {
     HttpResponse send(HttpSession& session, Method method, const std::string& url, const char* accept) {
         bool authenticated = false;
         while (true) {
-            const std::optional<std::string> sent = authorization();
+            const Authorization sent = authorization();
             std::vector<std::string> headers = {accept};
-            if (sent) headers.push_back("Authorization: " + *sent);
-            HttpResponse response = send_with_retries(session, method, url, headers);
+            if (sent.kind == Authorization::Kind::bearer) headers.push_back("Authorization: Bearer " + sent.token);
+            const Credentials* basic = sent.kind == Authorization::Kind::basic ? &*options_.credentials : nullptr;
+            HttpResponse response = send_with_retries(session, method, url, headers, basic);
             if (response.status != 401) return response;
             if (authenticated) fail_status(method, url, response, ": the registry refused the credentials");
             authenticate(session, method, url, response, sent);
@@ -177,20 +187,20 @@ class RegistryClient {
         }
     }
 
-    std::optional<std::string> authorization() const {
+    Authorization authorization() const {
         const std::lock_guard lock(auth_mutex_);
         return authorization_;
     }
 
     HttpResponse send_with_retries(HttpSession& session, Method method, const std::string& url,
-                                   const std::vector<std::string>& headers) const {
+                                   const std::vector<std::string>& headers, const Credentials* basic) const {
         const int attempts = std::max(1, options_.retry.attempts);
         for (int attempt = 1;; ++attempt) {
             const bool last = attempt >= attempts;
             const std::string tried = attempt > 1 ? " (tried " + std::to_string(attempt) + " times)" : "";
             const auto [timeout, cut_by_deadline] = time_for_request(method, url);
             try {
-                HttpResponse response = session.perform(method, url, headers, timeout);
+                HttpResponse response = session.perform(method, url, headers, timeout, basic);
                 const bool overloaded = response.status == 429 || response.status >= 500;
                 if (!overloaded) return response;
                 if (last) fail_status(method, url, response, tried);
@@ -243,7 +253,7 @@ class RegistryClient {
     // Answers a 401: a Bearer challenge gets a token from its realm; a Basic one gets the
     // credentials. Threads that were refused together authenticate once.
     void authenticate(HttpSession& session, Method method, const std::string& url, const HttpResponse& refused,
-                      const std::optional<std::string>& sent) {
+                      const Authorization& sent) {
         const std::lock_guard lock(auth_mutex_);
         if (authorization_ != sent) return;  // another thread has authenticated meanwhile
         std::optional<Challenge> bearer, basic;
@@ -253,35 +263,42 @@ class RegistryClient {
             if (challenge && challenge->scheme == "basic" && !basic) basic = std::move(challenge);
         }
         if (bearer) {
-            authorization_ = "Bearer " + fetch_token(session, *bearer, method, url);
+            authorization_ = Authorization{Authorization::Kind::bearer, fetch_token(session, *bearer, method, url)};
         } else if (basic) {
             if (!options_.credentials) fail_status(method, url, refused, ": the registry wants credentials and none were given");
-            authorization_ = "Basic " + basic_credentials();
+            authorization_ = Authorization{Authorization::Kind::basic, {}};
         } else {
             fail_status(method, url, refused, " without a Basic or Bearer WWW-Authenticate challenge");
         }
     }
 
-    std::string basic_credentials() const {
-        return base64_encode(options_.credentials->username + ":" + options_.credentials->password);
-    }
-
     std::string fetch_token(HttpSession& session, const Challenge& challenge, Method method, const std::string& url) {
         const auto realm = challenge.params.find("realm");
-        if (realm == challenge.params.end() || !(realm->second.starts_with("https://") || realm->second.starts_with("http://"))) {
-            throw RegistryError(describe(method, url) + ": HTTP 401 with a Bearer challenge whose realm is not an http(s) URL");
+        detail::Url token;
+        const bool http_realm = realm != challenge.params.end() && token.set(realm->second) == nullptr &&
+                                (token.get(CURLUPART_SCHEME) == "https" || token.get(CURLUPART_SCHEME) == "http");
+        if (!http_realm) {
+            throw RegistryError(describe(method, url) + ": HTTP 401 with a Bearer challenge whose realm is not an http(s) URL" +
+                                (realm != challenge.params.end() ? ": " + rspcat::detail::quoted(realm->second) : ""));
         }
-        std::string token_url = realm->second + (realm->second.find('?') == std::string::npos ? "?" : "&");
+        std::vector<std::string> query;
         if (const auto service = challenge.params.find("service"); service != challenge.params.end()) {
-            token_url += "service=" + session.escape(service->second) + "&";
+            query.push_back("service=" + session.escape(service->second));
         }
         const auto scope = challenge.params.find("scope");
-        token_url += "scope=" + session.escape(scope != challenge.params.end()
-                                                   ? scope->second
-                                                   : "repository:" + options_.repository + ":pull");
-        std::vector<std::string> headers = {json_accept};
-        if (options_.credentials) headers.push_back("Authorization: Basic " + basic_credentials());
-        const HttpResponse response = send_with_retries(session, Method::get, token_url, headers);
+        query.push_back("scope=" + session.escape(scope != challenge.params.end() ? scope->second
+                                                                                  : "repository:" + options_.repository + ":pull"));
+        for (const std::string& pair : query) {
+            if (const char* why = token.append_query(pair)) {
+                throw RegistryError(describe(method, url) + ": cannot add " + pair + " to the Bearer realm " +
+                                    rspcat::detail::quoted(realm->second) + ": " + why);
+            }
+        }
+        const std::string token_url = token.get(CURLUPART_URL).value_or(realm->second);
+        const std::vector<std::string> headers = {json_accept};
+        // The token service gets the Basic credentials too: it decides what they may pull.
+        const Credentials* basic = options_.credentials ? &*options_.credentials : nullptr;
+        const HttpResponse response = send_with_retries(session, Method::get, token_url, headers, basic);
         if (response.status != 200) fail_status(Method::get, token_url, response, " (asking for a bearer token)");
         std::string why;
         const auto parsed = parse_answer(response, why);
@@ -298,7 +315,7 @@ class RegistryClient {
     const SyncOptions& options_;
     std::optional<Clock::time_point> deadline_;
     mutable std::mutex auth_mutex_;
-    std::optional<std::string> authorization_;  // the Authorization header value, once known
+    Authorization authorization_;
 };
 
 // Resolves every tag's digest on `workers` threads, each with its own connection. The first
@@ -349,6 +366,10 @@ std::vector<ListingRow> fetch_listing(const SyncOptions& options) {
     }
     if (options.max_pages < 1 || options.request_timeout.count() < 1 || (options.deadline && options.deadline->count() < 1)) {
         throw RegistryError("the page limit, the request timeout and the deadline must be positive");
+    }
+    if (options.credentials && (options.credentials->username.find('\0') != std::string::npos ||
+                                options.credentials->password.find('\0') != std::string::npos)) {
+        throw RegistryError("the credentials hold a NUL byte, which HTTP Basic authentication cannot carry");
     }
     RegistryClient client(options);
     std::vector<std::string> tags;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <new>
 
 #include "rspcat/version.hpp"
 
@@ -113,6 +114,32 @@ bool is_transient(CURLcode code) {
 
 }  // namespace
 
+Url::Url() {
+    init_curl_once();
+    url_.reset(curl_url());
+    if (!url_) throw std::bad_alloc();
+}
+
+const char* Url::set(const std::string& text) {
+    const CURLUcode code = curl_url_set(url_.get(), CURLUPART_URL, text.c_str(), 0);
+    return code == CURLUE_OK ? nullptr : curl_url_strerror(code);
+}
+
+const char* Url::append_query(const std::string& pair) {
+    const CURLUcode code = curl_url_set(url_.get(), CURLUPART_QUERY, pair.c_str(), CURLU_APPENDQUERY);
+    return code == CURLUE_OK ? nullptr : curl_url_strerror(code);
+}
+
+std::optional<std::string> Url::get(CURLUPart part, unsigned flags) const {
+    char* text = nullptr;
+    const CURLUcode code = curl_url_get(url_.get(), part, &text, flags);
+    if (code == CURLUE_OUT_OF_MEMORY) throw std::bad_alloc();
+    if (code != CURLUE_OK) return std::nullopt;
+    std::string out = text;
+    curl_free(text);
+    return out;
+}
+
 std::string_view method_name(Method method) { return method == Method::get ? "GET" : "HEAD"; }
 
 std::optional<std::string> HttpResponse::header(std::string_view name) const {
@@ -147,6 +174,7 @@ HttpSession::HttpSession(bool insecure) : handle_(std::make_unique<Handle>()) {
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");  // whatever libcurl can decode
+    curl_easy_setopt(easy, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);  // sent with the first request, unasked
     if (insecure) {
         curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -158,7 +186,7 @@ HttpSession::HttpSession(bool insecure) : handle_(std::make_unique<Handle>()) {
 HttpSession::~HttpSession() = default;
 
 HttpResponse HttpSession::perform(Method method, const std::string& url, const std::vector<std::string>& headers,
-                                  std::chrono::milliseconds timeout) {
+                                  std::chrono::milliseconds timeout, const Credentials* basic) {
     CURL* easy = handle_->easy.get();
     CurlList header_list;
     for (const auto& header : headers) {
@@ -180,6 +208,9 @@ HttpResponse HttpSession::perform(Method method, const std::string& url, const s
         curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
     }
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, header_list.get());
+    // libcurl copies these; nullptr forgets the previous request's.
+    curl_easy_setopt(easy, CURLOPT_USERNAME, basic ? basic->username.c_str() : nullptr);
+    curl_easy_setopt(easy, CURLOPT_PASSWORD, basic ? basic->password.c_str() : nullptr);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, &transfer);
     const CURLcode code = curl_easy_perform(easy);

@@ -1,6 +1,8 @@
 // The little HTTP that the registry client needs, on one libcurl easy handle per session.
 #pragma once
 
+#include <curl/curl.h>
+
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -9,6 +11,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "rspcat/registry.hpp"
 
 namespace rspcat::registry::detail {
 
@@ -24,6 +28,27 @@ struct HttpResponse {
     // The first header of that (lower-case) name.
     std::optional<std::string> header(std::string_view name) const;
     std::vector<std::string> headers_named(std::string_view name) const;
+};
+
+// A URL as libcurl's URL API (CURLU) reads it.
+class Url {
+   public:
+    Url();
+
+    // Reads `text` as an absolute URL or, once the URL holds one, as a reference relative to it
+    // (RFC 3986). Returns nullptr, or libcurl's reason when `text` is not a URL.
+    const char* set(const std::string& text);
+    // Appends `name=value` (already percent-encoded) to the query, after a `&` if it has one.
+    // Returns nullptr or libcurl's reason, as set() does.
+    const char* append_query(const std::string& pair);
+    // One part (the scheme lower-cased), or nullopt when the URL has none.
+    std::optional<std::string> get(CURLUPart part, unsigned flags = 0) const;
+
+   private:
+    struct Deleter {
+        void operator()(CURLU* url) const { curl_url_cleanup(url); }
+    };
+    std::unique_ptr<CURLU, Deleter> url_;
 };
 
 // No answer at all: the connection failed or broke, or the request ran out of time.
@@ -45,10 +70,11 @@ class HttpSession {
     HttpSession(const HttpSession&) = delete;
     HttpSession& operator=(const HttpSession&) = delete;
 
-    // Sends one request (redirects are not followed) and returns whatever status came back.
-    // Throws TransportError when nothing usable came back within `timeout`.
+    // Sends one request (redirects are not followed) and returns whatever status came back;
+    // with `basic`, libcurl adds their `Authorization: Basic` header. Throws TransportError when
+    // nothing usable came back within `timeout`.
     HttpResponse perform(Method method, const std::string& url, const std::vector<std::string>& headers,
-                         std::chrono::milliseconds timeout);
+                         std::chrono::milliseconds timeout, const Credentials* basic = nullptr);
 
     // `text` percent-encoded for a query string.
     std::string escape(std::string_view text);

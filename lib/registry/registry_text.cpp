@@ -2,9 +2,12 @@
 // base64, Docker's config.json. Plain functions, testable without a network.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "digits.hpp"
 #include "input_text.hpp"
 #include "json_input.hpp"
+#include "registry_http.hpp"
 #include "rspcat/registry.hpp"
 
 namespace rspcat::registry {
@@ -21,54 +24,14 @@ std::string lower(std::string_view text) {
 
 bool equal_ignoring_case(std::string_view a, std::string_view b) { return lower(a) == lower(b); }
 
-// `HOST[:PORT]`: a name, an IPv4 address or a bracketed IPv6 address, and an optional port.
-bool is_authority(std::string_view text) {
-    if (text.empty()) return false;
-    std::string_view host = text;
-    std::string_view port;
-    if (text.front() == '[') {
-        const std::size_t close = text.find(']');
-        if (close == std::string_view::npos) return false;
-        host = text.substr(1, close - 1);
-        const std::string_view rest = text.substr(close + 1);
-        if (!rest.empty() && (rest.front() != ':' || rest.size() == 1)) return false;
-        if (!rest.empty()) port = rest.substr(1);
-        if (host.empty() || host.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos) return false;
-    } else {
-        const std::size_t colon = text.find(':');
-        if (colon != std::string_view::npos) {
-            host = text.substr(0, colon);
-            port = text.substr(colon + 1);
-            if (port.empty()) return false;
-        }
-        if (host.empty()) return false;
-        for (char c : host) {
-            if (!(rspcat::detail::is_digit(c) || rspcat::detail::is_letter(c) || c == '-' || c == '.')) return false;
-        }
-    }
-    if (!port.empty()) {
-        const auto number = rspcat::detail::all_digits(port) && port.size() <= 5 ? rspcat::detail::to_int64(port) : std::nullopt;
-        if (!number || *number < 1 || *number > 65535) return false;
-    }
-    return true;
-}
-
-struct UrlParts {
-    std::string scheme;     // lower-cased
-    std::string authority;  // as written
-    std::string rest;       // path and query, starting with `/` (or empty)
-};
-
-std::optional<UrlParts> split_absolute_url(std::string_view url) {
-    const std::size_t colon = url.find("://");
-    if (colon == std::string_view::npos) return std::nullopt;
-    UrlParts parts;
-    parts.scheme = lower(url.substr(0, colon));
-    const std::string_view after = url.substr(colon + 3);
-    const std::size_t path = after.find_first_of("/?#");
-    parts.authority = std::string(after.substr(0, path));
-    if (path != std::string_view::npos) parts.rest = std::string(after.substr(path));
-    return parts;
+// A host name or IPv4 address as Docker reference grammar spells it (letters, digits, `-`, `.`),
+// or a bracketed IPv6 address, which libcurl has checked. libcurl would also take `_`, escapes
+// and non-ASCII names.
+bool is_plain_host(std::string_view host) {
+    if (host.starts_with('[')) return true;
+    return !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
+        return rspcat::detail::is_digit(c) || rspcat::detail::is_letter(c) || c == '-' || c == '.';
+    });
 }
 
 // Splits a header value at commas that are outside double quotes.
@@ -119,11 +82,21 @@ constexpr std::string_view base64_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefgh
 }  // namespace
 
 std::optional<BaseUrl> parse_base_url(std::string_view text) {
-    const auto parts = split_absolute_url(text);
-    if (!parts || (parts->scheme != "http" && parts->scheme != "https")) return std::nullopt;
-    if (!parts->rest.empty() && parts->rest != "/") return std::nullopt;
-    if (!is_authority(parts->authority)) return std::nullopt;
-    return BaseUrl{parts->scheme, parts->authority};
+    detail::Url url;
+    if (url.set(std::string(text)) != nullptr) return std::nullopt;
+    const auto scheme = url.get(CURLUPART_SCHEME);
+    const auto host = url.get(CURLUPART_HOST);
+    const auto port = url.get(CURLUPART_PORT);
+    if (!scheme || (*scheme != "http" && *scheme != "https") || !host || !is_plain_host(*host)) return std::nullopt;
+    if (port == "0") return std::nullopt;
+    const std::string authority = *host + (port ? ":" + *port : "");
+    // The text must be just SCHEME://AUTHORITY[/] as libcurl read them: no user, path, query or
+    // fragment, and nothing libcurl tidied (`https:/host`, `host:0443`, `127.1`, a bare `#`).
+    if (!equal_ignoring_case(text.substr(0, scheme->size()), *scheme)) return std::nullopt;
+    std::string_view rest = text.substr(scheme->size());
+    if (rest.ends_with('/')) rest.remove_suffix(1);
+    if (rest != "://" + authority) return std::nullopt;
+    return BaseUrl{*scheme, authority};
 }
 
 bool is_repository_name(std::string_view name) {
@@ -152,21 +125,6 @@ bool is_repository_name(std::string_view name) {
         if (i == name.size()) return true;
         ++i;  // the `/`
     }
-}
-
-std::string base64_encode(std::string_view bytes) {
-    std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
-    for (std::size_t i = 0; i < bytes.size(); i += 3) {
-        std::uint32_t group = static_cast<unsigned char>(bytes[i]) << 16;
-        if (i + 1 < bytes.size()) group |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-        if (i + 2 < bytes.size()) group |= static_cast<unsigned char>(bytes[i + 2]);
-        out.push_back(base64_alphabet[(group >> 18) & 63]);
-        out.push_back(base64_alphabet[(group >> 12) & 63]);
-        out.push_back(i + 1 < bytes.size() ? base64_alphabet[(group >> 6) & 63] : '=');
-        out.push_back(i + 2 < bytes.size() ? base64_alphabet[group & 63] : '=');
-    }
-    return out;
 }
 
 std::optional<std::string> base64_decode(std::string_view text) {
@@ -270,20 +228,28 @@ std::optional<std::string> next_page_url(std::string_view link_header, const Bas
         }
         if (!is_next) continue;
 
-        if (target.find("://") != std::string::npos || target.starts_with("//")) {
-            const auto parts = split_absolute_url(target.starts_with("//") ? base.scheme + ":" + target : target);
-            if (!parts || parts->scheme != base.scheme || !equal_ignoring_case(parts->authority, base.authority)) {
-                throw RegistryError("GET " + current_url + ": refusing to follow the Link to another host: " +
-                                    rspcat::detail::quoted(target));
-            }
-            return base.text() + parts->rest;
+        // Resolved by libcurl against the page the header came with (RFC 3986).
+        detail::Url next;
+        if (next.set(current_url) != nullptr) throw RegistryError("GET " + current_url + ": not a URL");
+        if (const char* why = next.set(target)) {
+            throw RegistryError("GET " + current_url + ": the Link to the next page is not a URL (" + why +
+                                "): " + rspcat::detail::quoted(target));
         }
-        if (target.starts_with('/')) return base.text() + target;
-        // Relative to the current page: its path up to the last `/` (or, for `?…`, its whole path).
-        const auto current = split_absolute_url(current_url);
-        const std::string current_path = current ? current->rest.substr(0, current->rest.find_first_of("?#")) : "/";
-        if (target.starts_with('?')) return base.text() + current_path + target;
-        return base.text() + current_path.substr(0, current_path.rfind('/') + 1) + target;
+        detail::Url origin;
+        if (origin.set(base.text()) != nullptr) throw RegistryError(base.text() + ": not a URL");
+        const auto same = [&](CURLUPart part) {
+            const auto a = next.get(part, CURLU_DEFAULT_PORT), b = origin.get(part, CURLU_DEFAULT_PORT);
+            return a && b && equal_ignoring_case(*a, *b);
+        };
+        if (!same(CURLUPART_SCHEME) || !same(CURLUPART_HOST) || !same(CURLUPART_PORT)) {
+            throw RegistryError("GET " + current_url + ": refusing to follow the Link to another host: " +
+                                rspcat::detail::quoted(target));
+        }
+        // The base URL as the caller spelled it, so that every request names the registry alike.
+        std::string resolved = base.text() + next.get(CURLUPART_PATH).value_or("/");
+        if (const auto query = next.get(CURLUPART_QUERY)) resolved += "?" + *query;
+        if (const auto fragment = next.get(CURLUPART_FRAGMENT)) resolved += "#" + *fragment;
+        return resolved;
     }
     return std::nullopt;
 }

@@ -58,7 +58,7 @@ struct Credentials {
 std::optional<Credentials> credentials_from_docker_config(std::string_view json_text, const std::string& source,
                                                           std::string_view authority);
 
-std::string base64_encode(std::string_view bytes);
+// The bytes of config.json's `auth`, or nullopt when it is not base64.
 std::optional<std::string> base64_decode(std::string_view text);
 
 // One challenge of a `WWW-Authenticate` header: `Bearer realm="…",service="…",scope="…"`.
