@@ -1,8 +1,10 @@
 // rspcat: the command-line tool over the catalog. Exit codes: 0 success, 1 failure, 2 usage.
 // Each command lives in a cmd_*.cpp file that adds itself through Commands.
 #include <SQLiteCpp/Exception.h>
+#include <sqlite3.h>
 
 #include <iostream>
+#include <string>
 
 #include "common.hpp"
 #include "rspcat/version.hpp"
@@ -14,9 +16,17 @@ namespace {
 constexpr int exit_failure = 1;
 constexpr int exit_usage = 2;
 
+// `rspcat --version`: this build, the SQLite library it runs on (which may differ from the one it
+// was built against) and the catalog schema version it writes.
+std::string version_text() {
+    return "rspcat " + std::string(project_version) + "\nSQLite " + sqlite3_libversion() + "\ncatalog schema " +
+           std::to_string(Catalog::schema_version());
+}
+
 int run(int argc, char** argv) {
     CLI::App app{"rspcat: a catalog of Rubin Science Platform container images on SQLite", "rspcat"};
-    app.set_version_flag("--version", std::string(project_version));
+    app.set_version_flag("--version", version_text,
+                         "Print the versions of rspcat, of SQLite and of the catalog schema, and exit");
     app.require_subcommand(1);
     Globals globals;
     app.add_option("--db", globals.db, "Catalog file")->envname("RSPCAT_DB")->capture_default_str();

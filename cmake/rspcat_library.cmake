@@ -1,7 +1,8 @@
 # rspcat_library(<layer> <sources>...): the library target rspcat_<layer>, exported as
 # rspcat::<layer>, built as librspcat-<layer> (static or shared by BUILD_SHARED_LIBS), C++20,
 # with its public headers in <folder>/include. A shared library exports only what its headers
-# mark RSPCAT_API (rspcat/export.hpp) and carries the SONAME librspcat-<layer>.so.<major>.
+# mark RSPCAT_API (rspcat/export.hpp), narrowed to rspcat:: by lib/rspcat.map, and carries the
+# SONAME librspcat-<layer>.so.<major>.
 function(rspcat_library layer)
   set(target rspcat_${layer})
   add_library(${target} ${ARGN})
@@ -20,6 +21,9 @@ function(rspcat_library layer)
     VISIBILITY_INLINES_HIDDEN ON)
   if(BUILD_SHARED_LIBS)
     target_compile_definitions(${target} PRIVATE RSPCAT_BUILDING_SHARED)
+    # lib/rspcat.map keeps what RSPCAT_API does not cover inside: std:: instantiations.
+    target_link_options(${target} PRIVATE "-Wl,--version-script=${PROJECT_SOURCE_DIR}/lib/rspcat.map")
+    set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${PROJECT_SOURCE_DIR}/lib/rspcat.map")
   endif()
 endfunction()
 

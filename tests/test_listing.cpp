@@ -9,6 +9,7 @@
 
 #include "listing_support.hpp"
 #include "rspcat/catalog.hpp"
+#include "rspcat/sql.hpp"
 #include "image_row.hpp"
 #include "cli_support.hpp"
 #include "test_support.hpp"
@@ -171,6 +172,10 @@ TEST_CASE("a version 1 catalog is upgraded to version 2 with its listing filled"
         }
         db.exec("DETACH current");
         REQUIRE(count(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'listing'") == 0);
+        // rsp_filter reads the stored listing: on version 1 it says how to get one.
+        REQUIRE(rsp_register_sql(db.getHandle()) == 0);  // SQLITE_OK
+        CHECK_THROWS_WITH(count(db, "SELECT count(*) FROM rsp_filter('{}')"),
+                          Catch::Contains("schema version 1") && Catch::Contains("open it once with rspcat"));
     }
     Catalog upgraded(old);
     CHECK(SQLite::Database(old).execAndGet("PRAGMA user_version").getInt() == 2);

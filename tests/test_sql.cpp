@@ -1,9 +1,12 @@
 // The SQL surface in-process: registration through rsp_register_sql and loading rsp.so through
-// sqlite3_load_extension, errors, and the documented function list.
+// sqlite3_load_extension, errors (registration failures among them), and the documented
+// function list.
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <regex>
 #include <set>
@@ -145,4 +148,85 @@ TEST_CASE("pure functions are deterministic and innocuous", "[sql]") {
     REQUIRE(query(db.handle, "create table t(tag text)").rc == SQLITE_OK);
     CHECK(query(db.handle, "create index i on t(rsp_tag_type(tag))").rc == SQLITE_OK);
     CHECK(query(db.handle, "select count(*) from sqlite_schema where name = 'i'").text == "1");
+}
+
+namespace {
+
+// A statement that has stepped once and is not done: SQLite refuses to replace a function or a
+// collation on the connection while it runs.
+struct RunningStatement {
+    sqlite3_stmt* stmt = nullptr;
+    explicit RunningStatement(sqlite3* db) {
+        REQUIRE(sqlite3_prepare_v2(db, "select 1 union all select 2", -1, &stmt, nullptr) == SQLITE_OK);
+        REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+    }
+    ~RunningStatement() { sqlite3_finalize(stmt); }
+    RunningStatement(const RunningStatement&) = delete;
+    RunningStatement& operator=(const RunningStatement&) = delete;
+};
+
+int byte_order(void*, int na, const void* a, int nb, const void* b) {
+    const int c = std::memcmp(a, b, static_cast<std::size_t>(std::min(na, nb)));
+    return c != 0 ? c : na - nb;
+}
+
+}  // namespace
+
+TEST_CASE("rsp_register_sql_v2 names the registration that failed", "[sql]") {
+    Db db;
+    // A collation of the user's own named rsp_tag, which rsp_register_sql_v2 then cannot replace:
+    // every function before the collation registers, the collation fails.
+    REQUIRE(sqlite3_create_collation_v2(db.handle, "rsp_tag", SQLITE_UTF8, nullptr, byte_order, nullptr) ==
+            SQLITE_OK);
+    {
+        RunningStatement running(db.handle);
+        const char* failed = nullptr;
+        CHECK(rsp_register_sql_v2(db.handle, &failed) == SQLITE_BUSY);
+        REQUIRE(failed != nullptr);
+        CHECK(std::string(failed) == "rsp_tag");
+        CHECK(std::string(sqlite3_errmsg(db.handle)).find("collation") != std::string::npos);
+        CHECK(rsp_register_sql_v2(db.handle, nullptr) == SQLITE_BUSY);  // `failed` may be null
+    }
+    const char* failed = nullptr;
+    CHECK(rsp_register_sql_v2(db.handle, &failed) == SQLITE_OK);
+    CHECK(failed == nullptr);  // untouched on success
+    CHECK(query(db.handle, "select rsp_tag_type('w_2026_32')").text == "Weekly");
+}
+
+TEST_CASE("a failed load of rsp.so says what failed", "[sql]") {
+    // SQLITE_LIMIT_FUNCTION_ARG does not make registration fail (SQLite checks it when a call is
+    // prepared), but loading the extension a second time while a statement runs does: the first
+    // function cannot be replaced then.
+    Db db;
+    load_extension(db.handle);
+    {
+        RunningStatement running(db.handle);
+        char* error = nullptr;
+        CHECK(sqlite3_load_extension(db.handle, RSP_EXTENSION_PATH, nullptr, &error) == SQLITE_ERROR);
+        REQUIRE(error != nullptr);
+        CHECK(std::string(error) ==
+              "error during initialization: rsp: cannot register rsp_parse_tag: "
+              "unable to delete/modify user-function due to active statements");
+        sqlite3_free(error);
+    }
+    // What the first load registered still works.
+    CHECK(query(db.handle, "select rsp_tag_type('w_2026_32')").text == "Weekly");
+}
+
+TEST_CASE("functions that a failed load registered keep working", "[sql]") {
+    // The collation fails to register, after every function has: SQLite unloads rsp.so when the
+    // init fails, but the functions stay registered and point into it.
+    Db db;
+    REQUIRE(sqlite3_enable_load_extension(db.handle, 1) == SQLITE_OK);
+    REQUIRE(sqlite3_create_collation_v2(db.handle, "rsp_tag", SQLITE_UTF8, nullptr, byte_order, nullptr) ==
+            SQLITE_OK);
+    {
+        RunningStatement running(db.handle);
+        char* error = nullptr;
+        CHECK(sqlite3_load_extension(db.handle, RSP_EXTENSION_PATH, nullptr, &error) == SQLITE_ERROR);
+        REQUIRE(error != nullptr);
+        CHECK(std::string(error).find("rsp: cannot register rsp_tag: ") != std::string::npos);
+        sqlite3_free(error);
+    }
+    CHECK(query(db.handle, "select rsp_tag_type('w_2026_32')").text == "Weekly");
 }

@@ -21,8 +21,6 @@ namespace rspcat {
 
 namespace {
 
-// PRAGMA application_id of rspcat catalogs: 'RSPC'.
-constexpr int application_id = 0x52535043;
 // How long an open waits for other processes' locks, in milliseconds.
 constexpr int busy_timeout_ms = 30000;
 
@@ -164,8 +162,9 @@ Catalog::Impl::Impl(const std::string& path_, Mode mode, const OpenPlan& plan)
       read_only(!plan.read_only_reason.empty()),
       read_only_reason(plan.read_only_reason),
       warnings(plan.warnings) {
-    if (const int rc = rsp_register_sql(db.getHandle()); rc != SQLITE_OK) {
-        throw CatalogError("cannot register the rsp SQL functions on " + path + ": " + sqlite3_errstr(rc));
+    const char* failed = "the rsp SQL functions";
+    if (const int rc = rsp_register_sql_v2(db.getHandle(), &failed); rc != SQLITE_OK) {
+        throw CatalogError("cannot register " + std::string(failed) + " on " + path + ": " + sqlite3_errstr(rc));
     }
     try {
         db.exec("PRAGMA foreign_keys = ON");
@@ -190,7 +189,7 @@ void Catalog::Impl::check_version(int version) {
         throw CatalogError(path + " is not an rspcat catalog (schema version " + std::to_string(version) + ")");
     }
     const bool has_tables = db.execAndGet("SELECT count(*) FROM main.sqlite_schema").getInt() > 0;
-    if ((version > 0 || has_tables) && pragma_int(db, "application_id") != application_id) {
+    if ((version > 0 || has_tables) && pragma_int(db, "application_id") != schema::application_id) {
         throw CatalogError(path + " is not an rspcat catalog (it is an SQLite database of something else)");
     }
     if (version > current) {
@@ -270,7 +269,7 @@ void Catalog::Impl::check_and_migrate() {
         }
     }
     db.exec("PRAGMA user_version = " + std::to_string(current));
-    db.exec("PRAGMA application_id = " + std::to_string(application_id));
+    db.exec("PRAGMA application_id = " + std::to_string(schema::application_id));
     transaction.commit();
 }
 
@@ -283,6 +282,8 @@ void Catalog::Impl::catch_up_listing() {
     refresh_listing();
     transaction.commit();
 }
+
+CatalogError::~CatalogError() = default;
 
 Catalog::Catalog(const std::string& path, Mode mode) : impl_(std::make_unique<Impl>(path, mode)) {}
 Catalog::~Catalog() = default;

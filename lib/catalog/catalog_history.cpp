@@ -39,6 +39,21 @@ std::string replace_word(std::string sql, const std::string& from, const std::st
     return sql;
 }
 
+const detail::SchemaObjects& current_schema() { return detail::shipped_schema(static_cast<int>(schema::file_count)); }
+
+// `"a", "b", …`: the columns of a table or view of the schema, named, so that INSERT … SELECT
+// pairs them by name and not by their order.
+std::string column_list(const char* table_or_view) {
+    std::string list;
+    for (const auto& column : current_schema().at(table_or_view).columns) {
+        if (!list.empty()) list += ", ";
+        list += '"';
+        for (const char c : column) list += c == '"' ? std::string(2, c) : std::string(1, c);
+        list += '"';
+    }
+    return list;
+}
+
 }  // namespace
 
 void Catalog::Impl::create_view_copies(const std::string& prefix) {
@@ -46,8 +61,7 @@ void Catalog::Impl::create_view_copies(const std::string& prefix) {
     // Asked of the temp schema, not remembered: copies made in a write transaction that rolls
     // back are gone with it.
     SQLite::Statement made(db, "SELECT count(*) FROM temp.sqlite_schema WHERE name IN (?, ?)");
-    made.bind(1, images);
-    made.bind(2, prefix + "_" + resolution_views.back());
+    SQLite::bind(made, images, prefix + "_" + resolution_views.back());
     made.executeStep();
     if (made.getColumn(0).getInt() == 2) return;
     db.exec("CREATE TEMP TABLE IF NOT EXISTS " + images + " AS SELECT * FROM main.current_images WHERE 0");
@@ -55,7 +69,7 @@ void Catalog::Impl::create_view_copies(const std::string& prefix) {
     db.exec("CREATE INDEX IF NOT EXISTS temp." + images + "_by_digest ON " + images + " (digest, repository_id)");
     // The definitions rspcat ships, not the text stored in the file: that is whatever the last
     // program to write the file put there, and it is executed here.
-    const auto& shipped = detail::shipped_schema(static_cast<int>(schema::file_count));
+    const auto& shipped = current_schema();
     for (const char* view : resolution_views) {
         std::string sql = shipped.at(view).sql;
         sql = replace_word(sql, "current_images", images);
@@ -75,16 +89,17 @@ std::string Catalog::Impl::listing_view(const CollectionSpec& collection) {
     }
     create_view_copies("past");
     db.exec("DELETE FROM temp.past_images");
-    SQLite::Statement fill(db, R"sql(
-INSERT INTO temp.past_images
+    // current_images' columns, from the assignments that held at the time.
+    const std::string columns = column_list("current_images");
+    SQLite::Statement fill(db, "INSERT INTO temp.past_images (" + columns + ") SELECT " + columns + R"sql( FROM (
 SELECT r.registry, r.repository, h.repository_id, h.tag_id, t.tag, h.digest, h.size, h.batch, h.position,
        t.parse, t.image_type, t.type_priority, t.display_name, t.version, t.version_major, t.version_minor,
        t.version_patch, t.version_prerelease, t.prerelease_key, t.base, t.cycle, t.cycle_build, t.rsp_build,
-       t.architecture, t.extra, t.date, t.alias_title, t.image_type IN ('Alias', 'Unknown')
+       t.architecture, t.extra, t.date, t.alias_title, t.image_type IN ('Alias', 'Unknown') AS may_be_alias
 FROM main.tag_history h
 JOIN main.tags t ON t.id = h.tag_id
 JOIN main.repositories r ON r.id = h.repository_id
-WHERE h.started_at <= :at AND (h.ended_at IS NULL OR h.ended_at > :at))sql");
+WHERE h.started_at <= :at AND (h.ended_at IS NULL OR h.ended_at > :at)))sql");
     fill.bind(":at", format_timestamp(*collection.at));
     fill.exec();
     return "temp.past_listing_source";
@@ -96,10 +111,12 @@ void Catalog::Impl::refresh_listing() {
     // Whole digest groups: every current image of a stale digest, so that each group resolves
     // exactly as it would among all current images.
     db.exec("DELETE FROM temp.refresh_images");
-    db.exec("INSERT INTO temp.refresh_images SELECT * FROM main.current_images "
-            "WHERE digest IN (SELECT digest FROM main.listing_stale)");
+    const std::string images = column_list("current_images");
+    db.exec("INSERT INTO temp.refresh_images (" + images + ") SELECT " + images +
+            " FROM main.current_images WHERE digest IN (SELECT digest FROM main.listing_stale)");
     db.exec("DELETE FROM main.listing WHERE digest IN (SELECT digest FROM main.listing_stale)");
-    db.exec("INSERT INTO main.listing SELECT * FROM temp.refresh_listing_source");
+    const std::string listing = column_list("listing");
+    db.exec("INSERT INTO main.listing (" + listing + ") SELECT " + listing + " FROM temp.refresh_listing_source");
     db.exec("DELETE FROM main.listing_stale");
     db.exec("DELETE FROM temp.refresh_images");
 }
@@ -114,8 +131,7 @@ std::vector<TimelineEntry> Catalog::timeline(const CollectionSpec& collection, c
     SQLite::Statement s(impl_->db, R"sql(
 SELECT tag, digest, size, started_at, ended_at FROM tag_timeline
 WHERE repository_id = ? AND tag = ? ORDER BY started_at, ended_at IS NULL, ended_at)sql");
-    s.bind(1, repository);
-    s.bind(2, tag);
+    SQLite::bind(s, repository, tag);
     std::vector<TimelineEntry> entries;
     while (s.executeStep()) {
         TimelineEntry entry;

@@ -2,9 +2,12 @@
 #pragma once
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Savepoint.h>
 #include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/VariadicBind.h>
 #include <sqlite3.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,25 +65,37 @@ struct Catalog::Impl {
     void create_view_copies(const std::string& prefix);
 };
 
+// Binds a parameter (by number or name) to a value that may be missing, NULL if it is: SQLiteCpp
+// 3.2.1's SQLite::bind(statement, values...) has no way to say NULL.
+template <typename Parameter, typename T>
+void bind_optional(SQLite::Statement& s, Parameter parameter, const std::optional<T>& value) {
+    if (value) {
+        s.bind(parameter, *value);
+    } else {
+        s.bind(parameter);
+    }
+}
+
 // A read transaction around a query of several statements, so that all of them see one state of
 // the catalog even while another process commits an ingest (under WAL each statement would
-// otherwise see the latest commit). Inside a Writer's transaction it does nothing: that one
-// already holds the state.
+// otherwise see the latest commit). A savepoint: outside a transaction it begins one, inside a
+// Writer's it nests in the state that one already holds.
 class ReadTransaction {
    public:
-    explicit ReadTransaction(SQLite::Database& db) : db_(db), began_(sqlite3_get_autocommit(db.getHandle()) != 0) {
-        if (began_) db_.exec("BEGIN");
-    }
+    explicit ReadTransaction(SQLite::Database& db) : savepoint_(db, "rspcat_read") {}
     ~ReadTransaction() {
-        // Ending a transaction that only read cannot lose anything; nothing to report.
-        if (began_) sqlite3_exec(db_.getHandle(), "COMMIT", nullptr, nullptr, nullptr);
+        // Released on every exit, exceptions included: it only read, and a rollback would also
+        // drop the TEMP view copies made inside it. Failing to end a read loses nothing.
+        try {
+            savepoint_.release();
+        } catch (const SQLite::Exception&) {
+        }
     }
     ReadTransaction(const ReadTransaction&) = delete;
     ReadTransaction& operator=(const ReadTransaction&) = delete;
 
    private:
-    SQLite::Database& db_;
-    bool began_;
+    SQLite::Savepoint savepoint_;
 };
 
 }  // namespace rspcat

@@ -15,22 +15,6 @@ namespace {
 using SQLite::Database;
 using SQLite::Statement;
 
-void bind_optional(Statement& s, const char* name, const std::optional<std::int64_t>& v) {
-    if (v) {
-        s.bind(name, static_cast<std::int64_t>(*v));
-    } else {
-        s.bind(name);
-    }
-}
-
-void bind_optional(Statement& s, const char* name, const std::optional<std::string>& v) {
-    if (v) {
-        s.bind(name, *v);
-    } else {
-        s.bind(name);
-    }
-}
-
 struct Repository {
     std::int64_t id = 0;
     std::int64_t last_batch = 0;
@@ -39,12 +23,10 @@ struct Repository {
 Repository ensure_repository(Database& db, const RepositoryName& name) {
     Statement insert(db, "INSERT INTO repositories (registry, repository) VALUES (?, ?) "
                          "ON CONFLICT (registry, repository) DO NOTHING");
-    insert.bind(1, name.registry);
-    insert.bind(2, name.repository);
+    SQLite::bind(insert, name.registry, name.repository);
     insert.exec();
     Statement select(db, "SELECT id, last_batch FROM repositories WHERE registry = ? AND repository = ?");
-    select.bind(1, name.registry);
-    select.bind(2, name.repository);
+    SQLite::bind(select, name.registry, name.repository);
     select.executeStep();
     return {select.getColumn(0).getInt64(), select.getColumn(1).getInt64()};
 }
@@ -76,8 +58,7 @@ RETURNING id)sql") {}
     // The id of `tag`, parsing and inserting it when the repository has not had it before.
     std::int64_t id_of(const std::string& tag, bool is_alias) {
         find_.reset();
-        find_.bind(1, static_cast<std::int64_t>(repository_id_));
-        find_.bind(2, tag);
+        SQLite::bind(find_, repository_id_, tag);
         if (find_.executeStep()) return find_.getColumn(0).getInt64();
         return write(tag, is_alias);
     }
@@ -130,8 +111,7 @@ std::set<std::string> update_alias_tags(Database& db, std::int64_t repository_id
     Statement insert(db, "INSERT INTO alias_tags (repository_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING");
     for (const auto& alias : aliases) {
         insert.reset();
-        insert.bind(1, static_cast<std::int64_t>(repository_id));
-        insert.bind(2, alias);
+        SQLite::bind(insert, repository_id, alias);
         insert.exec();
     }
     std::set<std::string> all;
@@ -204,21 +184,15 @@ void stage_rows(Database& db, const IngestSpec& spec, const RowSource& rows, Tag
     db.exec("CREATE TEMP TABLE IF NOT EXISTS ingest_rows (position INTEGER PRIMARY KEY, "
             "tag_id INTEGER NOT NULL UNIQUE, digest TEXT NOT NULL, size INTEGER, line INTEGER NOT NULL)");
     db.exec("DELETE FROM temp.ingest_rows");
-    Statement insert(db, "INSERT INTO temp.ingest_rows (position, tag_id, digest, size, line) "
+    // `size` last: it may be NULL, which SQLite::bind() cannot bind.
+    Statement insert(db, "INSERT INTO temp.ingest_rows (position, tag_id, digest, line, size) "
                          "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tag_id) DO NOTHING");
     Statement first_line(db, "SELECT line FROM temp.ingest_rows WHERE tag_id = ?");
     while (auto row = rows()) {
         const std::int64_t tag_id = tags.id_of(row->tag, aliases.count(row->tag) > 0);
         insert.reset();
-        insert.bind(1, static_cast<std::int64_t>(summary.rows));
-        insert.bind(2, static_cast<std::int64_t>(tag_id));
-        insert.bind(3, row->digest);
-        if (row->size) {
-            insert.bind(4, static_cast<std::int64_t>(*row->size));
-        } else {
-            insert.bind(4);
-        }
-        insert.bind(5, static_cast<std::int64_t>(row->line));
+        SQLite::bind(insert, summary.rows, tag_id, row->digest, static_cast<std::int64_t>(row->line));
+        bind_optional(insert, 5, row->size);
         if (insert.exec() == 0) {
             first_line.reset();
             first_line.bind(1, static_cast<std::int64_t>(tag_id));
@@ -357,11 +331,7 @@ IngestSummary Catalog::Writer::ingest(const IngestSpec& spec, const RowSource& r
 
     Statement snapshot(db, "INSERT INTO snapshots (repository_id, taken_at, ingested_at, kind, source, "
                            "tag_count, added, moved, removed) VALUES (?, ?, ?, ?, ?, 0, 0, 0, 0) RETURNING id");
-    snapshot.bind(1, static_cast<std::int64_t>(repository.id));
-    snapshot.bind(2, at);
-    snapshot.bind(3, format_timestamp(now_utc()));
-    snapshot.bind(4, spec.merge ? "merge" : "full");
-    snapshot.bind(5, spec.source);
+    SQLite::bind(snapshot, repository.id, at, format_timestamp(now_utc()), spec.merge ? "merge" : "full", spec.source);
     snapshot.executeStep();
     IngestSummary summary;
     summary.snapshot_id = snapshot.getColumn(0).getInt64();
@@ -374,11 +344,7 @@ IngestSummary Catalog::Writer::ingest(const IngestSpec& spec, const RowSource& r
         apply_full_snapshot(db, repository, summary.snapshot_id, at, summary);
     }
     Statement counts(db, "UPDATE snapshots SET tag_count = ?, added = ?, moved = ?, removed = ? WHERE id = ?");
-    counts.bind(1, static_cast<std::int64_t>(summary.rows));
-    counts.bind(2, static_cast<std::int64_t>(summary.added));
-    counts.bind(3, static_cast<std::int64_t>(summary.moved));
-    counts.bind(4, static_cast<std::int64_t>(summary.removed));
-    counts.bind(5, static_cast<std::int64_t>(summary.snapshot_id));
+    SQLite::bind(counts, summary.rows, summary.added, summary.moved, summary.removed, summary.snapshot_id);
     counts.exec();
     state_->catalog.impl_->refresh_listing();
     return summary;

@@ -44,11 +44,7 @@ Image read_image(Statement& s) {
 // Binds the collection (:repository, :cycle) of a statement over the listing.
 void bind_collection(Statement& s, std::int64_t repository, const CollectionSpec& collection) {
     s.bind(":repository", static_cast<std::int64_t>(repository));
-    if (collection.cycle) {
-        s.bind(":cycle", static_cast<std::int64_t>(*collection.cycle));
-    } else {
-        s.bind(":cycle");
-    }
+    bind_optional(s, ":cycle", collection.cycle);
 }
 
 std::vector<Image> read_all(Statement& s) {
@@ -81,20 +77,14 @@ Statement listing_query(const Catalog::Impl& const_impl, const CollectionSpec& c
 }  // namespace
 
 std::int64_t Catalog::Impl::repository_id(const CollectionSpec& collection) const {
-    if (collection.repository) {
-        Statement s(const_cast<SQLite::Database&>(db),
-                    "SELECT id FROM repositories WHERE registry = ? AND repository = ?");
-        s.bind(1, collection.repository->registry);
-        s.bind(2, collection.repository->repository);
-        if (!s.executeStep()) {
-            throw CatalogError("catalog " + path + " has no repository " + collection.repository->registry + "/" +
-                               collection.repository->repository);
-        }
-        return s.getColumn(0).getInt64();
-    }
-    Statement s(const_cast<SQLite::Database&>(db), "SELECT id FROM repositories LIMIT 2");
+    Statement s(const_cast<SQLite::Database&>(db), repository_lookup);
+    if (collection.repository) SQLite::bind(s, collection.repository->registry, collection.repository->repository);
     std::vector<std::int64_t> ids;
     while (s.executeStep()) ids.push_back(s.getColumn(0).getInt64());
+    if (ids.empty() && collection.repository) {
+        throw CatalogError("catalog " + path + " has no repository " + collection.repository->registry + "/" +
+                           collection.repository->repository);
+    }
     if (ids.empty()) throw CatalogError("catalog " + path + " is empty: ingest a listing first");
     if (ids.size() > 1) {
         throw CatalogError("catalog " + path +
@@ -175,11 +165,7 @@ std::vector<Image> Catalog::subtract(const CollectionSpec& collection, const Col
                                             " ORDER BY ") +
                                     menu_order);
     s.bind(":other_repository", static_cast<std::int64_t>(other_repository));
-    if (other.cycle) {
-        s.bind(":other_cycle", static_cast<std::int64_t>(*other.cycle));
-    } else {
-        s.bind(":other_cycle");
-    }
+    bind_optional(s, ":other_cycle", other.cycle);
     return read_all(s);
 }
 
@@ -229,17 +215,12 @@ bool Catalog::mark_seen(const std::string& digest, const std::string& node, std:
     Statement known(impl_->db, "SELECT 1 FROM images WHERE digest = ? LIMIT 1");
     known.bind(1, digest);
     if (!known.executeStep()) return false;
-    Statement s(impl_->db, "INSERT INTO node_presence (digest, node, size, seen_at) VALUES (?, ?, ?, ?) "
+    // `size` last: it may be NULL, which SQLite::bind() cannot bind.
+    Statement s(impl_->db, "INSERT INTO node_presence (digest, node, seen_at, size) VALUES (?, ?, ?, ?) "
                            "ON CONFLICT (digest, node) DO UPDATE SET size = coalesce(excluded.size, size), "
                            "seen_at = excluded.seen_at");
-    s.bind(1, digest);
-    s.bind(2, node);
-    if (size) {
-        s.bind(3, static_cast<std::int64_t>(*size));
-    } else {
-        s.bind(3);
-    }
-    s.bind(4, format_timestamp(at));
+    SQLite::bind(s, digest, node, format_timestamp(at));
+    bind_optional(s, 4, size);
     s.exec();
     impl_->refresh_listing();
     if (transaction) transaction->commit();

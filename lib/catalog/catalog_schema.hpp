@@ -8,6 +8,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 namespace rspcat::detail {
 
@@ -16,6 +17,7 @@ struct SchemaObject {
     std::string name;
     std::string table;  // sqlite_schema.tbl_name
     std::string sql;    // exactly as SQLite stores it
+    std::vector<std::string> columns;  // of a table or view, in order; filled for shipped_schema() only
 };
 
 using SchemaObjects = std::map<std::string, SchemaObject>;  // by name

@@ -33,6 +33,8 @@ bool is_only_spaces_and_tabs(std::string_view line) {
 
 }  // namespace
 
+InputError::~InputError() = default;
+
 bool is_docker_tag(std::string_view tag) {
     auto word = [](char c) { return detail::is_digit(c) || detail::is_letter(c) || c == '_'; };
     if (tag.empty() || tag.size() > 128 || !word(tag[0])) return false;

@@ -263,6 +263,8 @@ bool passes_conditions(const Tag& tag, const ImageFilter& filter, const std::opt
 
 }  // namespace
 
+PolicyError::~PolicyError() = default;
+
 std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
     const std::string_view s = trim(text);
     if (detail::all_digits(s)) {

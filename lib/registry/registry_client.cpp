@@ -356,6 +356,9 @@ std::vector<ListingRow> resolve_all(RegistryClient& client, const std::vector<st
 
 }  // namespace
 
+RegistryError::~RegistryError() = default;
+RegistryLimitError::~RegistryLimitError() = default;
+
 std::vector<ListingRow> fetch_listing(const SyncOptions& options) {
     if (!is_repository_name(options.repository)) {
         throw RegistryError("repository " + rspcat::detail::quoted(options.repository) +

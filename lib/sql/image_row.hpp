@@ -1,5 +1,5 @@
-// Reading Image values from rows of the catalog's listing, for any SQLite API: the catalog reads
-// through SQLiteCpp, the extension's rsp_filter() through the raw C API.
+// The catalog's SQL that both of its readers run, and Image values from its listing's rows: the
+// catalog reads through SQLiteCpp, the extension's rsp_filter() through the raw C API.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +22,11 @@ inline constexpr const char* menu_order =
     "type_priority, version_major IS NULL DESC, version_major DESC, version_minor DESC, version_patch DESC, "
     "prerelease_key IS NULL DESC, prerelease_key DESC, base DESC, cycle DESC, cycle_build DESC, "
     "rsp_build DESC, extra DESC, architecture IS NULL DESC, architecture DESC, tag DESC";
+
+// The repository of a collection: ?1 registry and ?2 repository, or both NULL for the catalog's
+// only one. Up to two ids, so that callers can tell "none" and "several" apart.
+inline constexpr const char* repository_lookup =
+    "SELECT id FROM main.repositories WHERE ?1 IS NULL OR (registry = ?1 AND repository = ?2) LIMIT 2";
 
 // One result row, column by column (0-based, in image_row_columns order).
 class ColumnValues {

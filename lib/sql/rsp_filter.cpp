@@ -61,7 +61,7 @@ constexpr const char* schema =
     "invert HIDDEN, all_arch HIDDEN, cycle HIDDEN, in_registry HIDDEN, in_repository HIDDEN)";
 
 // Per connection: whether an rsp_filter() call is running. The catalog query inside it reads
-// image_listing, and a view of that name could call rsp_filter() again, without end: a stack
+// `listing`, and a view of that name could call rsp_filter() again, without end: a stack
 // overflow that even PRAGMA trusted_schema=OFF would not stop, since rsp_filter is innocuous.
 struct ConnectionState {
     int running = 0;
@@ -89,7 +89,7 @@ class RunningCall {
    public:
     explicit RunningCall(ConnectionState& state) : state_(state) {
         if (state_.running > 0) {
-            throw FilterError{"called from within itself (the catalog's image_listing, or something it reads, calls "
+            throw FilterError{"called from within itself (the catalog's listing, or something it reads, calls "
                               "rsp_filter)"};
         }
         ++state_.running;
@@ -124,14 +124,30 @@ int guarded(sqlite3_vtab* table, Body&& body) noexcept {
     return SQLITE_ERROR;
 }
 
+// What to say when the catalog's tables are missing: a version 1 catalog (before the stored
+// listing) only needs opening once with rspcat; anything else is not a catalog.
+std::string missing_table_message(sqlite3* db, const std::string& message) {
+    sqlite3_stmt* stmt = nullptr;
+    int version = 0;
+    if (sqlite3_prepare_v2(db, "PRAGMA main.user_version", -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+        version = sqlite3_column_int(stmt, 0);
+    }
+    sqlite3_finalize(stmt);
+    if (version == 1) {
+        return "this catalog has schema version 1; rsp_filter needs version 2: open it once with rspcat (any "
+               "command) to upgrade it";
+    }
+    return "this database holds no rspcat catalog (" + message + ")";
+}
+
 class Query {
    public:
     Query(sqlite3* db, const char* sql) {
         if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
             const std::string message = sqlite3_errmsg(db);
-            throw FilterError{message.find("no such table") != std::string::npos
-                                  ? "this database holds no rspcat catalog (" + message + ")"
-                                  : message};
+            throw FilterError{message.find("no such table") != std::string::npos ? missing_table_message(db, message)
+                                                                                 : message};
         }
     }
     ~Query() { sqlite3_finalize(stmt_); }
@@ -177,8 +193,7 @@ std::optional<std::string> text_argument(sqlite3_value* value, const char* name,
 std::int64_t repository_id(sqlite3* db, const std::optional<std::string>& registry,
                            const std::optional<std::string>& repository) {
     if (registry.has_value() != repository.has_value()) throw FilterError{"registry and repository go together"};
-    Query q(db, registry ? "SELECT id FROM main.repositories WHERE registry = ?1 AND repository = ?2"
-                         : "SELECT id FROM main.repositories LIMIT 2");
+    Query q(db, rspcat::repository_lookup);
     if (registry) {
         sqlite3_bind_text(q.get(), 1, registry->c_str(), static_cast<int>(registry->size()), SQLITE_TRANSIENT);
         sqlite3_bind_text(q.get(), 2, repository->c_str(), static_cast<int>(repository->size()), SQLITE_TRANSIENT);
@@ -277,9 +292,10 @@ int filter_filter(sqlite3_vtab_cursor* base, int present, const char*, int argc,
             repository_id(table->db, text_argument(args[arg_registry - first_argument], "registry"),
                           text_argument(args[arg_repository - first_argument], "repository"));
 
+        // Menu order as the catalog's queries have it, read from the index listing_by_menu.
         const std::string sql = std::string("SELECT ") + rspcat::image_row_columns +
-                                " FROM main.image_listing WHERE repository_id = ?1 AND scope_cycle IS ?2"
-                                " ORDER BY menu_rank";
+                                " FROM main.listing WHERE repository_id = ?1 AND scope_cycle IS ?2"
+                                " ORDER BY " + rspcat::menu_order;
         Query q(table->db, sql.c_str());
         sqlite3_bind_int64(q.get(), 1, repository);
         if (cycle && sqlite3_value_type(cycle) != SQLITE_NULL) {

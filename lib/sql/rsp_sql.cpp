@@ -283,29 +283,40 @@ int collate_rsp_tag(void*, int na, const void* a, int nb, const void* b) noexcep
 
 extern "C" int rsp_register_filter(sqlite3* db);  // rsp_filter.cpp
 
-extern "C" int rsp_register_sql(sqlite3* db) {
+extern "C" int rsp_register_sql_v2(sqlite3* db, const char** failed) {
+    // `what` names the registration under way, so that a failure can say which one it was.
+    const char* what = nullptr;
     int rc = SQLITE_OK;
     for (const TagFunction& f : tag_functions) {
-        if (rc == SQLITE_OK) {
-            rc = sqlite3_create_function_v2(db, f.name, 1, pure_function, const_cast<TagFunction*>(&f),
-                                            call_tag_function, nullptr, nullptr, nullptr);
-        }
+        what = f.name;
+        rc = sqlite3_create_function_v2(db, f.name, 1, pure_function, const_cast<TagFunction*>(&f),
+                                        call_tag_function, nullptr, nullptr, nullptr);
+        if (rc != SQLITE_OK) break;
     }
     if (rc == SQLITE_OK) {
-        rc = sqlite3_create_function_v2(db, "rsp_tag_compare", 2, pure_function, nullptr,
-                                        rsp_tag_compare, nullptr, nullptr, nullptr);
+        what = "rsp_tag_compare";
+        rc = sqlite3_create_function_v2(db, what, 2, pure_function, nullptr, rsp_tag_compare, nullptr, nullptr,
+                                        nullptr);
     }
     if (rc == SQLITE_OK) {
-        rc = sqlite3_create_function_v2(db, "rsp_semver_compare", 2, pure_function, nullptr,
-                                        rsp_semver_compare, nullptr, nullptr, nullptr);
+        what = "rsp_semver_compare";
+        rc = sqlite3_create_function_v2(db, what, 2, pure_function, nullptr, rsp_semver_compare, nullptr, nullptr,
+                                        nullptr);
     }
     if (rc == SQLITE_OK) {
-        rc = sqlite3_create_function_v2(db, "rsp_version", 0, pure_function, nullptr, rsp_version,
-                                        nullptr, nullptr, nullptr);
+        what = "rsp_version";
+        rc = sqlite3_create_function_v2(db, what, 0, pure_function, nullptr, rsp_version, nullptr, nullptr, nullptr);
     }
     if (rc == SQLITE_OK) {
-        rc = sqlite3_create_collation_v2(db, "rsp_tag", SQLITE_UTF8, nullptr, collate_rsp_tag, nullptr);
+        what = "rsp_tag";
+        rc = sqlite3_create_collation_v2(db, what, SQLITE_UTF8, nullptr, collate_rsp_tag, nullptr);
     }
-    if (rc == SQLITE_OK) rc = rsp_register_filter(db);
+    if (rc == SQLITE_OK) {
+        what = "rsp_filter";
+        rc = rsp_register_filter(db);
+    }
+    if (rc != SQLITE_OK && failed != nullptr) *failed = what;
     return rc;
 }
+
+extern "C" int rsp_register_sql(sqlite3* db) { return rsp_register_sql_v2(db, nullptr); }

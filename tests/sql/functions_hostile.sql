@@ -146,3 +146,4 @@ select 'semver: prerelease < release', rsp_semver_compare('1.0.0-rc.1', '1.0.0')
 select 'semver: build metadata ignored', rsp_semver_compare('1.0.0+a', '1.0.0+b') = 0;
 select 'semver: numeric', rsp_semver_compare('10.0.0', '9.0.0') = 1;
 select 'rsp_version is a semantic version', rsp_semver_compare(rsp_version(), rsp_version()) = 0;
+select 'rsp_version is the VERSION file', rsp_version() = trim(cast(readfile('@DATA@/../VERSION') as text), char(9, 10, 13, 32));

@@ -17,9 +17,9 @@ select count(*) from rsp_filter('{}'); -- error: rsp_filter: the catalog holds s
 select count(*) from rsp_filter('{}', NULL, 0, 0, NULL, 'r', 'c'); -- error: rsp_filter: no repository r/c
 select count(*) from rsp_filter('{}', NULL, 0, 0, NULL, 'r'); -- error: rsp_filter: registry and repository go together
 
--- A view named image_listing that calls rsp_filter() again would recurse without end (a stack
--- overflow that took the shell down, with trusted_schema=OFF too, since rsp_filter is
--- innocuous): the call from within is refused, and the outer call fails with it.
+-- A view named listing (the table rsp_filter reads) that calls rsp_filter() again would recurse
+-- without end (a stack overflow that took the shell down, with trusted_schema=OFF too, since
+-- rsp_filter is innocuous): the call from within is refused, and the outer call fails with it.
 delete from repositories where id = 2;
 create table one_row as
 select 'w_2021_01' as tag, 'Weekly' as image_type, 'Weekly 2021_01' as display_name, 2021 as version_major,
@@ -27,13 +27,13 @@ select 'w_2021_01' as tag, 'Weekly' as image_type, 'Weekly 2021_01' as display_n
        null as cycle_build, null as rsp_build, null as architecture, null as extra, null as date,
        'r' as registry, 'a' as repository, 'sha256:' || hex(zeroblob(32)) as digest, null as size,
        null as alias_target, '[]' as aliases, '[]' as nodes, 1 as repository_id, null as scope_cycle,
-       1 as menu_rank;
-create view image_listing as select * from one_row where (select count(*) from rsp_filter('{}')) >= 0;
+       2 as type_priority, null as prerelease_key;
+create view listing as select * from one_row where (select count(*) from rsp_filter('{}')) >= 0;
 select count(*) from rsp_filter('{}'); -- error: rsp_filter: called from within itself
 pragma trusted_schema = off;
 select count(*) from rsp_filter('{}'); -- error: rsp_filter: called from within itself
 pragma trusted_schema = on;
 -- After the refusal the connection is usable: a view that does not recurse answers.
-drop view image_listing;
-create view image_listing as select * from one_row;
+drop view listing;
+create view listing as select * from one_row;
 select 'rsp_filter answers again after a refused re-entry', (select group_concat(tag) from rsp_filter('{}')) = 'w_2021_01';

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "rspcat/export.hpp"
 #include "rspcat/image.hpp"
 #include "rspcat/listing.hpp"
 #include "rspcat/policy.hpp"
@@ -20,9 +21,11 @@ namespace rspcat {
 
 // Something the catalog cannot do as asked: an unknown repository, a snapshot out of time order,
 // a duplicate tag. The message says what and where.
-class CatalogError : public std::runtime_error {
+class RSPCAT_API CatalogError : public std::runtime_error {
    public:
     using std::runtime_error::runtime_error;
+    // Defined in the library, so that its vtable and typeinfo live there once.
+    ~CatalogError() override;
 };
 
 struct RepositoryName {
@@ -109,7 +112,7 @@ struct TagChange {
 // Pulls the next row of a listing, or nullopt at its end.
 using RowSource = std::function<std::optional<ListingRow>()>;
 
-class Catalog {
+class RSPCAT_API Catalog {
    public:
     enum class Mode { read_write, read_only };
 
@@ -140,8 +143,8 @@ class Catalog {
 
        private:
         friend class Catalog;
-        struct State;
-        explicit Writer(Catalog& catalog);
+        struct RSPCAT_INTERNAL State;
+        RSPCAT_INTERNAL explicit Writer(Catalog& catalog);
         std::unique_ptr<State> state_;
     };
     Writer writer();
@@ -180,7 +183,8 @@ class Catalog {
     // The schema version this build writes (PRAGMA user_version).
     static int schema_version();
 
-    struct Impl;
+    // The implementation, for the catalog's own source files: not exported.
+    struct RSPCAT_INTERNAL Impl;
 
    private:
     std::unique_ptr<Impl> impl_;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "rspcat/export.hpp"
 #include "rspcat/tag.hpp"
 
 namespace rspcat {
@@ -22,16 +23,16 @@ struct Image {
     std::vector<std::string> nodes;  // sorted
 
     // `{registry}/{repository}:{tag}`
-    std::string reference() const;
+    RSPCAT_API std::string reference() const;
     // reference() + `@{digest}`
-    std::string reference_with_digest() const;
+    RSPCAT_API std::string reference_with_digest() const;
 
     bool operator==(const Image&) const = default;
 };
 
 // Image JSON (model.md §5): the tag keys plus registry, repository, digest, size, aliases,
 // alias_target, nodes, reference and reference_with_digest.
-std::string to_json(const Image& image);
-void append_json(std::string& out, const Image& image);
+RSPCAT_API std::string to_json(const Image& image);
+RSPCAT_API void append_json(std::string& out, const Image& image);
 
 }  // namespace rspcat

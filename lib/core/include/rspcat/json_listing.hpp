@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "rspcat/export.hpp"
 #include "rspcat/listing.hpp"
 
 namespace rspcat {
@@ -21,7 +22,7 @@ enum class JsonListingFormat {
 };
 
 // `gar`, `gcloud`, `docker-json`.
-std::optional<JsonListingFormat> json_listing_format_from_name(std::string_view name);
+RSPCAT_API std::optional<JsonListingFormat> json_listing_format_from_name(std::string_view name);
 
 // The image a listing is read for. GAR and gcloud documents name every entry's registry and
 // repository; entries of other images are skipped. A docker-json object names none.
@@ -30,7 +31,7 @@ struct ListingScope {
     std::string repository;
 };
 
-class JsonListingReader {
+class RSPCAT_API JsonListingReader {
    public:
     // Reads the whole document now, one entry at a time: each entry is turned into rows and then
     // dropped, so memory grows with the rows, not with the document. Throws InputError naming

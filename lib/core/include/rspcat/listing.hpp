@@ -9,14 +9,17 @@
 #include <string>
 #include <string_view>
 
+#include "rspcat/export.hpp"
 #include "rspcat/time.hpp"
 
 namespace rspcat {
 
 // A problem with an input, with where it is: `FILE:LINE: what is wrong`.
-class InputError : public std::runtime_error {
+class RSPCAT_API InputError : public std::runtime_error {
    public:
     using std::runtime_error::runtime_error;
+    // Defined in the library, so that its vtable and typeinfo live there once.
+    ~InputError() override;
 };
 
 struct ListingRow {
@@ -27,11 +30,11 @@ struct ListingRow {
 };
 
 // Docker's tag grammar: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}.
-bool is_docker_tag(std::string_view tag);
+RSPCAT_API bool is_docker_tag(std::string_view tag);
 // `sha256:` and 64 lower-case hex digits.
-bool is_sha256_digest(std::string_view digest);
+RSPCAT_API bool is_sha256_digest(std::string_view digest);
 
-class TsvListingReader {
+class RSPCAT_API TsvListingReader {
    public:
     // `source` names the input in error messages (a file name, or `-`).
     TsvListingReader(std::istream& in, std::string source);
@@ -56,9 +59,9 @@ class TsvListingReader {
     };
     // The next line that is not empty or a comment, without its line ending; a line of only
     // spaces and tabs is an error.
-    std::optional<std::string> next_text();
-    std::optional<Line> read_line();
-    [[noreturn]] void fail(std::size_t line, const std::string& message) const;
+    RSPCAT_INTERNAL std::optional<std::string> next_text();
+    RSPCAT_INTERNAL std::optional<Line> read_line();
+    [[noreturn]] RSPCAT_INTERNAL void fail(std::size_t line, const std::string& message) const;
 
     std::istream& in_;
     std::string source_;

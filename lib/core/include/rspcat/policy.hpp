@@ -6,10 +6,12 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "rspcat/export.hpp"
 #include "rspcat/image.hpp"
 #include "rspcat/semver.hpp"
 #include "rspcat/tag.hpp"
@@ -18,9 +20,11 @@
 namespace rspcat {
 
 // A problem with a policy document: names the document, the key and the value.
-class PolicyError : public std::runtime_error {
+class RSPCAT_API PolicyError : public std::runtime_error {
    public:
     using std::runtime_error::runtime_error;
+    // Defined in the library, so that its vtable and typeinfo live there once.
+    ~PolicyError() override;
 };
 
 // One type's block. Every condition is optional; conditions combine with AND.
@@ -44,16 +48,16 @@ struct FilterPolicy {
 
 // Durations of model.md §4: integer seconds (`3600`), units in order (`3w`, `5w4d`, `4h 3minutes`,
 // `2 weeks`), or ISO 8601 with weeks, days, hours, minutes and seconds (`P3W`, `P1DT12H`).
-std::optional<std::chrono::seconds> parse_duration(std::string_view text);
+RSPCAT_API std::optional<std::chrono::seconds> parse_duration(std::string_view text);
 
 // Reads a policy document. `source` names it in errors (`idfprod.yaml: weekly.number: …`).
-FilterPolicy parse_policy_json(std::string_view text, const std::string& source);
-FilterPolicy parse_policy_yaml(std::string_view text, const std::string& source);
+RSPCAT_API FilterPolicy parse_policy_json(std::string_view text, const std::string& source);
+RSPCAT_API FilterPolicy parse_policy_yaml(std::string_view text, const std::string& source);
 // By file name: `.json` is JSON, anything else YAML (which also reads JSON).
-FilterPolicy load_policy_file(const std::string& path);
+RSPCAT_API FilterPolicy load_policy_file(const std::string& path);
 
 // The policy as canonical JSON (camelCase keys, durations in seconds): what rsp_filter() takes.
-std::string to_json(const FilterPolicy& policy);
+RSPCAT_API std::string to_json(const FilterPolicy& policy);
 
 struct FilterOptions {
     Timestamp age_basis;                 // `age` counts back from here (usually now)
@@ -63,7 +67,7 @@ struct FilterOptions {
 
 // Applies the policy to images in menu order and returns the selected ones, in menu order.
 // Inverted, the result is, per type with a block, the images the policy does not keep.
-std::vector<Image> apply_policy(const std::vector<Image>& images, const FilterPolicy& policy,
-                                const FilterOptions& options);
+RSPCAT_API std::vector<Image> apply_policy(const std::vector<Image>& images, const FilterPolicy& policy,
+                                           const FilterOptions& options);
 
 }  // namespace rspcat

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "rspcat/export.hpp"
 #include "rspcat/image.hpp"
 #include "rspcat/policy.hpp"
 
@@ -33,9 +34,9 @@ struct PrunePlan {
 // included). The policy is applied to builds: an `-amd64`/`-arm64` image goes with its generic
 // build (or, without one, stands for its build), so `number` counts builds. A digest is deleted
 // only when every tag on it is pruned and none of them is in `keep`.
-PrunePlan plan_prune(const std::vector<Image>& images, const FilterPolicy& policy, Timestamp age_basis,
-                     const std::vector<std::string>& keep);
+RSPCAT_API PrunePlan plan_prune(const std::vector<Image>& images, const FilterPolicy& policy, Timestamp age_basis,
+                                const std::vector<std::string>& keep);
 
-std::string to_json(const PrunePlan& plan);
+RSPCAT_API std::string to_json(const PrunePlan& plan);
 
 }  // namespace rspcat

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "rspcat/export.hpp"
+
 namespace rspcat {
 
 struct SemVer {
@@ -20,23 +22,23 @@ struct SemVer {
 
 // Strict SemVer 2.0.0 text (`1.2.3`, `1.0.0-rc.1+build.5`); nullopt when the text is not one,
 // including numbers with leading zeros or that do not fit in 64 bits.
-std::optional<SemVer> parse_semver(std::string_view text);
+RSPCAT_API std::optional<SemVer> parse_semver(std::string_view text);
 
 // SemVer 2.0.0 precedence: -1, 0 or 1. Build metadata is ignored.
-int compare_semver(const SemVer& a, const SemVer& b);
+RSPCAT_API int compare_semver(const SemVer& a, const SemVer& b);
 
 // SemVer 2.0.0 precedence of two prerelease identifier lists (`rc.1`, without the '-'): numeric
 // identifiers by value and before alphanumeric ones, a shorter list first. -1, 0 or 1.
-int compare_prerelease(std::string_view a, std::string_view b);
+RSPCAT_API int compare_prerelease(std::string_view a, std::string_view b);
 
 // Bytes whose memcmp order is SemVer precedence of prerelease identifier lists (numeric before
 // alphanumeric, numbers by value, a shorter list first), for ORDER BY in plain SQL.
-std::string prerelease_sort_key(std::string_view prerelease);
+RSPCAT_API std::string prerelease_sort_key(std::string_view prerelease);
 
 // `MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD]`
-std::string to_string(const SemVer& v);
+RSPCAT_API std::string to_string(const SemVer& v);
 
 // `{"major":…,"minor":…,"patch":…,"prerelease":…|null,"build":…|null}`
-void append_json(std::string& out, const SemVer& v);
+RSPCAT_API void append_json(std::string& out, const SemVer& v);
 
 }  // namespace rspcat

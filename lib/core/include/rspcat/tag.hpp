@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "rspcat/export.hpp"
 #include "rspcat/semver.hpp"
 
 namespace rspcat {
@@ -26,11 +27,11 @@ enum class ImageType : std::uint8_t {
 inline constexpr int image_type_count = 7;
 
 // The name of the type (model.md §1.1): "Alias", …, "Release Candidate", …
-std::string_view type_name(ImageType type);
+RSPCAT_API std::string_view type_name(ImageType type);
 
 // Accepts that name and the command-line spellings (`alias`, `release`, `weekly`, `daily`,
 // `candidate`, `release-candidate`, `experimental`, `unknown`), case-insensitively.
-std::optional<ImageType> image_type_from_name(std::string_view name);
+RSPCAT_API std::optional<ImageType> image_type_from_name(std::string_view name);
 
 struct Tag {
     std::string tag;
@@ -49,7 +50,7 @@ struct Tag {
 };
 
 // The grammar parse (model.md §1.2). Never fails: any byte string is some tag.
-Tag parse_tag(std::string_view tag);
+RSPCAT_API Tag parse_tag(std::string_view tag);
 
 // An integer field of a tag, with its digits as written: display names keep them (`c0020`).
 struct TagNumber {
@@ -93,45 +94,45 @@ struct TagView {
     bool operator==(const TagView&) const = default;
 };
 
-TagView parse_tag_view(std::string_view tag);
+RSPCAT_API TagView parse_tag_view(std::string_view tag);
 
 // The version as a SemVer value (what Tag::version holds).
-SemVer to_semver(const TagVersion& version);
+RSPCAT_API SemVer to_semver(const TagVersion& version);
 
 // The display name of a grammar parse (model.md §1.2), appended to `out`.
-void append_display_name(std::string& out, const TagView& tag);
+RSPCAT_API void append_display_name(std::string& out, const TagView& tag);
 
 // When a weekly or daily image was built (midnight UTC), or nullopt.
-std::optional<std::chrono::sys_days> tag_date(const TagView& tag);
+RSPCAT_API std::optional<std::chrono::sys_days> tag_date(const TagView& tag);
 
 // The parse of a tag that the operator declared to be an alias (model.md §1.3).
-Tag parse_alias_tag(std::string_view tag);
+RSPCAT_API Tag parse_alias_tag(std::string_view tag);
 
 // model.md §1.5 comparison of two tags of the same type: -1, 0 or 1. Different tags can compare
 // equal. nullopt when the types differ.
-std::optional<int> compare_tags(const Tag& a, const Tag& b);
-std::optional<int> compare_tags(const TagView& a, const TagView& b);
+RSPCAT_API std::optional<int> compare_tags(const Tag& a, const Tag& b);
+RSPCAT_API std::optional<int> compare_tags(const TagView& a, const TagView& b);
 
 // The order behind the `rsp_tag` collation: types in reverse priority (Unknown first), then
 // compare_tags, then the bytes of Tag::tag. Descending is menu order. The parse stores '' as
 // `latest`, so those two tie here; the collation breaks that tie on the raw text.
-int collate_tags(const Tag& a, const Tag& b);
-int collate_tags(const TagView& a, const TagView& b);
+RSPCAT_API int collate_tags(const Tag& a, const Tag& b);
+RSPCAT_API int collate_tags(const TagView& a, const TagView& b);
 
 // model.md §1.3 Title(): `_` becomes a space, a letter after a non-letter is upper-cased, other
 // letters lower-cased (ASCII only).
-std::string title_case(std::string_view text);
+RSPCAT_API std::string title_case(std::string_view text);
 
 // `YYYY-MM-DD HH:MM:SS` with the year not zero-padded.
-std::string format_date(std::chrono::sys_days day);
+RSPCAT_API std::string format_date(std::chrono::sys_days day);
 
 // Tag JSON (model.md §5): an object with exactly the fields of model.md §1. From a TagView it is the JSON
 // of the Tag that parse_tag() makes, written without making it.
-std::string to_json(const Tag& tag);
-std::string to_json(const TagView& tag);
-void append_json(std::string& out, const Tag& tag);
-void append_json(std::string& out, const TagView& tag);
+RSPCAT_API std::string to_json(const Tag& tag);
+RSPCAT_API std::string to_json(const TagView& tag);
+RSPCAT_API void append_json(std::string& out, const Tag& tag);
+RSPCAT_API void append_json(std::string& out, const TagView& tag);
 // The members of tag JSON without the braces, for objects that extend it (image JSON).
-void append_json_fields(std::string& out, const Tag& tag);
+RSPCAT_API void append_json_fields(std::string& out, const Tag& tag);
 
 }  // namespace rspcat

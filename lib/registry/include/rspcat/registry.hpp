@@ -14,23 +14,27 @@
 #include <string_view>
 #include <vector>
 
+#include "rspcat/export.hpp"
 #include "rspcat/listing.hpp"
 
 namespace rspcat::registry {
 
 // The registry could not be listed. The message names the request's URL and, when the registry
 // answered, the HTTP status and the registry's own error text.
-class RegistryError : public std::runtime_error {
+class RSPCAT_API RegistryError : public std::runtime_error {
    public:
     using std::runtime_error::runtime_error;
+    // Defined in the library, so that its vtable and typeinfo live there once.
+    ~RegistryError() override;
 };
 
 // One of the bounds of SyncOptions was reached; `limit` says which, so that a caller can name
 // the setting that raises it.
-class RegistryLimitError : public RegistryError {
+class RSPCAT_API RegistryLimitError : public RegistryError {
    public:
     enum class Limit { pages, tags, request_timeout, deadline };
     RegistryLimitError(const std::string& message, Limit limit) : RegistryError(message), limit(limit) {}
+    ~RegistryLimitError() override;
     Limit limit;
 };
 
@@ -40,11 +44,11 @@ struct BaseUrl {
     std::string authority;  // `HOST[:PORT]` as given: the registry's name in the catalog
     std::string text() const { return scheme + "://" + authority; }
 };
-std::optional<BaseUrl> parse_base_url(std::string_view text);
+RSPCAT_API std::optional<BaseUrl> parse_base_url(std::string_view text);
 
 // The Docker repository name grammar: lower-case alphanumeric components separated by `.`,
 // `_`, `__` or dashes, joined by `/`.
-bool is_repository_name(std::string_view name);
+RSPCAT_API bool is_repository_name(std::string_view name);
 
 struct Credentials {
     std::string username;
@@ -55,24 +59,25 @@ struct Credentials {
 // `HOST[:PORT]` or by a URL) with a base64 `auth` of `USER:PASSWORD`, or `username` and
 // `password`. nullopt when the file has no entry for it. Throws InputError, naming `source` and
 // the JSON path, for a file that is not such a config.
-std::optional<Credentials> credentials_from_docker_config(std::string_view json_text, const std::string& source,
-                                                          std::string_view authority);
+RSPCAT_API std::optional<Credentials> credentials_from_docker_config(std::string_view json_text,
+                                                                     const std::string& source,
+                                                                     std::string_view authority);
 
 // The bytes of config.json's `auth`, or nullopt when it is not base64.
-std::optional<std::string> base64_decode(std::string_view text);
+RSPCAT_API std::optional<std::string> base64_decode(std::string_view text);
 
 // One challenge of a `WWW-Authenticate` header: `Bearer realm="…",service="…",scope="…"`.
 struct Challenge {
     std::string scheme;                        // lower-cased: `basic`, `bearer`
     std::map<std::string, std::string> params;  // names lower-cased, values unquoted
 };
-std::optional<Challenge> parse_challenge(std::string_view header);
+RSPCAT_API std::optional<Challenge> parse_challenge(std::string_view header);
 
 // The `rel="next"` target of a `Link` header resolved against the page it came with (absolute,
 // `/path` or relative), or nullopt when there is no next page. A link to another scheme, host or
 // port throws RegistryError: following it would send the credentials elsewhere.
-std::optional<std::string> next_page_url(std::string_view link_header, const BaseUrl& base,
-                                         const std::string& current_url);
+RSPCAT_API std::optional<std::string> next_page_url(std::string_view link_header, const BaseUrl& base,
+                                                    const std::string& current_url);
 
 // 429 and 5xx answers and dropped connections are tried again, `attempts` times in all, after
 // first_delay, then twice as long each time up to max_delay (or what Retry-After asks, capped
@@ -115,6 +120,6 @@ inline constexpr int max_concurrency = 64;
 // What the registry holds now: every tag with its manifest digest, in the order the registry
 // listed the tags (sizes are unknown). Throws RegistryError; nothing is returned unless every
 // tag was resolved.
-std::vector<ListingRow> fetch_listing(const SyncOptions& options);
+RSPCAT_API std::vector<ListingRow> fetch_listing(const SyncOptions& options);
 
 }  // namespace rspcat::registry
