@@ -40,6 +40,7 @@ fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/rspcat-deb.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+trap 'exit 1' HUP INT PIPE TERM
 src="$work/rspcat-$version"
 mkdir "$src"
 # From a git checkout: the tracked files and any new ones not ignored (so build folders stay
