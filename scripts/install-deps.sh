@@ -9,7 +9,8 @@ set -eu
 # the man page check (tests/check_manpage.sh).
 packages="g++ cmake meson ninja-build pkg-config sqlite3 libsqlite3-dev libsqlitecpp-dev
 libhowardhinnant-date-dev catch2 nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libcurl4-openssl-dev
-docker-registry skopeo apache2-utils clang libclang-rt-14-dev libbenchmark-dev time groff-base"
+docker-registry skopeo apache2-utils clang libclang-rt-14-dev libbenchmark-dev time groff-base
+debhelper dpkg-dev fakeroot lintian"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
