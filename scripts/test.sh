@@ -2,8 +2,9 @@
 # The full test suite, as CI runs it (README): builds everything with Meson (in a bare clone of
 # this repository, so that nothing outside it is read) and with CMake, runs every test in both,
 # installs both builds and builds a consumer project against each install, builds the Debian
-# packages, runs every test again in an ASan+UBSan build, and runs each libFuzzer target for
-# RSPCAT_FUZZ_SECONDS (default 60; 0 skips fuzzing). Prints how long each stage took.
+# packages (lintian-clean of errors) and checks them unpacked, runs every test again in an
+# ASan+UBSan build, and runs each libFuzzer target for RSPCAT_FUZZ_SECONDS (default 60; 0 skips
+# fuzzing). Prints how long each stage took.
 # Usage (as root on a fresh Debian 12): sh scripts/test.sh
 set -eu
 cd "$(dirname "$0")/.."
@@ -32,7 +33,9 @@ stage "install from both builds, consumer projects"
 sh scripts/test-install.sh build "$clone/build-meson"
 
 stage "Debian packages"
-sh scripts/package.sh
+sh scripts/package.sh "$scratch/debs"
+mkdir "$scratch/packaged"
+sh tests/consumer/packaged.sh "$scratch/debs" "$scratch/packaged"
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer (leaks included).
 stage "ASan+UBSan build and tests"
