@@ -14,36 +14,9 @@
 # failure stops it with `FAIL:` and what went wrong, and exit status 1.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-source_dir=$(cd "$here/../.." && pwd)
 cmake_prefix=$1 meson_destdir=$2 work=$3
-version=$(cat "$source_dir/VERSION")
-history=$source_dir/data/sciplat-lab-history.tsv
-expected=$work/expected.txt
-sed "s/@VERSION@/$version/" "$here/expected.txt" > "$expected"
-
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
-ok() {
-    echo "ok: $*"
-}
-# run_logged LOG COMMAND…: runs the command with its output in LOG, shown when it fails.
-run_logged() {
-    log=$1
-    shift
-    if ! "$@" > "$log" 2>&1; then
-        tail -n 40 "$log" >&2
-        fail "$* (log: $log)"
-    fi
-}
-# check_consumer NAME PROGRAM: runs a built consumer and compares its output with expected.txt.
-check_consumer() {
-    "$2" "$history" "$work/$1.db" > "$work/$1.out" 2> "$work/$1.err" ||
-        { cat "$work/$1.err" >&2; fail "$1: the consumer failed"; }
-    diff -u "$expected" "$work/$1.out" >&2 || fail "$1: the consumer's output differs from tests/consumer/expected.txt"
-    ok "$1: built, and printed what expected.txt says"
-}
+# shellcheck source=SCRIPTDIR/common.sh
+. "$here/common.sh"
 
 # check_install NAME ROOT: the installed tree under ROOT (a prefix, or a DESTDIR holding one).
 check_install() {
@@ -109,6 +82,7 @@ for doc in docs/install.md README.md; do
         flat "$source_dir/$doc" | grep -qF -- "$(flat "$here/$file")" ||
             fail "$doc does not show tests/consumer/$file as it is"
     done
+    # shellcheck disable=SC2016  # the line as the docs print it
     grep -qF 'c++ -std=c++20 -o rspcat-consumer main.cpp $(pkg-config --cflags --libs rspcat)' "$source_dir/$doc" ||
         fail "$doc does not give the pkg-config line this test runs"
 done
@@ -118,7 +92,7 @@ ok "docs/install.md and README.md show tests/consumer/CMakeLists.txt, meson.buil
 run_logged "$work/cmake-find-package.log" cmake -S "$here" -B "$work/cmake-find-package" -G Ninja \
     -DCMAKE_PREFIX_PATH="$cmake_prefix"
 run_logged "$work/cmake-find-package.log" cmake --build "$work/cmake-find-package" -j 2
-check_consumer cmake-find-package "$work/cmake-find-package/rspcat-consumer"
+check_consumer cmake-find-package "$work/cmake-find-package/rspcat-consumer" "$work/cmake-find-package.db"
 check_tool_reads cmake-install "$cmake_prefix" "$work/cmake-find-package.db"
 
 # Plain pkg-config, on both installs: the line docs/install.md gives.
@@ -129,7 +103,7 @@ for install in cmake-install meson-install; do
         fail "$install: pkg-config --cflags --libs rspcat failed"
     # shellcheck disable=SC2086
     run_logged "$work/$install-pkg-config.log" c++ -std=c++20 -o "$work/$install-pkg-config" "$here/main.cpp" $pc_flags
-    check_consumer "$install-pkg-config" "$work/$install-pkg-config"
+    check_consumer "$install-pkg-config" "$work/$install-pkg-config" "$work/$install-pkg-config.db"
 done
 
 # Meson install, dependency('rspcat') through pkg-config (meson.build).
@@ -137,7 +111,7 @@ meson_pc_dir=$(dirname "$(find "$meson_destdir" -name rspcat.pc)")
 run_logged "$work/meson-dependency.log" env PKG_CONFIG_PATH="$meson_pc_dir" \
     meson setup "$work/meson-dependency" "$here"
 run_logged "$work/meson-dependency.log" meson compile -C "$work/meson-dependency" -j 2
-check_consumer meson-dependency "$work/meson-dependency/rspcat-consumer"
+check_consumer meson-dependency "$work/meson-dependency/rspcat-consumer" "$work/meson-dependency.db"
 check_tool_reads meson-install "$meson_destdir" "$work/meson-dependency.db"
 
 # Meson install, find_package(rspcat) through the CMake package Meson writes.
@@ -145,6 +119,5 @@ meson_prefix=$(dirname "$(dirname "$(find "$meson_destdir" -path '*/bin/rspcat' 
 run_logged "$work/meson-find-package.log" cmake -S "$here" -B "$work/meson-find-package" -G Ninja \
     -DCMAKE_PREFIX_PATH="$meson_prefix"
 run_logged "$work/meson-find-package.log" cmake --build "$work/meson-find-package" -j 2
-check_consumer meson-find-package "$work/meson-find-package/rspcat-consumer"
-
+check_consumer meson-find-package "$work/meson-find-package/rspcat-consumer" "$work/meson-find-package.db"
 echo "consumer: every check passed"

@@ -12,33 +12,10 @@
 #   subproject.sh WORK [--build]
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-source_dir=$(cd "$here/../.." && pwd)
 work=$1
 build=${2:-}
-version=$(cat "$source_dir/VERSION")
-history=$source_dir/data/sciplat-lab-history.tsv
-
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
-ok() {
-    echo "ok: $*"
-}
-run_logged() {
-    log=$1
-    shift
-    if ! "$@" > "$log" 2>&1; then
-        tail -n 40 "$log" >&2
-        fail "$* (log: $log)"
-    fi
-}
-check_output() {
-    sed "s/@VERSION@/$version/" "$here/expected.txt" > "$work/expected.txt"
-    "$2" "$history" > "$work/$1.out" || fail "$1: the consumer failed"
-    diff -u "$work/expected.txt" "$work/$1.out" >&2 || fail "$1: the consumer's output differs from expected.txt"
-    ok "$1: built, and printed what expected.txt says"
-}
+# shellcheck source=SCRIPTDIR/common.sh
+. "$here/common.sh"
 
 # Meson subproject. --force-fallback-for: the subproject even when an rspcat.pc is installed.
 project=$work/meson-subproject
@@ -55,7 +32,7 @@ meson introspect --targets "$project/build" | grep -q '"name": "bench_' &&
 ok "meson-subproject: dependency('rspcat') from subprojects/rspcat; no rspcat tests or benchmarks"
 if [ "$build" = --build ]; then
     run_logged "$work/meson-subproject.log" meson compile -C "$project/build" -j 2 rspcat-consumer
-    check_output meson-subproject "$project/build/rspcat-consumer"
+    check_consumer meson-subproject "$project/build/rspcat-consumer"
 fi
 
 # CMake add_subdirectory, next to a target of the consumer's own named rspcat.
@@ -78,5 +55,5 @@ done
 ok "cmake-subdirectory: configures beside a target named rspcat, without Catch2 or Google Benchmark; tests, benchmarks and install rules off"
 if [ "$build" = --build ]; then
     run_logged "$work/cmake-subdirectory.log" cmake --build "$project/build" -j 2 --target rspcat
-    check_output cmake-subdirectory "$project/build/rspcat"
+    check_consumer cmake-subdirectory "$project/build/rspcat"
 fi
