@@ -20,7 +20,6 @@ function(rspcat_library layer)
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON)
   if(BUILD_SHARED_LIBS)
-    target_compile_definitions(${target} PRIVATE RSPCAT_BUILDING_SHARED)
     # lib/rspcat.map keeps what RSPCAT_API does not cover inside: std:: instantiations.
     target_link_options(${target} PRIVATE "-Wl,--version-script=${PROJECT_SOURCE_DIR}/lib/rspcat.map")
     set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${PROJECT_SOURCE_DIR}/lib/rspcat.map")
