@@ -19,7 +19,13 @@ stage "Meson build and tests, in a bare clone"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 clone=$scratch/rspcat
-git clone --quiet --no-hardlinks "$PWD" "$clone"
+if git rev-parse --is-inside-work-tree > /dev/null 2>&1; then
+    git clone --quiet --no-hardlinks "$PWD" "$clone"
+else
+    # Not a git checkout (an unpacked tarball): everything but build trees.
+    mkdir "$clone"
+    tar --exclude=./.git --exclude='./build' --exclude='./build-*' -cf - . | tar -C "$clone" -xf -
+fi
 meson setup "$clone/build-meson" "$clone" > "$scratch/meson-setup.log" || { cat "$scratch/meson-setup.log"; exit 1; }
 meson compile -C "$clone/build-meson"
 meson test -C "$clone/build-meson" --print-errorlogs
