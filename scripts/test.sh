@@ -14,7 +14,7 @@ stage() { echo "=== $1 (at $(( $(date +%s) - started )) s)"; }
 stage "dependencies"
 sh scripts/install-deps.sh
 
-# A bare clone: only what git tracks, in a directory of its own (no ../shared, no build trees).
+# A bare clone: only what git tracks, in a directory of its own (nothing beside it, no build trees).
 stage "Meson build and tests, in a bare clone"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
