@@ -1,6 +1,5 @@
-// rspcat: the command-line tool over the catalog. Exit codes: 0 success, 1 failure, 2 usage.
+// rspcat: the command-line tool over the catalog. Exit codes: exit_status() below and docs/cli.md.
 // Each command lives in a cmd_*.cpp file that adds itself through Commands.
-#include <SQLiteCpp/Exception.h>
 #include <sqlite3.h>
 
 #include <iostream>
@@ -15,6 +14,26 @@ namespace {
 
 constexpr int exit_failure = 1;
 constexpr int exit_usage = 2;
+
+// The exit status for a kind of error: a script can tell a catalog that is busy (try again) from
+// one that is damaged or not a catalog at all without reading the message.
+int exit_status(ErrorKind kind) {
+    switch (kind) {
+        case ErrorKind::busy: return 3;
+        case ErrorKind::read_only: return 4;
+        case ErrorKind::disk_full: return 5;
+        case ErrorKind::corrupt: return 6;
+        case ErrorKind::not_a_catalog: return 7;
+        case ErrorKind::newer_schema: return 8;
+        case ErrorKind::constraint: return 9;
+        case ErrorKind::misuse: return 10;  // a bug in rspcat itself
+        case ErrorKind::failed:
+        case ErrorKind::input:
+        case ErrorKind::registry:
+        case ErrorKind::io: return exit_failure;
+    }
+    return exit_failure;
+}
 
 // `rspcat --version`: this build, the SQLite library it runs on (which may differ from the one it
 // was built against) and the catalog schema version it writes.
@@ -31,7 +50,9 @@ int run(int argc, char** argv) {
     Globals globals;
     app.add_option("--db", globals.db, "Catalog file")->envname("RSPCAT_DB")->capture_default_str();
     app.add_flag("--read-only", globals.read_only, "Open the catalog read-only");
-    app.footer("Exit status: 0 on success, 1 on failure, 2 on a usage error. See docs/cli.md.");
+    app.footer("Exit status: 0 on success, 1 on failure, 2 on a usage error; 3 the catalog is busy, 4 it cannot be "
+               "written, 5 the disk is full, 6 the catalog is damaged, 7 it is not an rspcat catalog, 8 its schema "
+               "is newer than this rspcat, 9 a constraint failed, 10 an rspcat bug. See docs/cli.md.");
 
     Commands commands{app, globals, {}};
     add_ingest_commands(commands);
@@ -62,13 +83,10 @@ int run(int argc, char** argv) {
         return exit_usage;
     } catch (const InputError& e) {
         std::cerr << "rspcat: " << e.what() << "; nothing was written\n";
-        return exit_failure;
-    } catch (const CatalogError& e) {
+        return exit_status(e.kind());
+    } catch (const Error& e) {
         std::cerr << "rspcat: " << e.what() << "\n";
-        return exit_failure;
-    } catch (const SQLite::Exception& e) {
-        std::cerr << "rspcat: " << globals.db << ": " << e.what() << "\n";
-        return exit_failure;
+        return exit_status(e.kind());
     } catch (const std::exception& e) {
         std::cerr << "rspcat: " << e.what() << "\n";
         return exit_failure;

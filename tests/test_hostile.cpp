@@ -296,7 +296,8 @@ echo "== seen"; "$rspcat" --db "$ro/c.db" seen sha256:11111111111111111111111111
         CHECK(result.out.find("== ingest\nrspcat: catalog " + dir.file("ro") + "/c.db is on a read-only file system; nothing can be ingested") != std::string::npos);
         CHECK(result.out.find("== seen\nrspcat: catalog " + dir.file("ro") + "/c.db is on a read-only file system; cannot record a node") != std::string::npos);
         CHECK(result.out.find("exit 0\n== ingest") != std::string::npos);
-        CHECK(result.out.find("exit 1\n== seen") != std::string::npos);
+        CHECK(result.out.find("exit 4\n== seen") != std::string::npos);  // cannot be written
+        CHECK(result.out.find("exit 4\n") != result.out.rfind("exit 4\n"));  // seen too
     }
 }
 

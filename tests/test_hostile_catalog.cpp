@@ -88,7 +88,7 @@ TEST_CASE("SQL text stored in a catalog is never executed: a planted script is r
         CAPTURE(args);
         const auto files_before = files_in(dir.path());
         const auto result = run_bounded(args);
-        CHECK(result.exit_code == 1);
+        CHECK(result.exit_code == 6);  // the catalog is damaged
         CHECK(result.err.find("the view collection_members is not the one schema version 2 defines") !=
               std::string::npos);
         CHECK(result.err.find("changed outside rspcat") != std::string::npos);
@@ -126,7 +126,7 @@ TEST_CASE("a catalog whose views or tables differ from rspcat's schema is refuse
         for (const auto& args : every_command(dir, db)) {
             CAPTURE(args);
             const auto result = run_bounded(args);
-            CHECK(result.exit_code == 1);
+            CHECK(result.exit_code == 6);
             CHECK(result.err.find(edit.message) != std::string::npos);
         }
     }
@@ -150,7 +150,7 @@ TEST_CASE("a trigger that rspcat did not make stops writes but not reads, and th
         const bool writes = args[2] == "ingest" || args[2] == "seen";
         const auto result = run_bounded(args);
         if (writes) {
-            CHECK(result.exit_code == 1);
+            CHECK(result.exit_code == 4);  // cannot be written
             CHECK(result.err.find("has a trigger planted on snapshots that rspcat did not make") != std::string::npos);
         } else {
             INFO(result.err);
@@ -174,7 +174,7 @@ TEST_CASE("a schema version outside what this build knows is refused before anyt
         for (const auto& args : every_command(dir, db)) {
             CAPTURE(args);
             const auto result = run_bounded(args);
-            CHECK(result.exit_code == 1);
+            CHECK(result.exit_code == 7);
             CHECK(result.err.find("is not an rspcat catalog (schema version " + version + ")") != std::string::npos);
         }
         CHECK(catalog_content(db) == before);
@@ -185,8 +185,14 @@ TEST_CASE("a schema version outside what this build knows is refused before anyt
         std::filesystem::copy_file(pristine, db, std::filesystem::copy_options::overwrite_existing);
         shell(db, "PRAGMA user_version = " + version);
         const auto result = run_bounded({"--db", db, "images"});
-        CHECK(result.exit_code == 1);
+        CHECK(result.exit_code == 8);
         CHECK(result.err.find("has schema version " + version + ", newer than this rspcat knows") != std::string::npos);
+        try {
+            Catalog{db};
+            FAIL("opened");
+        } catch (const Error& e) {
+            CHECK(e.kind() == ErrorKind::newer_schema);
+        }
     }
 }
 
@@ -199,16 +205,20 @@ TEST_CASE("a --db that names a FIFO, a directory or a symbolic link is refused, 
     const std::string link = dir.file("link.db");
     std::filesystem::create_symlink(db, link);
     std::filesystem::create_directory(dir.file("dir.db"));
-    for (const auto& [path, message] : std::vector<std::pair<std::string, std::string>>{
-             {fifo, "it is a FIFO, not a regular file"},
-             {dir.file("dir.db"), "it is a directory, not a regular file"},
-             {link, "it is a symbolic link (to " + db + ")"},
+    struct Case {
+        std::string path, message;
+        int status;
+    };
+    for (const auto& [path, message, status] : std::vector<Case>{
+             {fifo, "it is a FIFO, not a regular file", 7},
+             {dir.file("dir.db"), "it is a directory, not a regular file", 7},
+             {link, "it is a symbolic link (to " + db + ")", 1},
          }) {
         for (const std::string command : {"images", "ingest"}) {
             CAPTURE(path, command);
             auto args = every_command(dir, path)[command == "images" ? 0 : 6];
             const auto result = run_bounded(args);
-            CHECK(result.exit_code == 1);  // not 124: a FIFO used to block forever
+            CHECK(result.exit_code == status);  // not 124: a FIFO used to block forever
             CHECK(result.err.find(message) != std::string::npos);
         }
     }
@@ -257,7 +267,7 @@ TEST_CASE("a malformed value stored by hand is a CatalogError naming the tag", "
     make_catalog(dir, db);
     shell(db, "UPDATE listing SET date = 'not a date' || char(1) WHERE tag = 'w_2021_22';");
     const auto result = run_bounded({"--db", db, "images"});
-    CHECK(result.exit_code == 1);
+    CHECK(result.exit_code == 6);
     CHECK(result.err.find("the catalog's row of tag 'w_2021_22' holds a malformed date 'not a date?'") !=
           std::string::npos);
     CHECK_THROWS_AS(Catalog(db).images({}), CatalogError);

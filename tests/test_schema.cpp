@@ -87,6 +87,21 @@ TEST_CASE("menu_order is exactly the terms of the index listing_by_menu and of t
     }
 }
 
+namespace {
+
+// The set's tags that a registry could list: a catalog refuses the others (77 of the 200 sets
+// hold some, such as `r39_9_17_rc6_(x)`), while their order is checked without a catalog by
+// tests/sql/vectors_order.sql. Leaving tags out of a sorted list keeps the rest in order.
+std::vector<std::string> docker_tags(const json& set) {
+    std::vector<std::string> tags;
+    for (const std::string tag : set.at("tags")) {
+        if (is_docker_tag(tag)) tags.push_back(tag);
+    }
+    return tags;
+}
+
+}  // namespace
+
 TEST_CASE("the schema's menu order sorts order.json's sets as tag.cpp's comparison does", "[vectors][order][listing]") {
     const json order = json::parse(read_file(vectors_path("order.json")));
     const auto& sets = order.at("sets");
@@ -101,7 +116,7 @@ TEST_CASE("the schema's menu order sorts order.json's sets as tag.cpp's comparis
         int digest = 0;
         for (std::size_t i = 0; i < sets.size(); ++i) {
             std::vector<ListingRow> rows;
-            for (const std::string tag : sets[i].at("tags")) {
+            for (const std::string& tag : docker_tags(sets[i])) {
                 char hex[65];
                 std::snprintf(hex, sizeof hex, "%064x", ++digest);
                 rows.push_back({tag, std::string("sha256:") + hex, std::nullopt, rows.size() + 1});
@@ -127,7 +142,7 @@ TEST_CASE("the schema's menu order sorts order.json's sets as tag.cpp's comparis
     };
     SQLite::Statement id(db, "SELECT id FROM repositories WHERE repository = ?");
     for (std::size_t i = 0; i < sets.size(); ++i) {
-        std::vector<std::string> expected = sets[i].at("tags");
+        std::vector<std::string> expected = docker_tags(sets[i]);
         std::sort(expected.begin(), expected.end(), [](const std::string& a, const std::string& b) {
             return collate_tags(parse_tag(a), parse_tag(b)) > 0;
         });

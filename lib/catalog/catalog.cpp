@@ -12,6 +12,7 @@
 #include <random>
 #include <thread>
 
+#include "catalog_errors.hpp"
 #include "catalog_impl.hpp"
 #include "catalog_schema.hpp"
 #include "rspcat/sql.hpp"
@@ -23,6 +24,15 @@ namespace {
 
 // How long an open waits for other processes' locks, in milliseconds.
 constexpr int busy_timeout_ms = 30000;
+
+// An open that SQLite refused: not a database, a damaged one, a lock held past the timeout, a
+// directory that does not exist. Says which file.
+[[noreturn]] void opening_failed(const std::string& path, const SQLite::Exception& e) {
+    if ((e.getErrorCode() & 0xff) == SQLITE_NOMEM) throw std::bad_alloc();
+    const ErrorKind kind = sqlite_error_kind(e.getErrorCode());
+    throw CatalogError(kind, "cannot open catalog " + path + ": " + e.what() +
+                                 (kind == ErrorKind::not_a_catalog ? " (it is not an rspcat catalog)" : ""));
+}
 
 bool is_file_path(const std::string& path) { return !path.empty() && path != ":memory:"; }
 
@@ -42,13 +52,13 @@ void check_catalog_path(const std::string& path) {
     if (S_ISLNK(status.st_mode)) {
         std::error_code error;
         const auto target = std::filesystem::read_symlink(path, error);
-        throw CatalogError("cannot open catalog " + path + ": it is a symbolic link" +
+        throw CatalogError(ErrorKind::failed, "cannot open catalog " + path + ": it is a symbolic link" +
                            (error ? "" : " (to " + target.string() + ")") +
                            "; rspcat opens a catalog only by its real path, so that its -wal and -shm files are "
                            "the ones beside it: pass the target instead");
     }
     if (!S_ISREG(status.st_mode)) {
-        throw CatalogError("cannot open catalog " + path + ": it is " + file_kind(status.st_mode) +
+        throw CatalogError(ErrorKind::not_a_catalog, "cannot open catalog " + path + ": it is " + file_kind(status.st_mode) +
                            ", not a regular file");
     }
 }
@@ -79,7 +89,7 @@ OpenPlan plan_open(const std::string& path, Catalog::Mode mode) {
     const auto wal_size = std::filesystem::file_size(path + "-wal", error);
     if (!error && wal_size > 0) {
         // Committed transactions wait in the -wal file; an immutable open would not see them.
-        throw CatalogError("cannot read catalog " + path + ": its -wal file holds transactions, and reading them "
+        throw CatalogError(ErrorKind::read_only, "cannot read catalog " + path + ": its -wal file holds transactions, and reading them "
                            "needs " + path + "-shm, which " +
                            (read_only_mount ? "a read-only file system" : "this user") +
                            " cannot create; open it once where it can be written");
@@ -122,7 +132,7 @@ SQLite::Database open_database(const std::string& path, Catalog::Mode mode, cons
         }
         return SQLite::Database(path, flags | SQLite::OPEN_NOFOLLOW, busy_timeout_ms);
     } catch (const SQLite::Exception& e) {
-        throw CatalogError("cannot open catalog " + path + ": " + e.getErrorStr());
+        opening_failed(path, e);
     }
 }
 
@@ -164,7 +174,8 @@ Catalog::Impl::Impl(const std::string& path_, Mode mode, const OpenPlan& plan)
       warnings(plan.warnings) {
     const char* failed = "the rsp SQL functions";
     if (const int rc = rsp_register_sql_v2(db.getHandle(), &failed); rc != SQLITE_OK) {
-        throw CatalogError("cannot register " + std::string(failed) + " on " + path + ": " + sqlite3_errstr(rc));
+        if (rc == SQLITE_NOMEM) throw std::bad_alloc();
+        throw CatalogError(ErrorKind::failed, "cannot register " + std::string(failed) + " on " + path + ": " + sqlite3_errstr(rc));
     }
     try {
         db.exec("PRAGMA foreign_keys = ON");
@@ -177,7 +188,7 @@ Catalog::Impl::Impl(const std::string& path_, Mode mode, const OpenPlan& plan)
         catch_up_listing();
     } catch (const SQLite::Exception& e) {
         // Not a database, a damaged one, a lock held past the timeout: say which file.
-        throw CatalogError("cannot open catalog " + path + ": " + e.what());
+        opening_failed(path, e);
     }
 }
 
@@ -186,14 +197,16 @@ Catalog::Impl::Impl(const std::string& path_, Mode mode, const OpenPlan& plan)
 void Catalog::Impl::check_version(int version) {
     const int current = static_cast<int>(schema::file_count);
     if (version < 0) {
-        throw CatalogError(path + " is not an rspcat catalog (schema version " + std::to_string(version) + ")");
+        throw CatalogError(ErrorKind::not_a_catalog,
+                           path + " is not an rspcat catalog (schema version " + std::to_string(version) + ")");
     }
     const bool has_tables = db.execAndGet("SELECT count(*) FROM main.sqlite_schema").getInt() > 0;
     if ((version > 0 || has_tables) && pragma_int(db, "application_id") != schema::application_id) {
-        throw CatalogError(path + " is not an rspcat catalog (it is an SQLite database of something else)");
+        throw CatalogError(ErrorKind::not_a_catalog,
+                           path + " is not an rspcat catalog (it is an SQLite database of something else)");
     }
     if (version > current) {
-        throw CatalogError("catalog " + path + " has schema version " + std::to_string(version) +
+        throw CatalogError(ErrorKind::newer_schema, "catalog " + path + " has schema version " + std::to_string(version) +
                            ", newer than this rspcat knows (" + std::to_string(current) +
                            "): it was written by a newer rspcat, or it is not an rspcat catalog");
     }
@@ -211,12 +224,12 @@ void Catalog::Impl::check_schema_objects(int version) {
     for (const auto& [name, expected] : shipped) {
         const auto found = present.find(name);
         if (found == present.end()) {
-            throw CatalogError("catalog " + path + " lacks the " + expected.type + " " + name + " of schema version " +
+            throw CatalogError(ErrorKind::corrupt, "catalog " + path + " lacks the " + expected.type + " " + name + " of schema version " +
                                std::to_string(version) + ": it" + changed);
         }
         const auto& actual = found->second;
         if (actual.type != expected.type || actual.table != expected.table || actual.sql != expected.sql) {
-            throw CatalogError("catalog " + path + ": the " + expected.type + " " + name + " is not the one schema version " +
+            throw CatalogError(ErrorKind::corrupt, "catalog " + path + ": the " + expected.type + " " + name + " is not the one schema version " +
                                std::to_string(version) + " defines: it" + changed);
         }
     }
@@ -230,9 +243,9 @@ void Catalog::Impl::check_schema_objects(int version) {
 }
 
 void Catalog::Impl::check_writable(const std::string& consequence) const {
-    if (read_only) throw CatalogError("catalog " + path + " " + read_only_reason + "; " + consequence);
+    if (read_only) throw CatalogError(ErrorKind::read_only, "catalog " + path + " " + read_only_reason + "; " + consequence);
     if (!foreign_trigger.empty()) {
-        throw CatalogError("catalog " + path + " has a trigger " + foreign_trigger +
+        throw CatalogError(ErrorKind::read_only, "catalog " + path + " has a trigger " + foreign_trigger +
                            " that rspcat did not make, which would run inside rspcat's writes (drop it to write "
                            "with rspcat; reading works); " + consequence);
     }
@@ -250,7 +263,7 @@ void Catalog::Impl::check_and_migrate() {
     }
     if (version == current) return;
     if (read_only) {
-        throw CatalogError("catalog " + path + " has schema version " + std::to_string(version) +
+        throw CatalogError(ErrorKind::read_only, "catalog " + path + " has schema version " + std::to_string(version) +
                            ", older than this rspcat writes (" + std::to_string(current) +
                            "); open it once without --read-only to upgrade it");
     }
@@ -264,7 +277,7 @@ void Catalog::Impl::check_and_migrate() {
         try {
             db.exec(schema::files[i].sql);
         } catch (const SQLite::Exception& e) {
-            throw CatalogError(std::string("cannot apply schema/") + schema::files[i].name + " to " + path + ": " +
+            throw CatalogError(sqlite_error_kind(e.getErrorCode()), std::string("cannot apply schema/") + schema::files[i].name + " to " + path + ": " +
                                e.what());
         }
     }
@@ -285,12 +298,18 @@ void Catalog::Impl::catch_up_listing() {
 
 CatalogError::~CatalogError() = default;
 
-Catalog::Catalog(const std::string& path, Mode mode) : impl_(std::make_unique<Impl>(path, mode)) {}
+Catalog::Catalog(const std::string& path, Mode mode)
+    : impl_(with_catalog_errors(path, "open it", [&] { return std::make_unique<Impl>(path, mode); })) {}
 Catalog::~Catalog() = default;
 Catalog::Catalog(Catalog&&) noexcept = default;
 Catalog& Catalog::operator=(Catalog&&) noexcept = default;
 
-const std::vector<std::string>& Catalog::warnings() const { return impl_->warnings; }
+Catalog::Impl& Catalog::impl() const {
+    if (!impl_) throw_misuse("this Catalog was moved from; use the one it was moved to");
+    return *impl_;
+}
+
+const std::vector<std::string>& Catalog::warnings() const { return impl().warnings; }
 
 int Catalog::schema_version() { return static_cast<int>(schema::file_count); }
 

@@ -7,7 +7,9 @@
 // that a write touched). So there is one definition of alias resolution and menu order, not two.
 #include <array>
 
+#include "catalog_errors.hpp"
 #include "catalog_impl.hpp"
+#include "input_text.hpp"
 #include "catalog_schema.hpp"
 #include "schema_files.hpp"
 
@@ -125,37 +127,52 @@ void Catalog::Impl::refresh_listing() {
 
 namespace rspcat {
 
+namespace {
+
+// A time of the tag's history as stored. Written by hand wrong, it is the catalog's fault.
+Timestamp stored_time(const std::string& path, const std::string& tag, const std::string& text) {
+    if (const auto time = parse_timestamp(text)) return *time;
+    throw CatalogError(ErrorKind::corrupt, "catalog " + path + ": the history of tag " + detail::quoted(tag) +
+                                               " holds a malformed time " + detail::quoted(text) +
+                                               " (run `rspcat check` to see every such row)");
+}
+
+}  // namespace
+
 std::vector<TimelineEntry> Catalog::timeline(const CollectionSpec& collection, const std::string& tag) const {
-    ReadTransaction read(impl_->db);
-    const std::int64_t repository = impl_->repository_id(collection);
-    SQLite::Statement s(impl_->db, R"sql(
+    return with_catalog_errors(impl().path, "read a tag's history", [&]() -> std::vector<TimelineEntry> {
+        ReadTransaction read(impl_->db);
+        const std::int64_t repository = impl_->repository_id(collection);
+        SQLite::Statement s(impl_->db, R"sql(
 SELECT tag, digest, size, started_at, ended_at FROM tag_timeline
 WHERE repository_id = ? AND tag = ? ORDER BY started_at, ended_at IS NULL, ended_at)sql");
-    SQLite::bind(s, repository, tag);
-    std::vector<TimelineEntry> entries;
-    while (s.executeStep()) {
-        TimelineEntry entry;
-        entry.tag = s.getColumn(0).getString();
-        entry.digest = s.getColumn(1).getString();
-        if (!s.getColumn(2).isNull()) entry.size = s.getColumn(2).getInt64();
-        entry.from = *parse_timestamp(s.getColumn(3).getString());
-        if (!s.getColumn(4).isNull()) entry.to = parse_timestamp(s.getColumn(4).getString());
-        entries.push_back(std::move(entry));
-    }
-    // What an alias resolved to depends on the whole collection then: ask the past listing.
-    for (auto& entry : entries) {
-        CollectionSpec then = collection;
-        then.at = entry.from;
-        const auto image = image_for_tag(then, tag);
-        if (image) entry.resolved_to = image->alias_target;
-    }
-    return entries;
+        SQLite::bind(s, repository, tag);
+        std::vector<TimelineEntry> entries;
+        while (s.executeStep()) {
+            TimelineEntry entry;
+            entry.tag = s.getColumn(0).getString();
+            entry.digest = s.getColumn(1).getString();
+            if (!s.getColumn(2).isNull()) entry.size = s.getColumn(2).getInt64();
+            entry.from = stored_time(impl_->path, tag, s.getColumn(3).getString());
+            if (!s.getColumn(4).isNull()) entry.to = stored_time(impl_->path, tag, s.getColumn(4).getString());
+            entries.push_back(std::move(entry));
+        }
+        // What an alias resolved to depends on the whole collection then: ask the past listing.
+        for (auto& entry : entries) {
+            CollectionSpec then = collection;
+            then.at = entry.from;
+            const auto image = image_for_tag(then, tag);
+            if (image) entry.resolved_to = image->alias_target;
+        }
+        return entries;
+    });
 }
 
 std::vector<TagChange> Catalog::diff(const CollectionSpec& collection, Timestamp from, Timestamp to) const {
-    ReadTransaction read(impl_->db);
-    const std::int64_t repository = impl_->repository_id(collection);
-    SQLite::Statement s(impl_->db, R"sql(
+    return with_catalog_errors(impl().path, "compare two times", [&]() -> std::vector<TagChange> {
+        ReadTransaction read(impl_->db);
+        const std::int64_t repository = impl_->repository_id(collection);
+        SQLite::Statement s(impl_->db, R"sql(
 WITH
   before AS (SELECT tag, digest FROM tag_timeline WHERE repository_id = :repository
              AND started_at <= :from AND (ended_at IS NULL OR ended_at > :from)),
@@ -167,21 +184,22 @@ SELECT 'removed', b.tag, b.digest, NULL FROM before b WHERE b.tag NOT IN (SELECT
 UNION ALL
 SELECT 'moved', a.tag, b.digest, a.digest FROM after a JOIN before b ON b.tag = a.tag WHERE a.digest <> b.digest
 ORDER BY 2)sql");
-    s.bind(":repository", repository);
-    s.bind(":from", format_timestamp(from));
-    s.bind(":to", format_timestamp(to));
-    std::vector<TagChange> changes;
-    while (s.executeStep()) {
-        const std::string kind = s.getColumn(0).getString();
-        TagChange change{kind == "added"     ? TagChange::Kind::added
-                         : kind == "removed" ? TagChange::Kind::removed
-                                             : TagChange::Kind::moved,
-                         s.getColumn(1).getString(), std::nullopt, std::nullopt};
-        if (!s.getColumn(2).isNull()) change.old_digest = s.getColumn(2).getString();
-        if (!s.getColumn(3).isNull()) change.new_digest = s.getColumn(3).getString();
-        changes.push_back(std::move(change));
-    }
-    return changes;
+        s.bind(":repository", repository);
+        s.bind(":from", format_timestamp(from));
+        s.bind(":to", format_timestamp(to));
+        std::vector<TagChange> changes;
+        while (s.executeStep()) {
+            const std::string kind = s.getColumn(0).getString();
+            TagChange change{kind == "added"     ? TagChange::Kind::added
+                             : kind == "removed" ? TagChange::Kind::removed
+                                                 : TagChange::Kind::moved,
+                             s.getColumn(1).getString(), std::nullopt, std::nullopt};
+            if (!s.getColumn(2).isNull()) change.old_digest = s.getColumn(2).getString();
+            if (!s.getColumn(3).isNull()) change.new_digest = s.getColumn(3).getString();
+            changes.push_back(std::move(change));
+        }
+        return changes;
+    });
 }
 
 }  // namespace rspcat

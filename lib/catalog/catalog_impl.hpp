@@ -4,6 +4,7 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Savepoint.h>
 #include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
 #include <SQLiteCpp/VariadicBind.h>
 #include <sqlite3.h>
 
@@ -31,6 +32,10 @@ OpenPlan plan_open(const std::string& path, Catalog::Mode mode);
 struct Catalog::Impl {
     Impl(const std::string& path, Mode mode);
     Impl(const std::string& path, Mode mode, const OpenPlan& plan);
+    // Rolls back an open Writer's transaction and tells the Writer that its catalog is gone.
+    ~Impl();
+    Impl(const Impl&) = delete;
+    Impl& operator=(const Impl&) = delete;
 
     SQLite::Database db;
     std::string path;
@@ -38,6 +43,13 @@ struct Catalog::Impl {
     std::string read_only_reason;  // for messages: "is open read-only", …
     std::vector<std::string> warnings;
     std::string foreign_trigger;  // "NAME on TABLE": a trigger rspcat did not make, if any
+
+    // The Writer open on this catalog, if any, and its transaction. Here rather than in the
+    // Writer so that it ends before `db` closes, whichever of the two goes first.
+    Writer::State* writer = nullptr;
+    std::optional<SQLite::Transaction> write_transaction;
+    // Ends `state`'s transaction (rolled back unless committed), if it is the open Writer's.
+    void end_write(Writer::State& state);
 
     // Throws a CatalogError ending in `consequence` unless rspcat may write this catalog: not when
     // it is open read-only, nor while it holds a trigger that rspcat did not make.

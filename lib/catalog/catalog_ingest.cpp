@@ -4,8 +4,11 @@
 // to the current state and to the history are then applied as set-based SQL.
 #include <SQLiteCpp/Transaction.h>
 
+#include <exception>
+#include <functional>
 #include <set>
 
+#include "catalog_errors.hpp"
 #include "catalog_impl.hpp"
 
 namespace rspcat {
@@ -282,28 +285,114 @@ ON CONFLICT (repository_id, tag_id) DO UPDATE SET
         {.repository = repository.id, .batch = batch});
 }
 
+// The ingest itself, inside the Writer's transaction, of rows already checked.
+IngestSummary ingest_listing(Catalog::Impl& catalog, const IngestSpec& spec, const RowSource& rows);
+
+
+// A marker for an exception of the caller's RowSource, which reaches the caller unchanged: not a
+// std::exception, so that nothing on the way takes it for one of the catalog's own.
+struct RowSourceFailed {};
+
+// Pulls rows from the caller's source, checks each as the listing readers do, and keeps what the
+// source throws for the caller.
+class CheckedRows {
+   public:
+    CheckedRows(const RowSource& rows, const std::string& source) : rows_(rows), source_(source) {}
+
+    std::optional<ListingRow> operator()() {
+        std::optional<ListingRow> row;
+        try {
+            row = rows_();
+        } catch (...) {
+            failure_ = std::current_exception();
+            throw RowSourceFailed{};
+        }
+        if (!row) return row;
+        ++count_;
+        if (const auto problem = row_problem(*row)) {
+            throw InputError(source_ + ":" + std::to_string(row->line ? row->line : count_) + ": " + *problem);
+        }
+        return row;
+    }
+    std::exception_ptr failure() const { return failure_; }
+
+   private:
+    const RowSource& rows_;
+    const std::string& source_;
+    std::size_t count_ = 0;
+    std::exception_ptr failure_;
+};
+
 }  // namespace
 
 struct Catalog::Writer::State {
-    Catalog& catalog;
-    SQLite::Transaction transaction;
-    explicit State(Catalog& c)
-        : catalog(c), transaction(c.impl_->db, SQLite::TransactionBehavior::IMMEDIATE) {}
+    enum class Phase { open, committed, failed };
+    Catalog::Impl* catalog = nullptr;  // null once the Catalog is destroyed
+    Phase phase = Phase::open;
 };
 
-Catalog::Writer::Writer(Catalog& catalog) {
-    catalog.impl_->check_writable("nothing can be ingested");
-    state_ = std::make_unique<State>(catalog);
+Catalog::Impl::~Impl() {
+    if (writer) writer->catalog = nullptr;
+    // write_transaction, declared after db, rolls back before the connection closes.
 }
 
-Catalog::Writer::~Writer() = default;
+void Catalog::Impl::end_write(Writer::State& state) {
+    if (writer != &state) return;
+    writer = nullptr;
+    write_transaction.reset();  // rolls back unless committed; a failed rollback loses nothing
+}
+
+Catalog::Writer::Writer(Impl& catalog) {
+    if (catalog.writer) {
+        throw_misuse("writer(): a Writer is already open on catalog " + catalog.path + "; commit or destroy it first");
+    }
+    catalog.check_writable("nothing can be ingested");
+    state_ = std::make_unique<State>();
+    with_catalog_errors(catalog.path, "begin a write transaction", [&] {
+        catalog.write_transaction.emplace(catalog.db, SQLite::TransactionBehavior::IMMEDIATE);
+    });
+    state_->catalog = &catalog;
+    catalog.writer = state_.get();
+}
+
+Catalog::Writer::~Writer() {
+    if (state_ && state_->catalog) state_->catalog->end_write(*state_);
+}
+
 Catalog::Writer::Writer(Writer&&) noexcept = default;
 
-void Catalog::Writer::commit() { state_->transaction.commit(); }
+Catalog::Writer::State& Catalog::Writer::usable(const char* call) {
+    const std::string what = std::string("Writer::") + call;
+    if (!state_) throw_misuse(what + " on a Writer that was moved from");
+    if (!state_->catalog) throw_misuse(what + " on a Writer whose Catalog was destroyed (its ingests were rolled back)");
+    if (state_->phase == State::Phase::committed) throw_misuse(what + " after commit(): begin another Writer");
+    if (state_->phase == State::Phase::failed) {
+        throw_misuse(what + " after one of its ingests failed, which rolled the whole Writer back");
+    }
+    return *state_;
+}
 
-Catalog::Writer Catalog::writer() { return Writer(*this); }
+void Catalog::Writer::commit() {
+    State& state = usable("commit()");
+    Impl& catalog = *state.catalog;
+    try {
+        catalog.write_transaction->commit();
+    } catch (...) {
+        state.phase = State::Phase::failed;
+        catalog.end_write(state);
+        rethrow_as_catalog_error(catalog.path, "commit the ingests");
+    }
+    state.phase = State::Phase::committed;
+    catalog.end_write(state);
+}
+
+Catalog::Writer Catalog::writer() { return Writer(impl()); }
 
 IngestSummary Catalog::ingest(const IngestSpec& spec, const RowSource& rows) {
+    if (impl().writer) {
+        throw_misuse("Catalog::ingest() while a Writer is open on catalog " + impl_->path +
+                     ": ingest through the Writer, or commit it first");
+    }
     Writer w = writer();
     const IngestSummary summary = w.ingest(spec, rows);
     w.commit();
@@ -311,9 +400,28 @@ IngestSummary Catalog::ingest(const IngestSpec& spec, const RowSource& rows) {
 }
 
 IngestSummary Catalog::Writer::ingest(const IngestSpec& spec, const RowSource& rows) {
-    Database& db = state_->catalog.impl_->db;
+    State& state = usable("ingest()");
+    Impl& catalog = *state.catalog;
+    CheckedRows checked(rows, spec.source);
+    try {
+        return ingest_listing(catalog, spec, std::ref(checked));
+    } catch (const RowSourceFailed&) {
+        state.phase = State::Phase::failed;
+        catalog.end_write(state);
+        std::rethrow_exception(checked.failure());
+    } catch (...) {
+        state.phase = State::Phase::failed;
+        catalog.end_write(state);
+        rethrow_as_catalog_error(catalog.path, "ingest " + spec.source);
+    }
+}
+
+namespace {
+
+IngestSummary ingest_listing(Catalog::Impl& catalog, const IngestSpec& spec, const RowSource& rows) {
+    Database& db = catalog.db;
     for (const auto& alias : spec.aliases) {
-        if (!is_docker_tag(alias)) throw CatalogError("alias tag '" + alias + "' is not a Docker tag");
+        if (!is_docker_tag(alias)) throw InputError(spec.source + ": alias tag '" + alias + "' is not a Docker tag");
     }
     const Repository repository = ensure_repository(db, spec.repository);
     TagWriter tags(db, repository.id);
@@ -346,8 +454,10 @@ IngestSummary Catalog::Writer::ingest(const IngestSpec& spec, const RowSource& r
     Statement counts(db, "UPDATE snapshots SET tag_count = ?, added = ?, moved = ?, removed = ? WHERE id = ?");
     SQLite::bind(counts, summary.rows, summary.added, summary.moved, summary.removed, summary.snapshot_id);
     counts.exec();
-    state_->catalog.impl_->refresh_listing();
+    catalog.refresh_listing();
     return summary;
 }
+
+}  // namespace
 
 }  // namespace rspcat

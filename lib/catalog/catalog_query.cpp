@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <set>
 
+#include "catalog_errors.hpp"
 #include "catalog_impl.hpp"
 #include "input_text.hpp"
 #include "image_row.hpp"
@@ -36,8 +37,8 @@ Image read_image(Statement& s) {
     try {
         return image_from_row(StatementRow(s));
     } catch (const std::runtime_error& e) {
-        throw CatalogError("the catalog's row of tag " +
-                           detail::quoted(s.getColumn(0).getString()) + " holds " + e.what());
+        throw CatalogError(ErrorKind::corrupt, "the catalog's row of tag " + detail::quoted(s.getColumn(0).getString()) +
+                                                   " holds " + e.what() + " (run `rspcat check --repair`)");
     }
 }
 
@@ -94,137 +95,157 @@ std::int64_t Catalog::Impl::repository_id(const CollectionSpec& collection) cons
 }
 
 std::vector<RepositoryName> Catalog::repositories() const {
-    Statement s(impl_->db, "SELECT registry, repository FROM repositories ORDER BY registry, repository");
-    std::vector<RepositoryName> names;
-    while (s.executeStep()) names.push_back({s.getColumn(0).getString(), s.getColumn(1).getString()});
-    return names;
+    return with_catalog_errors(impl().path, "list its repositories", [&]() -> std::vector<RepositoryName> {
+        Statement s(impl_->db, "SELECT registry, repository FROM repositories ORDER BY registry, repository");
+        std::vector<RepositoryName> names;
+        while (s.executeStep()) names.push_back({s.getColumn(0).getString(), s.getColumn(1).getString()});
+        return names;
+    });
 }
 
 std::vector<Image> Catalog::images(const CollectionSpec& collection, const ListOptions& options) const {
-    ReadTransaction read(impl_->db);
-    std::string conditions;
-    // `+` keeps SQLite from taking the test for an index constraint, which made it sort again.
-    if (options.hide_arch_specific) conditions += " AND +architecture IS NULL";
-    if (options.hide_aliased) conditions += " AND NOT is_aliased";
-    if (options.hide_resolved_aliases) conditions += " AND alias_target IS NULL";
-    Statement s = listing_query(*impl_, collection, conditions + " ORDER BY " + menu_order);
-    return read_all(s);
+    return with_catalog_errors(impl().path, "list its images", [&]() -> std::vector<Image> {
+        ReadTransaction read(impl_->db);
+        std::string conditions;
+        // `+` keeps SQLite from taking the test for an index constraint, which made it sort again.
+        if (options.hide_arch_specific) conditions += " AND +architecture IS NULL";
+        if (options.hide_aliased) conditions += " AND NOT is_aliased";
+        if (options.hide_resolved_aliases) conditions += " AND alias_target IS NULL";
+        Statement s = listing_query(*impl_, collection, conditions + " ORDER BY " + menu_order);
+        return read_all(s);
+    });
 }
 
 std::optional<Image> Catalog::latest(const CollectionSpec& collection, ImageType type) const {
-    ReadTransaction read(impl_->db);
-    Statement s = listing_query(*impl_, collection, std::string("AND image_type = :type ORDER BY ") + menu_order + " LIMIT 1");
-    s.bind(":type", std::string(type_name(type)));
-    return read_first(s);
+    return with_catalog_errors(impl().path, "find the latest image", [&]() -> std::optional<Image> {
+        ReadTransaction read(impl_->db);
+        Statement s = listing_query(*impl_, collection, std::string("AND image_type = :type ORDER BY ") + menu_order + " LIMIT 1");
+        s.bind(":type", std::string(type_name(type)));
+        return read_first(s);
+    });
 }
 
 std::optional<Image> Catalog::image_for_digest(const CollectionSpec& collection, const std::string& digest) const {
-    ReadTransaction read(impl_->db);
-    Statement s = listing_query(*impl_, collection, "AND digest = :digest AND is_image_for_digest");
-    s.bind(":digest", digest);
-    return read_first(s);
+    return with_catalog_errors(impl().path, "find the image of a digest", [&]() -> std::optional<Image> {
+        ReadTransaction read(impl_->db);
+        Statement s = listing_query(*impl_, collection, "AND digest = :digest AND is_image_for_digest");
+        s.bind(":digest", digest);
+        return read_first(s);
+    });
 }
 
 std::optional<Image> Catalog::image_for_tag(const CollectionSpec& collection, const std::string& tag) const {
-    ReadTransaction read(impl_->db);
-    Statement s = listing_query(*impl_, collection, "AND tag = :tag");
-    s.bind(":tag", tag);
-    return read_first(s);
+    return with_catalog_errors(impl().path, "find the image of a tag", [&]() -> std::optional<Image> {
+        ReadTransaction read(impl_->db);
+        Statement s = listing_query(*impl_, collection, "AND tag = :tag");
+        s.bind(":tag", tag);
+        return read_first(s);
+    });
 }
 
 std::vector<Image> Catalog::subset(const CollectionSpec& collection, const SubsetOptions& options) const {
-    ReadTransaction read(impl_->db);
-    // Count releases, weeklies and dailies in menu order; add the named tags; list each image once.
-    Statement s = listing_query(
-        *impl_, collection,
-        std::string("AND (tag IN (SELECT tag FROM (SELECT tag, image_type, row_number() OVER ("
-                    "PARTITION BY image_type ORDER BY ") +
-            menu_order + ") AS n FROM {listing} WHERE " +
-            in_collection +
-            " AND image_type IN ('Release', 'Weekly', 'Daily') AND (:all_arch OR architecture IS NULL))"
-            " WHERE (image_type = 'Release' AND n <= :releases) OR (image_type = 'Weekly' AND n <= :weeklies)"
-            " OR (image_type = 'Daily' AND n <= :dailies))"
-            " OR tag IN (SELECT value FROM json_each(:include))) ORDER BY " + menu_order);
-    s.bind(":all_arch", options.remove_arch_specific ? 0 : 1);
-    s.bind(":releases", options.releases);
-    s.bind(":weeklies", options.weeklies);
-    s.bind(":dailies", options.dailies);
-    // Names that are not UTF-8 cannot be tags (tags are Docker tags); replacing their bad bytes
-    // keeps dump() from throwing and matches nothing, as such a name should.
-    s.bind(":include", nlohmann::json(options.include).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-    return read_all(s);
+    return with_catalog_errors(impl().path, "list a subset of its images", [&]() -> std::vector<Image> {
+        ReadTransaction read(impl_->db);
+        // Count releases, weeklies and dailies in menu order; add the named tags; list each image once.
+        Statement s = listing_query(
+            *impl_, collection,
+            std::string("AND (tag IN (SELECT tag FROM (SELECT tag, image_type, row_number() OVER ("
+                        "PARTITION BY image_type ORDER BY ") +
+                menu_order + ") AS n FROM {listing} WHERE " +
+                in_collection +
+                " AND image_type IN ('Release', 'Weekly', 'Daily') AND (:all_arch OR architecture IS NULL))"
+                " WHERE (image_type = 'Release' AND n <= :releases) OR (image_type = 'Weekly' AND n <= :weeklies)"
+                " OR (image_type = 'Daily' AND n <= :dailies))"
+                " OR tag IN (SELECT value FROM json_each(:include))) ORDER BY " + menu_order);
+        s.bind(":all_arch", options.remove_arch_specific ? 0 : 1);
+        s.bind(":releases", options.releases);
+        s.bind(":weeklies", options.weeklies);
+        s.bind(":dailies", options.dailies);
+        // Names that are not UTF-8 cannot be tags (tags are Docker tags); replacing their bad bytes
+        // keeps dump() from throwing and matches nothing, as such a name should.
+        s.bind(":include", nlohmann::json(options.include).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        return read_all(s);
+    });
 }
 
 std::vector<Image> Catalog::subtract(const CollectionSpec& collection, const CollectionSpec& other) const {
-    ReadTransaction read(impl_->db);
-    if (collection.at != other.at) throw CatalogError("subtract compares two collections at the same time");
-    const std::int64_t other_repository = impl_->repository_id(other);
-    Statement s = listing_query(*impl_, collection,
-                                std::string("AND is_image_for_digest AND digest NOT IN (SELECT digest FROM {listing}"
-                                            " WHERE repository_id = :other_repository AND scope_cycle IS :other_cycle)"
-                                            " ORDER BY ") +
-                                    menu_order);
-    s.bind(":other_repository", static_cast<std::int64_t>(other_repository));
-    bind_optional(s, ":other_cycle", other.cycle);
-    return read_all(s);
+    return with_catalog_errors(impl().path, "subtract one collection from another", [&]() -> std::vector<Image> {
+        ReadTransaction read(impl_->db);
+        if (collection.at != other.at) throw CatalogError("subtract compares two collections at the same time");
+        const std::int64_t other_repository = impl_->repository_id(other);
+        Statement s = listing_query(*impl_, collection,
+                                    std::string("AND is_image_for_digest AND digest NOT IN (SELECT digest FROM {listing}"
+                                                " WHERE repository_id = :other_repository AND scope_cycle IS :other_cycle)"
+                                                " ORDER BY ") +
+                                        menu_order);
+        s.bind(":other_repository", static_cast<std::int64_t>(other_repository));
+        bind_optional(s, ":other_cycle", other.cycle);
+        return read_all(s);
+    });
 }
 
 std::vector<Image> Catalog::filter(const CollectionSpec& collection, const FilterPolicy& policy,
                                    const FilterOptions& options) const {
-    ReadTransaction read(impl_->db);
-    return apply_policy(images(collection, {.hide_arch_specific = false}), policy, options);
+    return with_catalog_errors(impl().path, "filter its images by a policy", [&]() -> std::vector<Image> {
+        ReadTransaction read(impl_->db);
+        return apply_policy(images(collection, {.hide_arch_specific = false}), policy, options);
+    });
 }
 
 Menu Catalog::menu(const CollectionSpec& collection, const MenuOptions& options) const {
-    ReadTransaction read(impl_->db);
-    SubsetOptions prepull{options.releases, options.weeklies, options.dailies, options.pins, true};
-    prepull.include.push_back(options.recommended);
-    const std::vector<Image> prepulled = subset(collection, prepull);
+    return with_catalog_errors(impl().path, "make a menu", [&]() -> Menu {
+        ReadTransaction read(impl_->db);
+        SubsetOptions prepull{options.releases, options.weeklies, options.dailies, options.pins, true};
+        prepull.include.push_back(options.recommended);
+        const std::vector<Image> prepulled = subset(collection, prepull);
 
-    // Aliased images are hidden within the prepull set itself: an image stays unless an alias
-    // that is also prepulled points to it.
-    std::set<std::string> aliased;
-    for (const Image& image : prepulled) {
-        if (image.tag.type == ImageType::alias && image.alias_target) aliased.insert(*image.alias_target);
-    }
-    auto on_all_nodes = [&](const Image& image) {
-        return std::all_of(options.nodes.begin(), options.nodes.end(), [&](const std::string& node) {
-            return std::binary_search(image.nodes.begin(), image.nodes.end(), node);
-        });
-    };
-    Menu result;
-    for (const Image& image : prepulled) {
-        if (image.tag.tag == options.recommended) result.menu.insert(result.menu.begin(), image);
-    }
-    for (const Image& image : prepulled) {
-        if (image.tag.tag == options.recommended || aliased.count(image.tag.tag) || !on_all_nodes(image)) continue;
-        result.menu.push_back(image);
-    }
-    result.dropdown = options.policy ? filter(collection, *options.policy, {options.age_basis, true, false})
-                                     : images(collection);
-    return result;
+        // Aliased images are hidden within the prepull set itself: an image stays unless an alias
+        // that is also prepulled points to it.
+        std::set<std::string> aliased;
+        for (const Image& image : prepulled) {
+            if (image.tag.type == ImageType::alias && image.alias_target) aliased.insert(*image.alias_target);
+        }
+        auto on_all_nodes = [&](const Image& image) {
+            return std::all_of(options.nodes.begin(), options.nodes.end(), [&](const std::string& node) {
+                return std::binary_search(image.nodes.begin(), image.nodes.end(), node);
+            });
+        };
+        Menu result;
+        for (const Image& image : prepulled) {
+            if (image.tag.tag == options.recommended) result.menu.insert(result.menu.begin(), image);
+        }
+        for (const Image& image : prepulled) {
+            if (image.tag.tag == options.recommended || aliased.count(image.tag.tag) || !on_all_nodes(image)) continue;
+            result.menu.push_back(image);
+        }
+        result.dropdown = options.policy ? filter(collection, *options.policy, {options.age_basis, true, false})
+                                         : images(collection);
+        return result;
+    });
 }
 
 bool Catalog::mark_seen(const std::string& digest, const std::string& node, std::optional<std::int64_t> size,
                         Timestamp at) {
-    impl_->check_writable("cannot record a node");
-    // The check and the write in one transaction, so that an ingest cannot remove the digest
-    // in between.
-    std::optional<SQLite::Transaction> transaction;
-    if (sqlite3_get_autocommit(impl_->db.getHandle())) transaction.emplace(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
-    Statement known(impl_->db, "SELECT 1 FROM images WHERE digest = ? LIMIT 1");
-    known.bind(1, digest);
-    if (!known.executeStep()) return false;
-    // `size` last: it may be NULL, which SQLite::bind() cannot bind.
-    Statement s(impl_->db, "INSERT INTO node_presence (digest, node, seen_at, size) VALUES (?, ?, ?, ?) "
-                           "ON CONFLICT (digest, node) DO UPDATE SET size = coalesce(excluded.size, size), "
-                           "seen_at = excluded.seen_at");
-    SQLite::bind(s, digest, node, format_timestamp(at));
-    bind_optional(s, 4, size);
-    s.exec();
-    impl_->refresh_listing();
-    if (transaction) transaction->commit();
-    return true;
+    return with_catalog_errors(impl().path, "record a node", [&]() -> bool {
+        impl_->check_writable("cannot record a node");
+        // The check and the write in one transaction, so that an ingest cannot remove the digest
+        // in between.
+        std::optional<SQLite::Transaction> transaction;
+        if (sqlite3_get_autocommit(impl_->db.getHandle())) transaction.emplace(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+        Statement known(impl_->db, "SELECT 1 FROM images WHERE digest = ? LIMIT 1");
+        known.bind(1, digest);
+        if (!known.executeStep()) return false;
+        // `size` last: it may be NULL, which SQLite::bind() cannot bind.
+        Statement s(impl_->db, "INSERT INTO node_presence (digest, node, seen_at, size) VALUES (?, ?, ?, ?) "
+                               "ON CONFLICT (digest, node) DO UPDATE SET size = coalesce(excluded.size, size), "
+                               "seen_at = excluded.seen_at");
+        SQLite::bind(s, digest, node, format_timestamp(at));
+        bind_optional(s, 4, size);
+        s.exec();
+        impl_->refresh_listing();
+        if (transaction) transaction->commit();
+        return true;
+    });
 }
 
 }  // namespace rspcat

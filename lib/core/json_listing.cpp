@@ -173,15 +173,11 @@ class EntryConverter {
     void add_row(const std::string& tag, const std::string& tag_path, const std::string& digest,
                  const std::string& digest_path, std::optional<std::int64_t> size, std::size_t index,
                  const std::string& first_where) {
-        if (!is_docker_tag(tag)) {
-            fail(tag_path, "tag " + detail::quoted(tag) + " is not a Docker tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})");
-        }
-        if (!is_sha256_digest(digest)) {
-            fail(digest_path, "digest " + detail::quoted(digest) + " is not sha256: followed by 64 lower-case hex digits");
-        }
+        ListingRow row{tag, digest, size, index + 1};
+        if (const auto problem = row_problem(row)) fail(is_docker_tag(tag) ? digest_path : tag_path, *problem);
         const auto [first, inserted] = first_seen_.emplace(tag, first_where);
         if (!inserted) fail(tag_path, "tag " + detail::quoted(tag) + " is listed twice (first at " + first->second + ")");
-        rows_.push_back(ListingRow{tag, digest, size, index + 1});
+        rows_.push_back(std::move(row));
     }
 
     std::string source_;

@@ -48,6 +48,17 @@ bool is_sha256_digest(std::string_view digest) {
                        [](char c) { return detail::is_digit(c) || (c >= 'a' && c <= 'f'); });
 }
 
+std::optional<std::string> row_problem(const ListingRow& row) {
+    if (!is_docker_tag(row.tag)) {
+        return "tag " + detail::quoted(row.tag) + " is not a Docker tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})";
+    }
+    if (!is_sha256_digest(row.digest)) {
+        return "digest " + detail::quoted(row.digest) + " is not sha256: followed by 64 lower-case hex digits";
+    }
+    if (row.size && *row.size < 0) return "size " + std::to_string(*row.size) + " is negative";
+    return std::nullopt;
+}
+
 TsvListingReader::TsvListingReader(std::istream& in, std::string source) : in_(in), source_(std::move(source)) {
     const auto first = next_text();
     if (!first) return;
@@ -112,16 +123,9 @@ std::optional<TsvListingReader::Line> TsvListingReader::read_line() {
         }
         ++column;
     }
-    const std::string_view tag = fields[column++];
-    const std::string_view digest = fields[column++];
-    if (!is_docker_tag(tag)) {
-        fail(line_number_, "tag " + detail::quoted(tag) + " is not a Docker tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})");
-    }
-    if (!is_sha256_digest(digest)) {
-        fail(line_number_, "digest " + detail::quoted(digest) + " is not sha256: followed by 64 lower-case hex digits");
-    }
-    line.row.tag = std::string(tag);
-    line.row.digest = std::string(digest);
+    line.row.tag = std::string(fields[column++]);
+    line.row.digest = std::string(fields[column++]);
+    if (const auto problem = row_problem(line.row)) fail(line_number_, *problem);
     if (column < fields.size() && !fields[column].empty()) {
         const std::string_view size = fields[column];
         const auto value = detail::all_digits(size) ? detail::to_int64(size) : std::nullopt;

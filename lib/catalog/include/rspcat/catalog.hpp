@@ -6,10 +6,10 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "rspcat/error.hpp"
 #include "rspcat/export.hpp"
 #include "rspcat/image.hpp"
 #include "rspcat/listing.hpp"
@@ -19,11 +19,13 @@
 
 namespace rspcat {
 
-// Something the catalog cannot do as asked: an unknown repository, a snapshot out of time order,
-// a duplicate tag. The message says what and where.
-class RSPCAT_API CatalogError : public std::runtime_error {
+// A failure of the catalog: something it cannot do as asked (an unknown repository, a snapshot out
+// of time order: ErrorKind::failed), or a kind that says why the file cannot be used (busy,
+// read-only, corrupt, …). The message names the catalog file and what was being done.
+class RSPCAT_API CatalogError : public Error {
    public:
-    using std::runtime_error::runtime_error;
+    explicit CatalogError(const std::string& message) : Error(ErrorKind::failed, message) {}
+    CatalogError(ErrorKind kind, const std::string& message) : Error(kind, message) {}
     // Defined in the library, so that its vtable and typeinfo live there once.
     ~CatalogError() override;
 };
@@ -109,20 +111,46 @@ struct TagChange {
     std::optional<std::string> new_digest;
 };
 
-// Pulls the next row of a listing, or nullopt at its end.
+// Pulls the next row of a listing, or nullopt at its end. An ingest checks every row as the
+// listing readers do (a Docker tag, `sha256:` and 64 lower-case hex digits, a size of at least
+// 0) and refuses the listing with an InputError naming the ingest's source and the row's
+// `line` (its number in the listing when the source leaves `line` at 0). An exception that the
+// RowSource itself throws ends the ingest too and reaches the caller unchanged, of its own
+// type: in both cases nothing of the ingest is written.
 using RowSource = std::function<std::optional<ListingRow>()>;
 
+// Errors: every public function throws only rspcat::Error (here CatalogError, InputError and
+// PolicyError; see error.hpp for the kinds) or std::bad_alloc, and a failed write leaves the
+// catalog as it was.
+//
+// Rules of use:
+// - One Catalog belongs to one thread at a time: it holds one SQLite connection and statements
+//   on it. Threads that work at once open a Catalog each, on the same file.
+// - Several processes may open the same file. The catalog is in WAL mode: readers never wait
+//   for a writer and see the last commit made before their query began; a writer waits up to 30
+//   seconds for another writer, then fails with ErrorKind::busy.
+// - At most one Writer is open on a Catalog. While it is, writer() and ingest() are misuse
+//   errors; queries and mark_seen() on the same Catalog run inside its transaction, so they see
+//   (and mark_seen() adds to) what it has ingested but not yet committed. Other connections see
+//   none of it before commit().
+// - A Catalog or Writer that was moved from, a Writer used after commit() or after one of its
+//   ingests failed (which rolls the whole Writer back), and a Writer whose Catalog was destroyed,
+//   are misuse errors (ErrorKind::misuse) that leave the catalog unchanged.
 class RSPCAT_API Catalog {
    public:
     enum class Mode { read_write, read_only };
 
+    // The implementation, for the catalog's own source files: not exported.
+    struct RSPCAT_INTERNAL Impl;
+
     // Opens or creates a catalog file (`:memory:` for a private in-memory one), bringing its
     // schema up to date. Read-only catalogs must already be up to date. Refused with a
     // CatalogError: a path that is not a regular file (a FIFO, a directory, a symbolic link), a
-    // file that is not an rspcat catalog or whose schema version is outside what this build knows,
-    // and a catalog whose own tables, indexes, views or triggers differ from what rspcat's schema
-    // makes at its version (changed outside rspcat). Objects of the user's own are allowed, but a
-    // trigger that rspcat did not make makes writes (ingest, mark_seen) fail: it would run in them.
+    // file that is not an rspcat catalog (not_a_catalog) or whose schema version is newer than
+    // this build knows (newer_schema), and a catalog whose own tables, indexes, views or triggers
+    // differ from what rspcat's schema makes at its version (changed outside rspcat: corrupt).
+    // Objects of the user's own are allowed, but a trigger that rspcat did not make makes writes
+    // (ingest, mark_seen) fail (read_only): it would run in them.
     explicit Catalog(const std::string& path, Mode mode = Mode::read_write);
     ~Catalog();
     Catalog(Catalog&&) noexcept;
@@ -133,20 +161,25 @@ class RSPCAT_API Catalog {
     const std::vector<std::string>& warnings() const;
 
     // Groups ingests into one transaction: all of them land on commit(), none if the Writer is
-    // destroyed first (an exception, an early return).
+    // destroyed first (an exception, an early return) or if one of them fails. Moving the Catalog
+    // while a Writer is open is allowed: the Writer follows it.
     class Writer {
        public:
         ~Writer();
         Writer(Writer&&) noexcept;
+        Writer& operator=(Writer&&) = delete;
         IngestSummary ingest(const IngestSpec& spec, const RowSource& rows);
         void commit();
 
+        struct RSPCAT_INTERNAL State;
+
        private:
         friend class Catalog;
-        struct RSPCAT_INTERNAL State;
-        RSPCAT_INTERNAL explicit Writer(Catalog& catalog);
+        RSPCAT_INTERNAL explicit Writer(Impl& catalog);
+        RSPCAT_INTERNAL State& usable(const char* call);
         std::unique_ptr<State> state_;
     };
+    // Begins a write transaction (waiting, like any writer, for another process's to end).
     Writer writer();
 
     // One ingest in its own transaction.
@@ -183,10 +216,9 @@ class RSPCAT_API Catalog {
     // The schema version this build writes (PRAGMA user_version).
     static int schema_version();
 
-    // The implementation, for the catalog's own source files: not exported.
-    struct RSPCAT_INTERNAL Impl;
-
    private:
+    // The implementation, or a misuse error when this Catalog was moved from.
+    RSPCAT_INTERNAL Impl& impl() const;
     std::unique_ptr<Impl> impl_;
 };
 

@@ -5,19 +5,19 @@
 #include <cstdint>
 #include <istream>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 
+#include "rspcat/error.hpp"
 #include "rspcat/export.hpp"
 #include "rspcat/time.hpp"
 
 namespace rspcat {
 
 // A problem with an input, with where it is: `FILE:LINE: what is wrong`.
-class RSPCAT_API InputError : public std::runtime_error {
+class RSPCAT_API InputError : public Error {
    public:
-    using std::runtime_error::runtime_error;
+    explicit InputError(const std::string& message) : Error(ErrorKind::input, message) {}
     // Defined in the library, so that its vtable and typeinfo live there once.
     ~InputError() override;
 };
@@ -33,6 +33,9 @@ struct ListingRow {
 RSPCAT_API bool is_docker_tag(std::string_view tag);
 // `sha256:` and 64 lower-case hex digits.
 RSPCAT_API bool is_sha256_digest(std::string_view digest);
+// What is wrong with a row, as every listing reader and every ingest checks it: a tag that is not
+// a Docker tag, a digest that is not sha256, a negative size. nullopt for a good row.
+RSPCAT_API std::optional<std::string> row_problem(const ListingRow& row);
 
 class RSPCAT_API TsvListingReader {
    public:

@@ -6,11 +6,11 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "rspcat/error.hpp"
 #include "rspcat/export.hpp"
 #include "rspcat/image.hpp"
 #include "rspcat/semver.hpp"
@@ -20,9 +20,9 @@
 namespace rspcat {
 
 // A problem with a policy document: names the document, the key and the value.
-class RSPCAT_API PolicyError : public std::runtime_error {
+class RSPCAT_API PolicyError : public Error {
    public:
-    using std::runtime_error::runtime_error;
+    explicit PolicyError(const std::string& message) : Error(ErrorKind::input, message) {}
     // Defined in the library, so that its vtable and typeinfo live there once.
     ~PolicyError() override;
 };

@@ -9,11 +9,11 @@
 #include <functional>
 #include <map>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "rspcat/error.hpp"
 #include "rspcat/export.hpp"
 #include "rspcat/listing.hpp"
 
@@ -21,9 +21,9 @@ namespace rspcat::registry {
 
 // The registry could not be listed. The message names the request's URL and, when the registry
 // answered, the HTTP status and the registry's own error text.
-class RSPCAT_API RegistryError : public std::runtime_error {
+class RSPCAT_API RegistryError : public Error {
    public:
-    using std::runtime_error::runtime_error;
+    explicit RegistryError(const std::string& message) : Error(ErrorKind::registry, message) {}
     // Defined in the library, so that its vtable and typeinfo live there once.
     ~RegistryError() override;
 };
