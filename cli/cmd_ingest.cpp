@@ -48,7 +48,7 @@ int ingest_json(const Globals& globals, const IngestArgs& args, JsonListingForma
     }
     IngestSpec spec{{args.registry, args.repository}, args.aliases, now_utc(), args.file, args.merge};
     if (!args.at.empty()) spec.taken_at = parse_time_arg("--at", args.at);
-    Catalog catalog(globals.db);
+    Catalog catalog = open_for_write(globals);
     const IngestSummary summary = catalog.ingest(spec, [&] { return reader.next_row(); });
     print_summary(args.file, format_timestamp(spec.taken_at), summary, args.merge);
     return 0;
@@ -67,7 +67,7 @@ int run_ingest(const Globals& globals, const IngestArgs& args) {
     } else if (!args.at.empty()) {
         spec.taken_at = parse_time_arg("--at", args.at);
     }
-    Catalog catalog(globals.db);
+    Catalog catalog = open_for_write(globals);
     Catalog::Writer writer = catalog.writer();
     std::vector<std::pair<std::string, IngestSummary>> done;
     if (reader.is_history()) {

@@ -116,7 +116,7 @@ int run_sync(const Globals& globals, const SyncArgs& args) {
     // An existing catalog is opened first, so that one that cannot be written fails before the
     // network work; a new one is created only once there is something to write.
     std::optional<Catalog> catalog;
-    if (std::filesystem::exists(globals.db)) catalog.emplace(globals.db);
+    if (std::filesystem::exists(globals.db)) catalog.emplace(open_for_write(globals));
     const std::string source = options.url.text() + "/" + options.repository;
     const Timestamp taken_at = now_utc();
     std::vector<ListingRow> rows;
@@ -127,10 +127,10 @@ int run_sync(const Globals& globals, const SyncArgs& args) {
             rows = registry::fetch_listing(options);
         } catch (const registry::RegistryError& e) {
             progress.finish();
-            throw CatalogError(std::string(e.what()) + raising_option(e) + "; nothing was written");
+            throw registry::RegistryError(std::string(e.what()) + raising_option(e) + "; nothing was written");
         }
     }
-    if (!catalog) catalog.emplace(globals.db);
+    if (!catalog) catalog.emplace(open_for_write(globals));
     const IngestSpec spec{{options.url.authority, options.repository}, args.aliases, taken_at, source, false};
     std::size_t next = 0;
     const IngestSummary summary = catalog->ingest(spec, [&]() -> std::optional<ListingRow> {

@@ -78,13 +78,27 @@ Timestamp parse_time_arg(const std::string& option, const std::string& text) {
     return *t;
 }
 
+namespace {
+
+std::chrono::milliseconds busy_timeout(const Globals& globals) {
+    // At most a day: the SQLite busy handler counts milliseconds in an int.
+    return std::chrono::seconds(std::min<std::int64_t>(globals.busy_timeout, 86400));
+}
+
+}  // namespace
+
 Catalog open_for_query(const Globals& globals) {
     if (globals.db != ":memory:" && !std::filesystem::exists(globals.db)) {
         throw CatalogError("no catalog at " + globals.db + " (create one with `rspcat ingest`, or pass --db)");
     }
-    Catalog catalog(globals.db, globals.read_only ? Catalog::Mode::read_only : Catalog::Mode::read_write);
+    Catalog catalog(globals.db, globals.read_only ? Catalog::Mode::read_only : Catalog::Mode::read_write,
+                    busy_timeout(globals));
     for (const auto& warning : catalog.warnings()) std::cerr << "rspcat: warning: " << warning << "\n";
     return catalog;
+}
+
+Catalog open_for_write(const Globals& globals) {
+    return Catalog(globals.db, Catalog::Mode::read_write, busy_timeout(globals));
 }
 
 }  // namespace rspcat::cli

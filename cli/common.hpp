@@ -22,6 +22,7 @@ class UsageError : public std::runtime_error {
 struct Globals {
     std::string db = "rspcat.db";
     bool read_only = false;
+    std::int64_t busy_timeout = 30;  // seconds
 };
 
 // The commands of the tool: each command file adds its subcommands and what to run for each.
@@ -80,6 +81,8 @@ Timestamp parse_time_arg(const std::string& option, const std::string& text);
 
 // Queries need an existing catalog: a missing file is an error, not an empty catalog.
 Catalog open_for_query(const Globals& globals);
+// Ingests and syncs open (or create) the catalog for writing.
+Catalog open_for_write(const Globals& globals);
 
 void add_ingest_commands(Commands& commands);
 void add_query_commands(Commands& commands);

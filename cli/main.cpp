@@ -50,6 +50,10 @@ int run(int argc, char** argv) {
     Globals globals;
     app.add_option("--db", globals.db, "Catalog file")->envname("RSPCAT_DB")->capture_default_str();
     app.add_flag("--read-only", globals.read_only, "Open the catalog read-only");
+    app.add_option("--busy-timeout", globals.busy_timeout,
+                   "Seconds to wait for another process's lock on the catalog before failing with exit status 3")
+        ->transform(whole_number())
+        ->capture_default_str();
     app.footer("Exit status: 0 on success, 1 on failure, 2 on a usage error; 3 the catalog is busy, 4 it cannot be "
                "written, 5 the disk is full, 6 the catalog is damaged, 7 it is not an rspcat catalog, 8 its schema "
                "is newer than this rspcat, 9 a constraint failed, 10 an rspcat bug. See docs/cli.md.");

@@ -67,7 +67,7 @@ struct FaultyAllocator {
 // A VFS that passes everything to the default one, but counts xWrite and xSync calls and fails
 // the one numbered `fail_at` of the kind chosen, while armed.
 struct FaultyVfs {
-    enum class Kind { write, sync };
+    enum class Kind { write, sync, full };
     static inline sqlite3_vfs* real = nullptr;
     static inline sqlite3_vfs vfs{};
     static inline sqlite3_io_methods methods{};
@@ -98,7 +98,9 @@ struct FaultyVfs {
         methods.xClose = [](sqlite3_file* f) { return inner(f)->pMethods->xClose(inner(f)); };
         methods.xRead = [](sqlite3_file* f, void* b, int n, sqlite3_int64 o) { return inner(f)->pMethods->xRead(inner(f), b, n, o); };
         methods.xWrite = [](sqlite3_file* f, const void* b, int n, sqlite3_int64 o) {
-            return fault(Kind::write) ? SQLITE_IOERR_WRITE : inner(f)->pMethods->xWrite(inner(f), b, n, o);
+            if (fault(Kind::write)) return SQLITE_IOERR_WRITE;
+            if (fault(Kind::full)) return SQLITE_FULL;  // what SQLite's own VFS says for ENOSPC
+            return inner(f)->pMethods->xWrite(inner(f), b, n, o);
         };
         methods.xTruncate = [](sqlite3_file* f, sqlite3_int64 n) { return inner(f)->pMethods->xTruncate(inner(f), n); };
         methods.xSync = [](sqlite3_file* f, int flags) {
@@ -180,10 +182,12 @@ States clean_states(const Scenario& s) {
     return states;
 }
 
-// Runs the ingest on a fresh copy with `arm` set up to fail fault number n; checks the outcome.
-// Returns whether the ingest threw.
+// Runs the ingest on a fresh copy with `arm` set up to fail fault number n; checks the outcome:
+// an rspcat::Error (or std::bad_alloc) and the catalog as before, or no error and the catalog
+// as after. Returns whether the ingest threw; `kind` is the error's kind, if it was an Error.
 template <typename Arm, typename Disarm>
-bool ingest_with_fault(const Scenario& s, const States& states, long n, Arm arm, Disarm disarm) {
+bool ingest_with_fault(const Scenario& s, const States& states, long n, Arm arm, Disarm disarm,
+                       std::optional<ErrorKind>* kind = nullptr) {
     s.reset_work();
     bool threw = false;
     {
@@ -191,10 +195,16 @@ bool ingest_with_fault(const Scenario& s, const States& states, long n, Arm arm,
         arm(n);
         try {
             catalog.ingest(s.spec(), rows_of(s.listing));
-        } catch (const std::exception& e) {
+        } catch (const Error& e) {
             threw = true;
             INFO(e.what());
-            CHECK(std::string(e.what()).size() > 0);
+            CHECK(std::string(e.what()).find(s.work) != std::string::npos);  // names the catalog
+            if (kind) *kind = e.kind();
+        } catch (const std::bad_alloc&) {
+            threw = true;
+        } catch (const std::exception& e) {
+            disarm();
+            FAIL("not an rspcat::Error: " << e.what());
         }
         disarm();
     }
@@ -283,4 +293,28 @@ TEST_CASE("every failed write or sync during an ingest is a clean error that cha
             CHECK(failures > 0);
         }
     }
+}
+
+TEST_CASE("a full disk during an ingest is a disk-full error that changes nothing", "[faults]") {
+    Scenario scenario(false);
+    const States states = clean_states(scenario);
+    FaultyVfs::Installed installed;
+    using V = FaultyVfs;
+    V::kind = V::Kind::full;
+    V::fail_at = 0;
+    ingest_with_fault(scenario, states, 0, [](long) { V::count = 0; V::armed = true; }, [] { V::armed = false; });
+    const long total = V::count;
+    REQUIRE(total > 0);
+    long failures = 0;
+    for (long n = 1; n <= total; ++n) {
+        std::optional<ErrorKind> kind;
+        const bool threw = ingest_with_fault(
+            scenario, states, n, [](long at) { V::count = 0; V::fail_at = at; V::armed = true; },
+            [] { V::armed = false; }, &kind);
+        failures += threw;
+        CAPTURE(n);
+        if (threw) CHECK(kind == ErrorKind::disk_full);
+    }
+    std::printf("full disk: %ld writes, %ld failed ingests\n", total, failures);
+    CHECK(failures > 0);
 }

@@ -6,7 +6,9 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
+#include <climits>
 #include <chrono>
 #include <filesystem>
 #include <random>
@@ -22,16 +24,10 @@ namespace rspcat {
 
 namespace {
 
-// How long an open waits for other processes' locks, in milliseconds.
-constexpr int busy_timeout_ms = 30000;
-
 // An open that SQLite refused: not a database, a damaged one, a lock held past the timeout, a
 // directory that does not exist. Says which file.
 [[noreturn]] void opening_failed(const std::string& path, const SQLite::Exception& e) {
-    if ((e.getErrorCode() & 0xff) == SQLITE_NOMEM) throw std::bad_alloc();
-    const ErrorKind kind = sqlite_error_kind(e.getErrorCode());
-    throw CatalogError(kind, "cannot open catalog " + path + ": " + e.what() +
-                                 (kind == ErrorKind::not_a_catalog ? " (it is not an rspcat catalog)" : ""));
+    throw_sqlite_error("cannot open catalog " + path + ": ", e);
 }
 
 bool is_file_path(const std::string& path) { return !path.empty() && path != ":memory:"; }
@@ -75,9 +71,10 @@ std::string directory_of(const std::string& path) {
 
 }  // namespace
 
-OpenPlan plan_open(const std::string& path, Catalog::Mode mode) {
+OpenPlan plan_open(const std::string& path, Catalog::Mode mode, std::chrono::milliseconds busy_timeout) {
     check_catalog_path(path);
     OpenPlan plan;
+    plan.busy_timeout = busy_timeout;
     if (mode == Catalog::Mode::read_only) plan.read_only_reason = "is open read-only";
     if (!is_file_path(path) || !exists(path)) return plan;
     struct statvfs fs {};
@@ -122,15 +119,19 @@ std::string file_uri(const std::string& path, const char* query) {
     return uri + "?" + query;
 }
 
+int busy_timeout_ms(const OpenPlan& plan) {
+    return static_cast<int>(std::clamp<std::chrono::milliseconds::rep>(plan.busy_timeout.count(), 0, INT_MAX));
+}
+
 SQLite::Database open_database(const std::string& path, Catalog::Mode mode, const OpenPlan& plan) {
     const bool read_only = mode == Catalog::Mode::read_only || plan.immutable;
     const int flags = read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE;
     try {
         // Readers and a writer share a catalog under WAL; wait rather than fail when busy.
         if (plan.immutable) {
-            return SQLite::Database(file_uri(path, "immutable=1"), flags | SQLite::OPEN_URI, busy_timeout_ms);
+            return SQLite::Database(file_uri(path, "immutable=1"), flags | SQLite::OPEN_URI, busy_timeout_ms(plan));
         }
-        return SQLite::Database(path, flags | SQLite::OPEN_NOFOLLOW, busy_timeout_ms);
+        return SQLite::Database(path, flags | SQLite::OPEN_NOFOLLOW, busy_timeout_ms(plan));
     } catch (const SQLite::Exception& e) {
         opening_failed(path, e);
     }
@@ -148,9 +149,9 @@ bool is_busy(const SQLite::Exception& e) {
 // Switching a new file to WAL needs an exclusive lock, and SQLite asks for it without calling the
 // busy handler: when several processes create one catalog at once, all but one get SQLITE_BUSY
 // at once. So this retries, with short random pauses, for as long as the busy timeout.
-void enable_wal(SQLite::Database& db) {
+void enable_wal(SQLite::Database& db, std::chrono::milliseconds busy_timeout) {
     std::minstd_rand random(static_cast<unsigned>(getpid()));
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
+    const auto deadline = std::chrono::steady_clock::now() + busy_timeout;
     while (true) {
         try {
             db.exec("PRAGMA journal_mode = WAL");
@@ -164,14 +165,16 @@ void enable_wal(SQLite::Database& db) {
 
 }  // namespace
 
-Catalog::Impl::Impl(const std::string& path_, Mode mode) : Impl(path_, mode, plan_open(path_, mode)) {}
+Catalog::Impl::Impl(const std::string& path_, Mode mode, std::chrono::milliseconds busy_timeout_)
+    : Impl(path_, mode, plan_open(path_, mode, busy_timeout_)) {}
 
 Catalog::Impl::Impl(const std::string& path_, Mode mode, const OpenPlan& plan)
     : db(open_database(path_, mode, plan)),
       path(path_),
       read_only(!plan.read_only_reason.empty()),
       read_only_reason(plan.read_only_reason),
-      warnings(plan.warnings) {
+      warnings(plan.warnings),
+      busy_timeout(plan.busy_timeout) {
     const char* failed = "the rsp SQL functions";
     if (const int rc = rsp_register_sql_v2(db.getHandle(), &failed); rc != SQLITE_OK) {
         if (rc == SQLITE_NOMEM) throw std::bad_alloc();
@@ -268,7 +271,7 @@ void Catalog::Impl::check_and_migrate() {
                            "); open it once without --read-only to upgrade it");
     }
     check_writable("cannot upgrade its schema");
-    if (is_file_path(path)) enable_wal(db);
+    if (is_file_path(path)) enable_wal(db, busy_timeout);
     SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
     version = pragma_int(db, "user_version");  // another process may have migrated meanwhile
     check_version(version);
@@ -298,8 +301,8 @@ void Catalog::Impl::catch_up_listing() {
 
 CatalogError::~CatalogError() = default;
 
-Catalog::Catalog(const std::string& path, Mode mode)
-    : impl_(with_catalog_errors(path, "open it", [&] { return std::make_unique<Impl>(path, mode); })) {}
+Catalog::Catalog(const std::string& path, Mode mode, std::chrono::milliseconds busy_timeout)
+    : impl_(with_catalog_errors(path, "open it", [&] { return std::make_unique<Impl>(path, mode, busy_timeout); })) {}
 Catalog::~Catalog() = default;
 Catalog::Catalog(Catalog&&) noexcept = default;
 Catalog& Catalog::operator=(Catalog&&) noexcept = default;

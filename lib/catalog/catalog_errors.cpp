@@ -1,6 +1,5 @@
 #include "catalog_errors.hpp"
 
-#include <SQLiteCpp/Exception.h>
 #include <sqlite3.h>
 
 #include <new>
@@ -41,6 +40,13 @@ std::string advice(ErrorKind kind) {
 
 }  // namespace
 
+void throw_sqlite_error(const std::string& context, const SQLite::Exception& e) {
+    const int code = e.getErrorCode();
+    if ((code & 0xff) == SQLITE_NOMEM) throw std::bad_alloc();
+    const ErrorKind kind = sqlite_error_kind(code);
+    throw CatalogError(kind, context + e.what() + advice(kind));
+}
+
 void rethrow_as_catalog_error(const std::string& path, const std::string& doing) {
     const std::string context = "catalog " + path + ": cannot " + doing + ": ";
     try {
@@ -50,10 +56,7 @@ void rethrow_as_catalog_error(const std::string& path, const std::string& doing)
     } catch (const std::bad_alloc&) {
         throw;
     } catch (const SQLite::Exception& e) {
-        const int code = e.getErrorCode();
-        if ((code & 0xff) == SQLITE_NOMEM) throw std::bad_alloc();
-        const ErrorKind kind = sqlite_error_kind(code);
-        throw CatalogError(kind, context + e.what() + advice(kind));
+        throw_sqlite_error(context, e);
     } catch (const std::exception& e) {
         throw CatalogError(ErrorKind::failed, context + e.what());
     }

@@ -3,6 +3,8 @@
 // being done and the kind of failure; rspcat's own errors and std::bad_alloc pass unchanged.
 #pragma once
 
+#include <SQLiteCpp/Exception.h>
+
 #include <string>
 
 #include "rspcat/catalog.hpp"
@@ -11,6 +13,10 @@ namespace rspcat {
 
 // The kind of failure an SQLite result code means.
 ErrorKind sqlite_error_kind(int result_code);
+
+// An SQLite failure as a CatalogError of its kind: `context`, then SQLite's words and advice.
+// SQLITE_NOMEM as std::bad_alloc.
+[[noreturn]] void throw_sqlite_error(const std::string& context, const SQLite::Exception& e);
 
 // Rethrows the exception being handled, translated as above. `doing` completes "cannot …".
 [[noreturn]] void rethrow_as_catalog_error(const std::string& path, const std::string& doing);

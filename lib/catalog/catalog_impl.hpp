@@ -8,6 +8,7 @@
 #include <SQLiteCpp/VariadicBind.h>
 #include <sqlite3.h>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,16 +22,17 @@ namespace rspcat {
 // exists and none can be made, the only way to read is SQLite's `immutable` open, which trusts
 // that nothing changes the file meanwhile.
 struct OpenPlan {
+    std::chrono::milliseconds busy_timeout{};
     bool immutable = false;
     std::string read_only_reason;  // for messages: "is open read-only", …
     std::vector<std::string> warnings;
 };
 
 // Refuses paths that are not catalogs (a FIFO, a symbolic link) and says how to open the rest.
-OpenPlan plan_open(const std::string& path, Catalog::Mode mode);
+OpenPlan plan_open(const std::string& path, Catalog::Mode mode, std::chrono::milliseconds busy_timeout);
 
 struct Catalog::Impl {
-    Impl(const std::string& path, Mode mode);
+    Impl(const std::string& path, Mode mode, std::chrono::milliseconds busy_timeout);
     Impl(const std::string& path, Mode mode, const OpenPlan& plan);
     // Rolls back an open Writer's transaction and tells the Writer that its catalog is gone.
     ~Impl();
@@ -43,6 +45,7 @@ struct Catalog::Impl {
     std::string read_only_reason;  // for messages: "is open read-only", …
     std::vector<std::string> warnings;
     std::string foreign_trigger;  // "NAME on TABLE": a trigger rspcat did not make, if any
+    std::chrono::milliseconds busy_timeout;
 
     // The Writer open on this catalog, if any, and its transaction. Here rather than in the
     // Writer so that it ends before `db` closes, whichever of the two goes first.

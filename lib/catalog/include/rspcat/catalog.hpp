@@ -2,6 +2,7 @@
 // alias resolution as digest-grouped SQL (model.md §3). Schema: schema/*.sql.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -55,7 +56,7 @@ struct SubsetOptions {
     int releases = 0;
     int weeklies = 0;
     int dailies = 0;
-    std::vector<std::string> include;
+    std::vector<std::string> include{};
     bool remove_arch_specific = true;
 };
 
@@ -63,9 +64,9 @@ struct SubsetOptions {
 struct MenuOptions {
     std::string recommended;           // listed first in the menu
     int releases = 0, weeklies = 0, dailies = 0;
-    std::vector<std::string> pins;     // tags to prepull as well
-    std::vector<std::string> nodes;    // when given, the menu lists only images on all of them
-    std::optional<FilterPolicy> policy;  // what the dropdown shows; without one, every image
+    std::vector<std::string> pins{};     // tags to prepull as well
+    std::vector<std::string> nodes{};    // when given, the menu lists only images on all of them
+    std::optional<FilterPolicy> policy{};  // what the dropdown shows; without one, every image
     Timestamp age_basis{};
 };
 
@@ -78,7 +79,7 @@ struct Menu {
 // own later batch; nothing is removed).
 struct IngestSpec {
     RepositoryName repository;
-    std::vector<std::string> aliases;  // added to the repository's remembered alias tags
+    std::vector<std::string> aliases{};  // added to the repository's remembered alias tags
     Timestamp taken_at;
     std::string source;  // file name or `-`, recorded with the snapshot and used in errors
     bool merge = false;
@@ -128,7 +129,8 @@ using RowSource = std::function<std::optional<ListingRow>()>;
 //   on it. Threads that work at once open a Catalog each, on the same file.
 // - Several processes may open the same file. The catalog is in WAL mode: readers never wait
 //   for a writer and see the last commit made before their query began; a writer waits up to 30
-//   seconds for another writer, then fails with ErrorKind::busy.
+//   seconds (the busy timeout the Catalog was opened with) for another writer, then fails with
+//   ErrorKind::busy.
 // - At most one Writer is open on a Catalog. While it is, writer() and ingest() are misuse
 //   errors; queries and mark_seen() on the same Catalog run inside its transaction, so they see
 //   (and mark_seen() adds to) what it has ingested but not yet committed. Other connections see
@@ -151,7 +153,11 @@ class RSPCAT_API Catalog {
     // differ from what rspcat's schema makes at its version (changed outside rspcat: corrupt).
     // Objects of the user's own are allowed, but a trigger that rspcat did not make makes writes
     // (ingest, mark_seen) fail (read_only): it would run in them.
-    explicit Catalog(const std::string& path, Mode mode = Mode::read_write);
+    // `busy_timeout`: how long a write (and an open that must upgrade the schema) waits for
+    // another connection's lock before it fails with ErrorKind::busy.
+    static constexpr std::chrono::milliseconds default_busy_timeout{30000};
+    explicit Catalog(const std::string& path, Mode mode = Mode::read_write,
+                     std::chrono::milliseconds busy_timeout = default_busy_timeout);
     ~Catalog();
     Catalog(Catalog&&) noexcept;
     Catalog& operator=(Catalog&&) noexcept;
