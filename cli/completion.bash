@@ -9,7 +9,7 @@ _rspcat_commands="ingest sync images latest show subset seen parse filter prune 
 _rspcat_options() {
     local collection="--registry --repository --cycle --at --format"
     case $1 in
-        "") echo "--db --read-only --help --version" ;;
+        "") echo "--db --read-only --busy-timeout --help --version" ;;
         ingest) echo "--registry --repository --alias --at --merge --format --help" ;;
         sync) echo "--url --repository --alias --concurrency --credentials --insecure --max-pages --max-tags --timeout --deadline --help" ;;
         images) echo "$collection --all-arch --hide-aliased --hide-resolved-aliases --help" ;;
@@ -26,7 +26,7 @@ _rspcat_options() {
 # Whether an option of the command (rspcat's own for an empty name) takes a value.
 _rspcat_takes_value() {
     case $2 in
-        --db | --registry | --repository | --cycle | --at | --format | --alias | --url | --concurrency | \
+        --db | --busy-timeout | --registry | --repository | --cycle | --at | --format | --alias | --url | --concurrency | \
             --credentials | --max-pages | --max-tags | --timeout | --deadline | --releases | --weeklies | \
             --dailies | --include | --size | --policy | --keep | --recommended | --pin | --nodes)
             [[ $2 != --alias || $1 != parse ]]

@@ -1,11 +1,14 @@
 // A short program on the rspcat C++ API: build a catalog in memory from a listing, then ask it
-// what `recommended` points to and what the menu shows. Built and run by the tests.
+// what `recommended` points to and what the menu shows. Built and run by the tests. Every error
+// the library reports is an rspcat::Error, whose kind() says what went wrong.
 #include <iostream>
 #include <sstream>
 
 #include "rspcat/catalog.hpp"
 
-int main() {
+namespace {
+
+int run() {
     using namespace rspcat;
 
     // A registry listing, newest first, as `rspcat ingest` reads it: tag, digest, size.
@@ -29,5 +32,17 @@ int main() {
     }
     for (const Image& image : catalog.images(lab, {.hide_aliased = true})) {
         std::cout << image.tag.tag << "\t" << image.tag.display_name << "\n";
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main() {
+    try {
+        return run();
+    } catch (const rspcat::Error& e) {
+        std::cerr << "catalog_example: " << e.what() << " (" << rspcat::kind_name(e.kind()) << ")\n";
+        return 1;
     }
 }
