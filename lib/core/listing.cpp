@@ -136,7 +136,7 @@ std::optional<TsvListingReader::Line> TsvListingReader::read_line() {
 }
 
 std::optional<Timestamp> TsvListingReader::next_snapshot() {
-    if (!history_) throw std::logic_error("next_snapshot() on a listing that is not a history file");
+    if (!history_) throw Error(ErrorKind::misuse, source_ + ": next_snapshot() on a listing that is not a history file");
     // Skip whatever the caller left of the current snapshot.
     while (current_snapshot_ && next_row()) {
     }

@@ -359,7 +359,29 @@ std::vector<ListingRow> resolve_all(RegistryClient& client, const std::vector<st
 RegistryError::~RegistryError() = default;
 RegistryLimitError::~RegistryLimitError() = default;
 
+namespace {
+
+std::vector<ListingRow> fetch_checked_listing(const SyncOptions& options);
+
+}  // namespace
+
 std::vector<ListingRow> fetch_listing(const SyncOptions& options) {
+    // Only rspcat::Error leaves: what the transport, the JSON parser or the standard library
+    // throws becomes a RegistryError naming the registry.
+    try {
+        return fetch_checked_listing(options);
+    } catch (const Error&) {
+        throw;
+    } catch (const std::bad_alloc&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw RegistryError(options.url.text() + ": " + e.what());
+    }
+}
+
+namespace {
+
+std::vector<ListingRow> fetch_checked_listing(const SyncOptions& options) {
     if (!is_repository_name(options.repository)) {
         throw RegistryError("repository " + rspcat::detail::quoted(options.repository) +
                             " is not a registry repository name (lower-case components joined by /)");
@@ -385,5 +407,7 @@ std::vector<ListingRow> fetch_listing(const SyncOptions& options) {
     if (options.on_progress) options.on_progress(0, tags.size());
     return resolve_all(client, tags, options);
 }
+
+}  // namespace
 
 }  // namespace rspcat::registry

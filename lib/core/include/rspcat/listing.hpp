@@ -47,7 +47,7 @@ class RSPCAT_API TsvListingReader {
     bool is_history() const { return history_; }
 
     // History files: the time of the next snapshot, or nullopt at the end. Snapshots must come
-    // in time order, each snapshot's rows together.
+    // in time order, each snapshot's rows together. On a plain listing: an Error of the misuse kind.
     std::optional<Timestamp> next_snapshot();
 
     // The next row of the listing (of the current snapshot, for history files), or nullopt.

@@ -111,7 +111,8 @@ struct SyncOptions {
     std::chrono::milliseconds request_timeout = default_request_timeout;
     // The whole sync, retries and waits included; nullopt for none.
     std::optional<std::chrono::milliseconds> deadline = default_deadline;
-    // Called after each tag's digest is known, one call at a time, from any thread.
+    // Called after each tag's digest is known, one call at a time, from any thread. What it
+    // throws ends the listing: an rspcat::Error as it is, another std::exception as a RegistryError.
     std::function<void(std::size_t resolved, std::size_t total)> on_progress;
 };
 
