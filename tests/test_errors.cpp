@@ -8,6 +8,7 @@
 #include <fstream>
 #include <functional>
 
+#include "catalog_calls.hpp"
 #include "cli_support.hpp"
 #include "process_support.hpp"
 #include "rspcat/catalog.hpp"
@@ -16,34 +17,6 @@ using namespace rspcat;
 using namespace rspcat::test;
 
 namespace {
-
-const RepositoryName lab{"example.org", "lab"};
-
-std::string digest(char c) { return "sha256:" + std::string(64, c); }
-
-RowSource rows_of(std::vector<ListingRow> rows) {
-    auto next = std::make_shared<std::size_t>(0);
-    auto all = std::make_shared<std::vector<ListingRow>>(std::move(rows));
-    return [next, all]() -> std::optional<ListingRow> {
-        if (*next == all->size()) return std::nullopt;
-        return (*all)[(*next)++];
-    };
-}
-
-IngestSpec spec_at(const char* at, const std::string& source = "test") {
-    return {lab, {"recommended"}, *parse_timestamp(at), source, false};
-}
-
-// A catalog file with one snapshot: w_2021_22 and w_2021_23, recommended on the latter.
-std::string make_catalog(const TempDir& dir) {
-    const std::string path = dir.file("c.db");
-    Catalog(path).ingest(spec_at("2021-06-10"), rows_of({{"w_2021_22", digest('1'), 100, 1},
-                                                         {"w_2021_23", digest('2'), 200, 2},
-                                                         {"recommended", digest('2'), std::nullopt, 3}}));
-    return path;
-}
-
-const std::vector<ListingRow> next_listing = {{"w_2021_24", digest('3'), 300, 1}, {"recommended", digest('3'), {}, 2}};
 
 // The kind of the rspcat::Error that `call` throws; fails the test when it throws nothing or
 // something else.
@@ -59,29 +32,6 @@ ErrorKind kind_thrown(Call&& call) {
     }
     FAIL("nothing was thrown");
     return ErrorKind::failed;
-}
-
-// Every public function of Catalog, each called once in a way that would succeed on a good catalog.
-std::vector<std::pair<std::string, std::function<void(Catalog&)>>> every_catalog_call() {
-    const CollectionSpec all{};
-    const auto at = *parse_timestamp("2021-06-11");
-    return {
-        {"warnings", [](Catalog& c) { c.warnings(); }},
-        {"repositories", [](Catalog& c) { c.repositories(); }},
-        {"images", [=](Catalog& c) { c.images(all); }},
-        {"latest", [=](Catalog& c) { c.latest(all, ImageType::weekly); }},
-        {"image_for_digest", [=](Catalog& c) { c.image_for_digest(all, digest('1')); }},
-        {"image_for_tag", [=](Catalog& c) { c.image_for_tag(all, "w_2021_22"); }},
-        {"subset", [=](Catalog& c) { c.subset(all, {.weeklies = 1}); }},
-        {"subtract", [=](Catalog& c) { c.subtract(all, all); }},
-        {"filter", [=](Catalog& c) { c.filter(all, FilterPolicy{}, {at, false, false}); }},
-        {"menu", [=](Catalog& c) { c.menu(all, {.recommended = "recommended", .weeklies = 1}); }},
-        {"timeline", [=](Catalog& c) { c.timeline(all, "recommended"); }},
-        {"diff", [=](Catalog& c) { c.diff(all, *parse_timestamp("2021-06-01"), at); }},
-        {"mark_seen", [=](Catalog& c) { c.mark_seen(digest('1'), "node1", 5, at); }},
-        {"writer", [](Catalog& c) { c.writer(); }},
-        {"ingest", [](Catalog& c) { c.ingest(spec_at("2021-06-12"), rows_of(next_listing)); }},
-    };
 }
 
 }  // namespace
@@ -220,7 +170,7 @@ TEST_CASE("rows from any RowSource are checked like listing rows, naming the sou
         }
     }
     CHECK(kind_thrown([&] {
-              catalog.ingest({lab, {"bad alias"}, *parse_timestamp("2021-06-12"), "custom", false}, rows_of(next_listing));
+              catalog.ingest({sample_repository, {"bad alias"}, *parse_timestamp("2021-06-12"), "custom", false}, rows_of(next_listing));
           }) == ErrorKind::input);
     CHECK(catalog_content(path) == before);
 }

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
+#include "catalog_calls.hpp"
 #include "cli_support.hpp"
 #include "listing_support.hpp"
 #include "process_support.hpp"
@@ -67,7 +68,7 @@ struct FaultyAllocator {
 // A VFS that passes everything to the default one, but counts xWrite and xSync calls and fails
 // the one numbered `fail_at` of the kind chosen, while armed.
 struct FaultyVfs {
-    enum class Kind { write, sync, full };
+    enum class Kind { write, sync, full, read };
     static inline sqlite3_vfs* real = nullptr;
     static inline sqlite3_vfs vfs{};
     static inline sqlite3_io_methods methods{};
@@ -96,7 +97,9 @@ struct FaultyVfs {
     static void wrap(const sqlite3_io_methods& m) {
         methods.iVersion = m.iVersion;
         methods.xClose = [](sqlite3_file* f) { return inner(f)->pMethods->xClose(inner(f)); };
-        methods.xRead = [](sqlite3_file* f, void* b, int n, sqlite3_int64 o) { return inner(f)->pMethods->xRead(inner(f), b, n, o); };
+        methods.xRead = [](sqlite3_file* f, void* b, int n, sqlite3_int64 o) {
+            return fault(Kind::read) ? SQLITE_IOERR_READ : inner(f)->pMethods->xRead(inner(f), b, n, o);
+        };
         methods.xWrite = [](sqlite3_file* f, const void* b, int n, sqlite3_int64 o) {
             if (fault(Kind::write)) return SQLITE_IOERR_WRITE;
             if (fault(Kind::full)) return SQLITE_FULL;  // what SQLite's own VFS says for ENOSPC
@@ -317,4 +320,76 @@ TEST_CASE("a full disk during an ingest is a disk-full error that changes nothin
     }
     std::printf("full disk: %ld writes, %ld failed ingests\n", total, failures);
     CHECK(failures > 0);
+}
+
+namespace {
+
+// Calls `call` on a fresh catalog once per fault that `arm` can set (1 to the count of a clean
+// call, every `stride`-th), and requires each failure to be an rspcat::Error or std::bad_alloc:
+// the check that no third-party exception (SQLiteCpp's, the standard library's) leaves a public
+// function. Returns how many calls failed.
+template <typename Arm, typename Disarm, typename Count>
+long sweep(const std::string& pristine, const std::function<void(Catalog&)>& call, long stride, Arm arm,
+           Disarm disarm, Count count) {
+    TempDir dir;
+    const std::string path = dir.file("c.db");
+    auto run = [&](long n) {
+        for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+        std::filesystem::copy_file(pristine, path);
+        Catalog catalog(path);
+        arm(n);
+        try {
+            call(catalog);
+        } catch (const Error& e) {
+            disarm();
+            CHECK(std::string(e.what()).size() > 0);
+            return true;
+        } catch (const std::bad_alloc&) {
+            disarm();
+            return true;
+        } catch (const std::exception& e) {
+            disarm();
+            FAIL("not an rspcat::Error: " << e.what());
+        }
+        disarm();
+        return false;
+    };
+    run(0);
+    const long total = count();
+    long failures = 0;
+    for (long n = 1; n <= total; n += stride) {
+        CAPTURE(n);
+        failures += run(n);
+    }
+    return failures;
+}
+
+}  // namespace
+
+TEST_CASE("every public Catalog function fails only with rspcat::Error when a read or an allocation fails", "[faults]") {
+    TempDir dir;
+    const std::string pristine = make_catalog(dir);
+    for (const auto& [name, call] : every_catalog_call()) {
+        CAPTURE(name);
+        long read_failures = 0, allocation_failures = 0;
+        {
+            FaultyVfs::Installed installed;
+            using V = FaultyVfs;
+            V::kind = V::Kind::read;
+            read_failures = sweep(
+                pristine, call, 1, [](long at) { V::count = 0; V::fail_at = at; V::armed = true; },
+                [] { V::armed = false; }, [] { return V::count; });
+        }
+        {
+            FaultyAllocator::Installed installed;
+            using A = FaultyAllocator;
+            // Every 5th allocation: the whole sweep of all of them takes minutes under ASan.
+            allocation_failures = sweep(
+                pristine, call, 5, [](long at) { A::count = 0; A::fail_at = at; A::armed = true; },
+                [] { A::armed = false; }, [] { return A::count; });
+        }
+        std::printf("%s: %ld failed on a read fault, %ld on an allocation fault\n", name.c_str(), read_failures,
+                    allocation_failures);
+        if (name != "warnings") CHECK(allocation_failures > 0);
+    }
 }
