@@ -183,17 +183,22 @@ void stage_rows(Database& db, const IngestSpec& spec, const RowSource& rows, Tag
     }
 }
 
-// The counts come from what each step changes: the current images mirror the open history
-// rows, so the tags a listing drops are the images it deletes (removed), the history rows it
-// closes are those plus the moved ones, and the rows it opens are the moved plus the new ones.
+// The counts come from the history rows that the snapshot closes and opens, never from
+// `images` (which a hand edit may have made disagree with them): a closed row whose tag is not
+// in the listing was removed, one whose tag is was moved, and an opened row that is not a move
+// was added.
 void apply_full_snapshot(Database& db, const Repository& repository, std::int64_t snapshot_id,
                          const std::string& at, IngestSummary& summary) {
     const std::int64_t id = repository.id;
     const std::int64_t batch = full_snapshot_batch(db, repository);
 
-    summary.removed = run(db, R"sql(
+    run(db, R"sql(
 DELETE FROM images WHERE repository_id = :repository
   AND tag_id NOT IN (SELECT tag_id FROM temp.ingest_rows))sql", {.repository = id});
+    // Before they close: the open rows of tags that the listing no longer has.
+    summary.removed = count(db, R"sql(
+SELECT count(*) FROM tag_history WHERE repository_id = :repository AND ended_at IS NULL
+  AND tag_id NOT IN (SELECT tag_id FROM temp.ingest_rows))sql", id);
 
     // History: close what no longer holds, then open what is new.
     const std::int64_t closed = run(db, R"sql(
