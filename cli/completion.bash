@@ -3,7 +3,7 @@
 # Installed as share/bash-completion/completions/rspcat; or: source cli/completion.bash
 # Kept in step with `rspcat --help` by tests/check_cli_docs.sh.
 
-_rspcat_commands="ingest sync images latest show subset seen parse filter prune menu history diff"
+_rspcat_commands="ingest sync images latest show subset seen parse filter prune menu history diff check"
 
 # The options of a command, or of rspcat itself for an empty name.
 _rspcat_options() {
@@ -20,6 +20,7 @@ _rspcat_options() {
         filter) echo "--policy --all-arch --invert $collection --help" ;;
         prune) echo "--policy --keep $collection --help" ;;
         menu) echo "--recommended --releases --weeklies --dailies --pin --nodes --policy $collection --help" ;;
+        check) echo "--repair --help" ;;
     esac
 }
 

@@ -64,6 +64,7 @@ int run(int argc, char** argv) {
     add_policy_commands(commands);
     add_history_commands(commands);
     add_sync_commands(commands);
+    add_check_commands(commands);
 
     try {
         app.parse(argc, argv);

@@ -39,7 +39,8 @@ touch lab.db lab.tsv idfprod.yaml
 
 expect 'rspcat im' 'images'
 expect 'rspcat s' 'sync show subset seen'
-expect 'rspcat ' 'ingest sync images latest show subset seen parse filter prune menu history diff'
+expect 'rspcat ' 'ingest sync images latest show subset seen parse filter prune menu history diff check'
+expect 'rspcat check --' '--repair --help'
 expect 'rspcat --d' '--db'
 expect 'rspcat --db lab.d' 'lab.db'
 expect 'rspcat --db lab.db la' 'latest'

@@ -11,6 +11,7 @@
 
 #include "cli_support.hpp"
 #include "process_support.hpp"
+#include "shell_support.hpp"
 #include "rspcat/catalog.hpp"
 
 using namespace rspcat;
@@ -20,20 +21,6 @@ namespace {
 
 const std::string d1 = "sha256:" + std::string(64, '1');
 const std::string d2 = "sha256:" + std::string(64, '2');
-
-// Runs rspcat under `timeout`, so that a hang fails the test (exit 124) instead of stalling it.
-CommandResult run_bounded(const std::vector<std::string>& args) {
-    std::vector<std::string> all = {"60", RSPCAT_BINARY};
-    all.insert(all.end(), args.begin(), args.end());
-    return run_command("timeout", all);
-}
-
-// Runs an SQL script on `db` in the stock shell; the script must succeed.
-void shell(const std::string& db, const std::string& sql) {
-    const auto result = run_command(SQLITE3_SHELL, {"-batch", db, sql});
-    INFO(result.err);
-    REQUIRE(result.exit_code == 0);
-}
 
 // A catalog of two snapshots: w_2021_22 recommended, then w_2021_23 recommended.
 void make_catalog(const TempDir& dir, const std::string& db) {

@@ -168,7 +168,7 @@ void enable_wal(SQLite::Database& db, std::chrono::milliseconds busy_timeout) {
 Catalog::Impl::Impl(const std::string& path_, Mode mode, std::chrono::milliseconds busy_timeout_)
     : Impl(path_, mode, plan_open(path_, mode, busy_timeout_)) {}
 
-Catalog::Impl::Impl(const std::string& path_, Mode mode, const OpenPlan& plan)
+Catalog::Impl::Impl(const std::string& path_, Mode mode, const OpenPlan& plan, Purpose purpose)
     : db(open_database(path_, mode, plan)),
       path(path_),
       read_only(!plan.read_only_reason.empty()),
@@ -187,8 +187,10 @@ Catalog::Impl::Impl(const std::string& path_, Mode mode, const OpenPlan& plan)
         // they spend most of their time re-reading pages from the operating system.
         db.exec("PRAGMA main.cache_size = -65536");
         db.exec("PRAGMA temp.cache_size = -65536");
-        check_and_migrate();
-        catch_up_listing();
+        if (purpose == Purpose::use) {
+            check_and_migrate();
+            catch_up_listing();
+        }
     } catch (const SQLite::Exception& e) {
         // Not a database, a damaged one, a lock held past the timeout: say which file.
         opening_failed(path, e);

@@ -32,8 +32,12 @@ struct OpenPlan {
 OpenPlan plan_open(const std::string& path, Catalog::Mode mode, std::chrono::milliseconds busy_timeout);
 
 struct Catalog::Impl {
+    // What an open is for: using the catalog (its schema checked, upgraded, its listing caught
+    // up), or Catalog::check, which opens it as it is and checks and repairs it itself.
+    enum class Purpose { use, check };
+
     Impl(const std::string& path, Mode mode, std::chrono::milliseconds busy_timeout);
-    Impl(const std::string& path, Mode mode, const OpenPlan& plan);
+    Impl(const std::string& path, Mode mode, const OpenPlan& plan, Purpose purpose = Purpose::use);
     // Rolls back an open Writer's transaction and tells the Writer that its catalog is gone.
     ~Impl();
     Impl(const Impl&) = delete;
@@ -71,13 +75,16 @@ struct Catalog::Impl {
     // transaction. Every write calls it before it commits.
     void refresh_listing();
 
-   private:
+    // Throws a CatalogError for a schema version outside 0..current, or a file that is not an
+    // rspcat catalog.
     void check_version(int version);
+    // TEMP copies `<prefix>_<view>` of the resolution views over a TEMP table `<prefix>_images`.
+    void create_view_copies(const std::string& prefix);
+
+   private:
     void check_schema_objects(int version);
     void check_and_migrate();
     void catch_up_listing();
-    // TEMP copies `<prefix>_<view>` of the resolution views over a TEMP table `<prefix>_images`.
-    void create_view_copies(const std::string& prefix);
 };
 
 // Binds a parameter (by number or name) to a value that may be missing, NULL if it is: SQLiteCpp

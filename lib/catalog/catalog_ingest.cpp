@@ -10,6 +10,7 @@
 
 #include "catalog_errors.hpp"
 #include "catalog_impl.hpp"
+#include "tag_columns.hpp"
 
 namespace rspcat {
 
@@ -39,69 +40,46 @@ class TagWriter {
    public:
     TagWriter(Database& db, std::int64_t repository_id)
         : repository_id_(repository_id),
-          find_(db, "SELECT id FROM tags WHERE repository_id = ? AND tag = ?"),
-          upsert_(db, R"sql(
-INSERT INTO tags (repository_id, tag, parse, image_type, type_priority, display_name, version,
-                  version_major, version_minor, version_patch, version_prerelease, prerelease_key,
-                  base, cycle, cycle_build, rsp_build, architecture, extra, date, alias_title)
-VALUES (:repository_id, :tag, :parse, :image_type, :type_priority, :display_name, :version,
-        :major, :minor, :patch, :prerelease, :prerelease_key,
-        :base, :cycle, :cycle_build, :rsp_build, :architecture, :extra, :date, :alias_title)
-ON CONFLICT (repository_id, tag) DO UPDATE SET
-    parse = excluded.parse, image_type = excluded.image_type, type_priority = excluded.type_priority,
-    display_name = excluded.display_name, version = excluded.version,
-    version_major = excluded.version_major, version_minor = excluded.version_minor,
-    version_patch = excluded.version_patch, version_prerelease = excluded.version_prerelease,
-    prerelease_key = excluded.prerelease_key, base = excluded.base, cycle = excluded.cycle,
-    cycle_build = excluded.cycle_build, rsp_build = excluded.rsp_build,
-    architecture = excluded.architecture, extra = excluded.extra, date = excluded.date,
-    alias_title = excluded.alias_title
-RETURNING id)sql") {}
+          find_(db, std::string("SELECT id FROM tags WHERE repository_id = :repository_id AND tag = :tag AND ") +
+                        detail::TagColumns::equal_to_parameters()),
+          upsert_(db, std::string("INSERT INTO tags (repository_id, tag, ") + detail::TagColumns::column_list() +
+                          ") VALUES (:repository_id, :tag, " + detail::TagColumns::parameter_list() +
+                          ") ON CONFLICT (repository_id, tag) DO UPDATE SET " + detail::TagColumns::assignments() +
+                          " RETURNING id") {
+        detail::TagColumns::check_parameters(find_, 3);
+        detail::TagColumns::check_parameters(upsert_, 3);
+    }
 
-    // The id of `tag`, parsing and inserting it when the repository has not had it before.
+    // The id of `tag`, parsing and inserting it when the repository has not had it before. A
+    // stored row whose derived columns are not this build's parse of the tag (an older rspcat's,
+    // or changed by hand) is rewritten: nothing is ever built on a wrong parse.
     std::int64_t id_of(const std::string& tag, bool is_alias) {
+        const detail::TagColumns derived = detail::TagColumns::derive(tag, is_alias);
+        // Compared in SQL: reading the stored values back costs more than binding them.
         find_.reset();
-        SQLite::bind(find_, repository_id_, tag);
+        find_.bind(1, static_cast<std::int64_t>(repository_id_));  // :repository_id
+        find_.bind(2, tag);                                         // :tag
+        derived.bind(find_, 3);
         if (find_.executeStep()) return find_.getColumn(0).getInt64();
-        return write(tag, is_alias);
+        return write(tag, derived);
     }
 
     std::int64_t write(const std::string& text, bool is_alias) {
-        const Tag tag = is_alias ? parse_alias_tag(text) : parse_tag(text);
+        return write(text, detail::TagColumns::derive(text, is_alias));
+    }
+
+   private:
+    std::int64_t write(const std::string& text, const detail::TagColumns& columns) {
         Statement& s = upsert_;
         s.reset();
         s.clearBindings();
-        s.bind(":repository_id", static_cast<std::int64_t>(repository_id_));
-        s.bind(":tag", text);  // as listed: the parse's `latest` for '' is not the registry's tag
-        s.bind(":parse", is_alias ? "alias" : "grammar");
-        s.bind(":image_type", std::string(type_name(tag.type)));
-        s.bind(":type_priority", static_cast<int>(tag.type));
-        s.bind(":display_name", tag.display_name);
-        if (tag.version) {
-            s.bind(":version", to_string(*tag.version));
-            s.bind(":major", static_cast<std::int64_t>(tag.version->major));
-            s.bind(":minor", static_cast<std::int64_t>(tag.version->minor));
-            s.bind(":patch", static_cast<std::int64_t>(tag.version->patch));
-            bind_optional(s, ":prerelease", tag.version->prerelease);
-            if (tag.version->prerelease) {
-                const std::string key = prerelease_sort_key(*tag.version->prerelease);
-                s.bind(":prerelease_key", key.data(), static_cast<int>(key.size()));
-            }
-        }
-        bind_optional(s, ":base", tag.base);
-        bind_optional(s, ":cycle", tag.cycle);
-        bind_optional(s, ":cycle_build", tag.cycle_build);
-        bind_optional(s, ":rsp_build", tag.rsp_build);
-        bind_optional(s, ":architecture", tag.architecture);
-        bind_optional(s, ":extra", tag.extra);
-        if (tag.date) s.bind(":date", format_date(*tag.date));
-        // nublado titles the base, or the tag when the base is empty.
-        s.bind(":alias_title", title_case(tag.base && !tag.base->empty() ? *tag.base : text));
+        s.bind(1, static_cast<std::int64_t>(repository_id_));  // :repository_id
+        s.bind(2, text);  // :tag, as listed: the parse's `latest` for '' is not the registry's tag
+        columns.bind(s, 3);
         s.executeStep();
         return s.getColumn(0).getInt64();
     }
 
-   private:
     std::int64_t repository_id_;
     Statement find_;
     Statement upsert_;
@@ -208,17 +186,22 @@ void stage_rows(Database& db, const IngestSpec& spec, const RowSource& rows, Tag
     }
 }
 
-// The counts come from what each step changes: the current images mirror the open history
-// rows, so the tags a listing drops are the images it deletes (removed), the history rows it
-// closes are those plus the moved ones, and the rows it opens are the moved plus the new ones.
+// The counts come from the history rows that the snapshot closes and opens, never from
+// `images` (which a hand edit may have made disagree with them): a closed row whose tag is not
+// in the listing was removed, one whose tag is was moved, and an opened row that is not a move
+// was added.
 void apply_full_snapshot(Database& db, const Repository& repository, std::int64_t snapshot_id,
                          const std::string& at, IngestSummary& summary) {
     const std::int64_t id = repository.id;
     const std::int64_t batch = full_snapshot_batch(db, repository);
 
-    summary.removed = run(db, R"sql(
+    run(db, R"sql(
 DELETE FROM images WHERE repository_id = :repository
   AND tag_id NOT IN (SELECT tag_id FROM temp.ingest_rows))sql", {.repository = id});
+    // Before they close: the open rows of tags that the listing no longer has.
+    summary.removed = count(db, R"sql(
+SELECT count(*) FROM tag_history WHERE repository_id = :repository AND ended_at IS NULL
+  AND tag_id NOT IN (SELECT tag_id FROM temp.ingest_rows))sql", id);
 
     // History: close what no longer holds, then open what is new.
     const std::int64_t closed = run(db, R"sql(

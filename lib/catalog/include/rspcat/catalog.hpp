@@ -112,6 +112,28 @@ struct TagChange {
     std::optional<std::string> new_digest;
 };
 
+// Something that Catalog::check found wrong in a catalog: the table (or "database" for the file
+// as a whole), the row's rowid or id where it has one, and what is wrong with it.
+struct CheckProblem {
+    std::string table;
+    std::optional<std::int64_t> row{};
+    std::string message;
+    bool repairable = false;  // whether CheckMode::repair would fix it
+};
+
+struct CheckReport {
+    // What is wrong; after a repair, what is still wrong.
+    std::vector<CheckProblem> problems;
+    // What a repair changed, one line each.
+    std::vector<std::string> repaired;
+
+    bool clean() const { return problems.empty(); }
+};
+
+// Whether Catalog::check only reports (and opens the catalog read-only), or also repairs what
+// rspcat derives (in one write transaction).
+enum class CheckMode { report, repair };
+
 // Pulls the next row of a listing, or nullopt at its end. An ingest checks every row as the
 // listing readers do (a Docker tag, `sha256:` and 64 lower-case hex digits, a size of at least
 // 0) and refuses the listing with an InputError naming the ingest's source and the row's
@@ -219,12 +241,26 @@ class RSPCAT_API Catalog {
     bool mark_seen(const std::string& digest, const std::string& node, std::optional<std::int64_t> size,
                    Timestamp at);
 
+    // Checks a catalog file: PRAGMA integrity_check and foreign_key_check, its schema objects
+    // against those of its schema version, every tag's parse against this build's, stored
+    // digests, sizes and times, the history's intervals, `images` against the open history rows,
+    // each snapshot's counts against its history rows, and the stored listing against the
+    // resolution views. It opens the file itself, so that it also checks a catalog that the
+    // constructor refuses because its views, triggers or indexes were changed by hand; it still
+    // refuses (CatalogError) a file that is not an rspcat catalog and one of another schema
+    // version. CheckMode::repair re-creates rspcat's views, triggers and indexes and rewrites
+    // tag parses, `images` and the listing, in one transaction; it leaves the rest (tables,
+    // history, snapshots, triggers that rspcat did not make) as it is and reports it.
+    static CheckReport check(const std::string& path, CheckMode mode = CheckMode::report);
+
     // The schema version this build writes (PRAGMA user_version).
     static int schema_version();
 
    private:
     // The implementation, or a misuse error when this Catalog was moved from.
     RSPCAT_INTERNAL Impl& impl() const;
+    // check() without its translation of errors.
+    RSPCAT_INTERNAL static CheckReport check_file(const std::string& path, CheckMode mode);
     std::unique_ptr<Impl> impl_;
 };
 
