@@ -310,7 +310,7 @@ class CheckedRows {
 
 struct Catalog::Writer::State {
     enum class Phase { open, committed, failed };
-    Catalog::Impl* catalog = nullptr;  // null once the Catalog is destroyed
+    Catalog::Impl* catalog = nullptr;  // null once the Writer has ended, or its Catalog is destroyed
     Phase phase = Phase::open;
 };
 
@@ -322,6 +322,7 @@ Catalog::Impl::~Impl() {
 void Catalog::Impl::end_write(Writer::State& state) {
     if (writer != &state) return;
     writer = nullptr;
+    state.catalog = nullptr;  // the Writer is done with this catalog, which may now go first
     write_transaction.reset();  // rolls back unless committed; a failed rollback loses nothing
 }
 
@@ -347,11 +348,11 @@ Catalog::Writer::Writer(Writer&&) noexcept = default;
 Catalog::Writer::State& Catalog::Writer::usable(const char* call) {
     const std::string what = std::string("Writer::") + call;
     if (!state_) throw_misuse(what + " on a Writer that was moved from");
-    if (!state_->catalog) throw_misuse(what + " on a Writer whose Catalog was destroyed (its ingests were rolled back)");
     if (state_->phase == State::Phase::committed) throw_misuse(what + " after commit(): begin another Writer");
     if (state_->phase == State::Phase::failed) {
         throw_misuse(what + " after one of its ingests failed, which rolled the whole Writer back");
     }
+    if (!state_->catalog) throw_misuse(what + " on a Writer whose Catalog was destroyed (its ingests were rolled back)");
     return *state_;
 }
 
