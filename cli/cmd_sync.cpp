@@ -25,6 +25,7 @@ struct SyncArgs {
     std::size_t max_tags = registry::default_max_tags;
     std::int64_t timeout_seconds = registry::default_request_timeout.count() / 1000;
     std::int64_t deadline_seconds = registry::default_deadline.count() / 1000;  // 0: none
+    SnapshotGuardArgs guards;
 };
 
 // Largest --timeout and --deadline: a day and thirty days, far beyond any use, well within
@@ -90,11 +91,7 @@ registry::SyncOptions sync_options(const SyncArgs& args) {
     const auto url = registry::parse_base_url(args.url);
     if (!url) throw UsageError("--url '" + args.url + "' is not http://HOST[:PORT] or https://HOST[:PORT]");
     options.url = *url;
-    if (!registry::is_repository_name(args.repository)) {
-        throw UsageError("--repository '" + args.repository +
-                         "' is not a registry repository name (lower-case components joined by /)");
-    }
-    options.repository = args.repository;
+    options.repository = repository_arg(args.repository);
     options.concurrency = args.concurrency;
     options.insecure = args.insecure;
     options.max_pages = args.max_pages;
@@ -131,11 +128,16 @@ int run_sync(const Globals& globals, const SyncArgs& args) {
         }
     }
     if (!catalog) catalog.emplace(open_for_write(globals));
-    const IngestSpec spec{{options.url.authority, options.repository}, args.aliases, taken_at, source, false};
+    // The registry as `ingest --registry` names it: the URL's HOST[:PORT], the host lower-cased.
+    const std::string registry_name = registry::registry_name(options.url.authority).value_or(options.url.authority);
+    IngestSpec spec{{registry_name, options.repository}, args.aliases, taken_at, source, false};
+    args.guards.apply(spec);
     std::size_t next = 0;
-    const IngestSummary summary = catalog->ingest(spec, [&]() -> std::optional<ListingRow> {
-        if (next == rows.size()) return std::nullopt;
-        return std::move(rows[next++]);
+    const IngestSummary summary = args.guards.guarded([&] {
+        return catalog->ingest(spec, [&]() -> std::optional<ListingRow> {
+            if (next == rows.size()) return std::nullopt;
+            return std::move(rows[next++]);
+        });
     });
     std::cout << source << ": snapshot " << format_timestamp(taken_at) << ": " << summary.rows << " tags ("
               << summary.added << " new, " << summary.moved << " moved, " << summary.removed << " removed)\n";
@@ -157,6 +159,7 @@ void add_sync_commands(Commands& commands) {
         ->check(not_empty());
     command->add_option("--alias", args->aliases, "A tag to treat as an alias tag (repeatable; remembered)")
         ->allow_extra_args(false);
+    args->guards.add_to(command);
     command->add_option("--concurrency", args->concurrency, "HEAD requests at once")
         ->check(CLI::Range(1, registry::max_concurrency))
         ->capture_default_str();

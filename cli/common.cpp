@@ -5,6 +5,8 @@
 #include <iostream>
 #include <string_view>
 
+#include "rspcat/registry.hpp"
+
 namespace rspcat::cli {
 
 void CollectionArgs::add_to(CLI::App* command, const std::string& at_help) {
@@ -76,6 +78,85 @@ Timestamp parse_time_arg(const std::string& option, const std::string& text) {
     const auto t = parse_timestamp(text);
     if (!t) throw UsageError(option + ": '" + text + "' is not an ISO 8601 time (e.g. 2025-06-05T12:00:00Z)");
     return *t;
+}
+
+bool too_far_ahead(Timestamp at) { return at > now_utc() + future_tolerance; }
+
+std::string future_time_advice() {
+    return "is more than " + std::to_string(future_tolerance.count()) + " minutes in the future (now " +
+           format_timestamp(now_utc()) +
+           "): a snapshot at that time would refuse every later ingest until then; pass --allow-future if it is "
+           "right";
+}
+
+std::string registry_arg(const std::string& text) {
+    if (const auto name = registry::registry_name(text)) return *name;
+    std::string message = "--registry '" + text + "' is not a registry's HOST[:PORT]";
+    // A URL: suggest its host and port.
+    if (const std::size_t scheme = text.find("://"); scheme != std::string::npos) {
+        std::string rest = text.substr(scheme + 3);
+        rest = rest.substr(0, rest.find('/'));
+        if (const auto name = registry::registry_name(rest)) {
+            throw UsageError(message + " (give no scheme: --registry " + *name + ")");
+        }
+    }
+    throw UsageError(message + " (a host name or IP address, and an optional port, with no scheme or path)");
+}
+
+std::string repository_arg(const std::string& text) {
+    if (registry::is_repository_name(text)) return text;
+    std::string message =
+        "--repository '" + text + "' is not a registry repository name (lower-case components joined by /)";
+    std::string lower = text;
+    for (char& c : lower) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    if (lower != text && registry::is_repository_name(lower)) message += "; did you mean '" + lower + "'?";
+    throw UsageError(message);
+}
+
+namespace {
+
+// --max-removed: N tags or P% (0 to 100) of the current ones.
+std::optional<RemovalLimit> parse_removal_limit(std::string text) {
+    const bool percent = !text.empty() && text.back() == '%';
+    if (percent) text.pop_back();
+    if (!whole_number()(text).empty()) return std::nullopt;
+    const std::int64_t value = std::stoll(text);
+    if (percent && value > 100) return std::nullopt;
+    return percent ? RemovalLimit::percentage(value) : RemovalLimit::tags(value);
+}
+
+}  // namespace
+
+void SnapshotGuardArgs::add_to(CLI::App* command) {
+    command->add_flag("--allow-empty", allow_empty,
+                      "Ingest a full snapshot that lists no tags (which removes every current tag) instead of "
+                      "refusing it");
+    command
+        ->add_option("--max-removed", max_removed,
+                     "Refuse a full snapshot that would remove more than N of the repository's current tags, or "
+                     "more than P% of them (100% allows any)")
+        ->check(CLI::Validator(
+            [](std::string& text) -> std::string {
+                return parse_removal_limit(text) ? "" : "'" + text + "' is not N or P% (a whole percentage to 100)";
+            },
+            "N|P%"))
+        ->capture_default_str();
+}
+
+void SnapshotGuardArgs::apply(IngestSpec& spec) const {
+    spec.allow_empty = allow_empty;
+    spec.max_removed = parse_removal_limit(max_removed);
+}
+
+std::string SnapshotGuardArgs::advice(IngestGuardError::Guard guard) {
+    switch (guard) {
+        case IngestGuardError::Guard::empty:
+            return "; if the repository really has no tags, pass --allow-empty; nothing was written";
+        case IngestGuardError::Guard::removed:
+            return "; if that is right, pass --max-removed 100% (or a larger --max-removed N|P%); nothing was "
+                   "written";
+    }
+    return "; nothing was written";
 }
 
 namespace {

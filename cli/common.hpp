@@ -79,6 +79,44 @@ CLI::Validator names_separated_by_commas();
 
 Timestamp parse_time_arg(const std::string& option, const std::string& text);
 
+// How far ahead of now a snapshot time may be without --allow-future: a few minutes of clock
+// skew between machines, not a typo's years.
+inline constexpr std::chrono::minutes future_tolerance{5};
+// Whether a snapshot time is further ahead of now than future_tolerance.
+bool too_far_ahead(Timestamp at);
+// What to say about such a time after naming it: why it is refused and how to force it.
+std::string future_time_advice();
+
+// --registry of a command that writes: HOST[:PORT] with the host lower-cased
+// (registry::registry_name, as sync stores the registry of its --url). A URL, a path or a
+// malformed host is a usage error naming the option and, for a URL, the host to give instead.
+std::string registry_arg(const std::string& text);
+// --repository of a command that writes: Docker's repository name grammar
+// (registry::is_repository_name). A usage error otherwise, naming the lower-case form when that
+// one is a repository name.
+std::string repository_arg(const std::string& text);
+
+// --allow-empty and --max-removed, the guards of `ingest` and `sync` against a full snapshot
+// that is probably a mistake (IngestSpec::allow_empty and max_removed).
+struct SnapshotGuardArgs {
+    bool allow_empty = false;
+    std::string max_removed = "50%";
+
+    void add_to(CLI::App* command);
+    // Sets the spec's guards.
+    void apply(IngestSpec& spec) const;
+    // Runs `ingest`, adding to a refusal how to force it.
+    template <typename Ingest>
+    auto guarded(Ingest&& ingest) const -> decltype(ingest()) {
+        try {
+            return ingest();
+        } catch (const IngestGuardError& e) {
+            throw IngestGuardError(std::string(e.what()) + advice(e.guard), e.guard);
+        }
+    }
+    static std::string advice(IngestGuardError::Guard guard);
+};
+
 // Queries need an existing catalog: a missing file is an error, not an empty catalog.
 Catalog open_for_query(const Globals& globals);
 // Ingests and syncs open (or create) the catalog for writing.

@@ -10,8 +10,8 @@ _rspcat_options() {
     local collection="--registry --repository --cycle --at --format"
     case $1 in
         "") echo "--db --read-only --busy-timeout --help --version" ;;
-        ingest) echo "--registry --repository --alias --at --merge --format --help" ;;
-        sync) echo "--url --repository --alias --concurrency --credentials --insecure --max-pages --max-tags --timeout --deadline --help" ;;
+        ingest) echo "--registry --repository --alias --at --merge --allow-empty --max-removed --allow-future --format --help" ;;
+        sync) echo "--url --repository --alias --allow-empty --max-removed --concurrency --credentials --insecure --max-pages --max-tags --timeout --deadline --help" ;;
         images) echo "$collection --all-arch --hide-aliased --hide-resolved-aliases --help" ;;
         latest | show | history | diff) echo "$collection --help" ;;
         subset) echo "--releases --weeklies --dailies --include --all-arch $collection --help" ;;
@@ -28,7 +28,7 @@ _rspcat_options() {
 _rspcat_takes_value() {
     case $2 in
         --db | --busy-timeout | --registry | --repository | --cycle | --at | --format | --alias | --url | --concurrency | \
-            --credentials | --max-pages | --max-tags | --timeout | --deadline | --releases | --weeklies | \
+            --credentials | --max-pages | --max-tags | --max-removed | --timeout | --deadline | --releases | --weeklies | \
             --dailies | --include | --size | --policy | --keep | --recommended | --pin | --nodes)
             [[ $2 != --alias || $1 != parse ]]
             ;;

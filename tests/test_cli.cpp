@@ -96,7 +96,9 @@ TEST_CASE("rspcat --version prints rspcat's version, SQLite's and the catalog sc
     // The schema version is what a catalog that this rspcat makes holds in PRAGMA user_version.
     TempDir dir;
     const std::string db = dir.file("c.db");
-    REQUIRE(run_rspcat(ingest_args(db, "/dev/null")).exit_code == 0);
+    auto create = ingest_args(db, "/dev/null");
+    create.insert(create.end() - 1, "--allow-empty");  // an empty listing, on purpose: only the catalog is wanted
+    REQUIRE(run_rspcat(create).exit_code == 0);
     auto user_version = run_command(SQLITE3_SHELL, {db, "pragma user_version"});
     REQUIRE(user_version.exit_code == 0);
     while (!user_version.out.empty() && user_version.out.back() == '\n') user_version.out.pop_back();
@@ -129,7 +131,11 @@ TEST_CASE("a failed ingest names the input and leaves the catalog exactly as it 
          }) {
         CAPTURE(bad.name);
         write_text(dir.file(bad.name), bad.text);
-        const auto result = run_rspcat(ingest_args(db, dir.file(bad.name)));
+        // Times in the future and snapshots that remove most tags are allowed: the errors under
+        // test are others.
+        auto args = ingest_args(db, dir.file(bad.name));
+        args.insert(args.end() - 1, {"--allow-future", "--max-removed", "100%"});
+        const auto result = run_rspcat(args);
         CHECK(result.exit_code == 1);
         CHECK(result.err.find(bad.message) != std::string::npos);
         CHECK(result.err.find("nothing was written") != std::string::npos);
@@ -187,6 +193,7 @@ TEST_CASE("empty snapshots, merges, nodes and several repositories", "[cli]") {
     write_text(dir.file("merge.tsv"), "w_2021_23\t" + d2 + "\n");
     auto ingest = [&](const std::string& file, std::vector<std::string> extra = {}) {
         auto args = ingest_args(db, dir.file(file));
+        extra.push_back("--allow-future");  // the snapshots are in 2030
         args.insert(args.end() - 1, extra.begin(), extra.end());
         const auto result = run_rspcat(args);
         INFO(result.err);
@@ -195,7 +202,7 @@ TEST_CASE("empty snapshots, merges, nodes and several repositories", "[cli]") {
     };
     ingest("one.tsv", {"--at", "2030-01-01"});
     CHECK(images_json(db).size() == 2);
-    CHECK(ingest("empty.tsv", {"--at", "2030-02-01"}).find("0 tags (0 new, 0 moved, 2 removed)") != std::string::npos);
+    CHECK(ingest("empty.tsv", {"--at", "2030-02-01", "--allow-empty"}).find("0 tags (0 new, 0 moved, 2 removed)") != std::string::npos);
     CHECK(images_json(db).empty());
     ingest("one.tsv", {"--at", "2030-03-01"});
     ingest("merge.tsv", {"--at", "2030-03-02", "--merge"});

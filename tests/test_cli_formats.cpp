@@ -112,7 +112,7 @@ TEST_CASE("gcloud and docker-json listings through rspcat ingest", "[listing]") 
     write_text(dir.file("docker.json"), R"({"recommended": ")" + d2 + R"(", "w_2021_23": ")" + d2 + R"("})");
     auto ingest = [&](const std::string& format, const std::string& file, std::vector<std::string> extra = {}) {
         std::vector<std::string> args = {"--db", db, "ingest", "--format", format, "--registry", "example.org",
-                                         "--repository", "lab", "--alias", "recommended"};
+                                         "--repository", "lab", "--alias", "recommended", "--allow-future"};
         args.insert(args.end(), extra.begin(), extra.end());
         args.push_back(dir.file(file));
         return run_rspcat(args);
@@ -141,9 +141,11 @@ TEST_CASE("gcloud and docker-json listings through rspcat ingest", "[listing]") 
     CHECK(bad.err.find("nothing was written") != std::string::npos);
     CHECK(run_command(SQLITE3_SHELL, {db, ".dump"}).out == dump_before);
 
-    // Entries of other images are skipped, and the operator is told.
+    // Entries of other images are skipped, and the operator is told (here all of them: an empty
+    // listing, allowed).
     const auto other = run_rspcat({"--db", db, "ingest", "--format", "gcloud", "--registry", "example.org",
-                                   "--repository", "elsewhere", "--at", "2030-03-01", dir.file("gcloud.json")});
+                                   "--repository", "elsewhere", "--at", "2030-03-01", "--allow-future",
+                                   "--allow-empty", dir.file("gcloud.json")});
     CHECK(other.exit_code == 0);
     CHECK(other.err.find("skipped 1 entry of other images than example.org/elsewhere") != std::string::npos);
 }

@@ -76,7 +76,9 @@ TEST_CASE("readers see whole snapshots while a writer ingests, and nobody is eve
         std::snprintf(at, sizeof at, "2030-01-%02dT%02d:%02d:00Z", 1 + minute / 1440, minute / 60 % 24, minute % 60);
         return std::vector<std::string>{RSPCAT_BINARY, "--db", db, "ingest", "--registry", "example.org",
                                         "--repository", "lab", "--alias", "recommended", "--at", at,
-                                        listings[static_cast<std::size_t>(s)]};
+                                        // In 2030; from the last window back to the first
+                                        // removes all but one tag.
+                                        "--max-removed", "100%", "--allow-future", listings[static_cast<std::size_t>(s)]};
     };
     const std::string db = dir.file("c.db");
     const std::vector<Reader> readers = {

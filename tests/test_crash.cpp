@@ -52,8 +52,9 @@ TEST_CASE("rspcat ingest killed at random moments leaves the catalog before or a
     write_text(dir.file("history.tsv"), history);
     write_text(dir.file("two.tsv"), synthetic_rows(6, 5000, 20000));
     write_text(dir.file("merge.tsv"), synthetic_rows(7, 18000, 21000));
+    // The snapshots are in 2029 and 2030.
     const std::vector<std::string> repo = {"ingest", "--registry", "example.org", "--repository", "lab",
-                                           "--alias", "recommended"};
+                                           "--alias", "recommended", "--allow-future"};
     auto ingest = [&](std::vector<std::string> extra) {
         auto args = repo;
         args.insert(args.end(), extra.begin(), extra.end());
@@ -61,7 +62,8 @@ TEST_CASE("rspcat ingest killed at random moments leaves the catalog before or a
     };
     const std::vector<Command> commands = {
         {"single snapshot", ingest({"--at", "2030-01-01", dir.file("one.tsv")})},
-        {"history file of 4 snapshots", ingest({dir.file("history.tsv")})},
+        // On purpose: its first snapshot removes 9,000 of the 15,001 tags.
+        {"history file of 4 snapshots", ingest({"--max-removed", "100%", dir.file("history.tsv")})},
         {"single snapshot replacing most tags", ingest({"--at", "2030-03-01", dir.file("two.tsv")})},
         {"merge", ingest({"--merge", "--at", "2030-03-02", dir.file("merge.tsv")})},
     };

@@ -130,17 +130,28 @@ TEST_CASE("hostile command-line values", "[hostile]") {
     TempDir dir;
     const std::string db = dir.file("c.db");
     write_text(dir.file("good.tsv"), "w_2021_22\t" + d1 + "\t100\nrecommended\t" + d1 + "\n");
-    // Names are values, bound as such: SQL in them is just text.
+    // Names are values, bound as such: SQL in them is just text. `ingest` refuses them (a registry
+    // is HOST[:PORT], a repository follows Docker's grammar); queries look them up and find nothing.
     const std::string registry = "x'); DROP TABLE images; --", repository = "lab\"; DELETE FROM tags; --";
-    REQUIRE(run_rspcat({"--db", db, "ingest", "--registry", registry, "--repository", repository, "--alias",
+    const auto refused = run_rspcat({"--db", db, "ingest", "--registry", registry, "--repository", "lab", "--alias",
+                                     "recommended", dir.file("good.tsv")});
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.err.find("is not a registry's HOST[:PORT]") != std::string::npos);
+    CHECK(run_rspcat({"--db", db, "ingest", "--registry", "example.org", "--repository", repository, "--alias",
+                      "recommended", dir.file("good.tsv")})
+              .exit_code == 2);
+    CHECK_FALSE(std::filesystem::exists(db));
+    REQUIRE(run_rspcat({"--db", db, "ingest", "--registry", "example.org", "--repository", "lab", "--alias",
                         "recommended", dir.file("good.tsv")})
                 .exit_code == 0);
+    const auto unknown = run_rspcat({"--db", db, "images", "--registry", registry, "--repository", repository});
+    CHECK(unknown.exit_code == 1);
+    CHECK(unknown.err.find("has no repository " + registry + "/" + repository) != std::string::npos);
     const auto listed = run_rspcat({"--db", db, "images", "--format", "json"});
     REQUIRE(listed.exit_code == 0);
     const json images = json::parse(listed.out);
     REQUIRE(images.size() == 2);
-    CHECK(images[0].at("registry") == registry);
-    CHECK(images[0].at("reference") == registry + "/" + repository + ":recommended");
+    CHECK(images[0].at("reference") == "example.org/lab:recommended");
 
     // Nodes are free text: invalid UTF-8 and a huge name are stored, and listings stay valid JSON.
     const std::string odd_node = "node-\xff\xfe-\xc3\xa9";
@@ -279,7 +290,7 @@ rspcat=$1 db=$2 listing=$3 ro=$4
 mount -t tmpfs rspcat-ro "$ro" && cp "$db" "$ro/c.db" && mount -o remount,ro "$ro" || exit 99
 echo "== images"; "$rspcat" --db "$ro/c.db" --read-only images --format json; echo "exit $?"
 echo "== images rw"; "$rspcat" --db "$ro/c.db" images --format json; echo "exit $?"
-echo "== ingest"; "$rspcat" --db "$ro/c.db" ingest --registry example.org --repository lab --at 2099-01-01 "$listing" 2>&1; echo "exit $?"
+echo "== ingest"; "$rspcat" --db "$ro/c.db" ingest --registry example.org --repository lab --at 2099-01-01 --allow-future "$listing" 2>&1; echo "exit $?"
 echo "== seen"; "$rspcat" --db "$ro/c.db" seen sha256:1111111111111111111111111111111111111111111111111111111111111111 n 2>&1; echo "exit $?"
 )sh";
         write_text(dir.file("ro.sh"), script);

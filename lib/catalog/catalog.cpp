@@ -302,6 +302,7 @@ void Catalog::Impl::catch_up_listing() {
 }
 
 CatalogError::~CatalogError() = default;
+IngestGuardError::~IngestGuardError() = default;
 
 Catalog::Catalog(const std::string& path, Mode mode, std::chrono::milliseconds busy_timeout)
     : impl_(with_catalog_errors(path, "open it", [&] { return std::make_unique<Impl>(path, mode, busy_timeout); })) {}

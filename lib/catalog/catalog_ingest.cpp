@@ -233,6 +233,33 @@ WHERE images.digest IS NOT excluded.digest OR images.size IS NOT excluded.size
     db.exec("DELETE FROM temp.ingest_rows");
 }
 
+// IngestSpec's guards, on the staged rows of a full snapshot, before it changes anything: an
+// empty snapshot (unless allowed), or one that would close more of the repository's open
+// history rows for tags it no longer lists than max_removed lets it (those it counts as removed).
+void check_snapshot_guards(Database& db, const IngestSpec& spec, const Repository& repository,
+                           std::int64_t rows) {
+    const std::string name = spec.repository.registry + "/" + spec.repository.repository;
+    const std::int64_t current = count(db, R"sql(
+SELECT count(*) FROM tag_history WHERE repository_id = :repository AND ended_at IS NULL)sql", repository.id);
+    if (rows == 0) {
+        if (spec.allow_empty) return;
+        throw IngestGuardError(spec.source + ": the listing holds no tags: as a full snapshot it would " +
+                                   (current == 0 ? "record " + name + " as having none"
+                                                 : "remove all " + std::to_string(current) + " current tags of " + name),
+                               IngestGuardError::Guard::empty);
+    }
+    if (!spec.max_removed || current == 0) return;
+    const std::int64_t removed = count(db, R"sql(
+SELECT count(*) FROM tag_history WHERE repository_id = :repository AND ended_at IS NULL
+  AND tag_id NOT IN (SELECT tag_id FROM temp.ingest_rows))sql", repository.id);
+    if (spec.max_removed->allows(removed, current)) return;
+    const RemovalLimit& limit = *spec.max_removed;
+    throw IngestGuardError(spec.source + ": the snapshot would remove " + std::to_string(removed) + " of the " +
+                               std::to_string(current) + " current tags of " + name + ", more than the limit of " +
+                               std::to_string(limit.value) + (limit.percent ? "%" : limit.value == 1 ? " tag" : " tags"),
+                           IngestGuardError::Guard::removed);
+}
+
 // A merge: each row is its own later batch, replacing the tag's image; nothing is removed.
 void apply_merge(Database& db, const Repository& repository, std::int64_t snapshot_id, const std::string& at,
                  const RowSource& rows, TagWriter& tags, const std::set<std::string>& aliases,
@@ -433,6 +460,7 @@ IngestSummary ingest_listing(Catalog::Impl& catalog, const IngestSpec& spec, con
         apply_merge(db, repository, summary.snapshot_id, at, rows, tags, aliases, summary);
     } else {
         stage_rows(db, spec, rows, tags, aliases, summary);
+        check_snapshot_guards(db, spec, repository, summary.rows);
         apply_full_snapshot(db, repository, summary.snapshot_id, at, summary);
     }
     Statement counts(db, "UPDATE snapshots SET tag_count = ?, added = ?, moved = ?, removed = ? WHERE id = ?");

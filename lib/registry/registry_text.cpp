@@ -99,6 +99,14 @@ std::optional<BaseUrl> parse_base_url(std::string_view text) {
     return BaseUrl{*scheme, authority};
 }
 
+std::optional<std::string> registry_name(std::string_view text) {
+    // parse_base_url() takes a trailing `/`, and libcurl a user before `@`: neither is a name.
+    if (text.empty() || text.find_first_of("/@?#") != std::string_view::npos) return std::nullopt;
+    const auto url = parse_base_url("https://" + std::string(text));
+    if (!url) return std::nullopt;
+    return lower(url->authority);
+}
+
 bool is_repository_name(std::string_view name) {
     if (name.empty() || name.size() > 255) return false;
     auto alnum = [](char c) { return rspcat::detail::is_digit(c) || (c >= 'a' && c <= 'z'); };

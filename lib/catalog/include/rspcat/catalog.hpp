@@ -75,6 +75,21 @@ struct Menu {
     std::vector<Image> dropdown;  // every image that passes the policy
 };
 
+// A bound on how many of a repository's current tags one full snapshot may remove: a number of
+// tags, or a whole percentage (0 to 100) of the tags the repository holds before the snapshot
+// (`percentage(50)` lets a snapshot of 2 remove at most 1 of 3 current tags).
+struct RemovalLimit {
+    std::int64_t value = 0;
+    bool percent = false;
+
+    static RemovalLimit tags(std::int64_t n) { return {n, false}; }
+    static RemovalLimit percentage(std::int64_t p) { return {p, true}; }
+    // Whether removing `removed` of `current` tags stays within the limit.
+    bool allows(std::int64_t removed, std::int64_t current) const {
+        return percent ? removed * 100 <= value * current : removed <= value;
+    }
+};
+
 // One listing to ingest: a full snapshot (replaces the current images) or a merge (each row its
 // own later batch; nothing is removed).
 struct IngestSpec {
@@ -83,6 +98,36 @@ struct IngestSpec {
     Timestamp taken_at;
     std::string source;  // file name or `-`, recorded with the snapshot and used in errors
     bool merge = false;
+
+    // Guards against a full snapshot that is probably a mistake: a listing that came back empty
+    // or cut short (a wrong file, a filter that matched nothing, a registry that answered with
+    // nothing) would otherwise empty the repository's current images. A refused snapshot throws
+    // IngestGuardError (ErrorKind::failed) before anything of it is written, and, like any failed
+    // ingest, rolls its Writer back. Merges remove nothing and are never refused; neither is the
+    // first snapshot of a repository for what it removes (it removes nothing).
+    //
+    // The defaults accept every snapshot, as the library always did: an empty listing is a
+    // valid snapshot (a repository with no tags), and only the caller knows whether its listing
+    // can be trusted, so an embedder's ingests keep working as they did. The rspcat tool sets
+    // both guards (allow_empty = false, max_removed = 50%; docs/cli.md).
+    //
+    // allow_empty: false refuses a full snapshot of no rows. An empty snapshot that is allowed
+    // removes every current tag whatever max_removed says: that is what allowing it asks for.
+    bool allow_empty = true;
+    // A full snapshot that would remove more of the repository's current tags than this is
+    // refused; nullopt for no limit.
+    std::optional<RemovalLimit> max_removed{};
+};
+
+// An ingest refused by one of IngestSpec's guards: ErrorKind::failed, the message naming the
+// source, the repository and, for removals, how many tags would go and of how many. `guard`
+// says which, so that a caller can name the setting that forces it.
+class RSPCAT_API IngestGuardError : public CatalogError {
+   public:
+    enum class Guard { empty, removed };
+    IngestGuardError(const std::string& message, Guard guard) : CatalogError(message), guard(guard) {}
+    ~IngestGuardError() override;
+    Guard guard;
 };
 
 struct IngestSummary {

@@ -46,6 +46,14 @@ struct BaseUrl {
 };
 RSPCAT_API std::optional<BaseUrl> parse_base_url(std::string_view text);
 
+// A registry's name as the catalog stores it: `HOST[:PORT]` as parse_base_url() reads it after
+// a scheme (a host name or IPv4 address of letters, digits, `-` and `.`, or a bracketed IPv6
+// address; a port of 1 to 65535 without leading zeros), with the host lower-cased, since host
+// names are case-insensitive: `Registry.Example.org:5000` → `registry.example.org:5000`.
+// nullopt for anything else: a scheme, a user, a path. `rspcat ingest --registry` and the
+// registry that `rspcat sync` stores go through it, so that both name a registry alike.
+RSPCAT_API std::optional<std::string> registry_name(std::string_view text);
+
 // The Docker repository name grammar: lower-case alphanumeric components separated by `.`,
 // `_`, `__` or dashes, joined by `/`.
 RSPCAT_API bool is_repository_name(std::string_view name);
