@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "common.hpp"
 #include "rspcat/prune.hpp"
@@ -13,24 +14,56 @@ namespace {
 const char* at_help =
     "The time to judge ages from, and to see the catalog as it was then (ISO 8601; default now)";
 
-FilterPolicy read_policy(const std::string& path) {
-    try {
-        return load_policy_file(path);
-    } catch (const PolicyError& e) {
-        throw CatalogError(e.what());
+// --policy FILE, FILE#KEY.PATH or - (standard input), and --policy-key KEY.PATH.
+struct PolicyArgs {
+    std::string policy;
+    std::string key;
+
+    void add_to(CLI::App* command, const std::string& help, bool required) {
+        CLI::Option* policy_option =
+            command
+                ->add_option("--policy", policy,
+                             help + "; FILE#KEY.PATH or --policy-key for one inside a larger document, - for "
+                                    "standard input")
+                ->check(not_empty());
+        if (required) policy_option->required();
+        command
+            ->add_option("--policy-key", key,
+                         "KEY.PATH: the policy sits at this key of the --policy document (a deployment's values "
+                         "file: controller.config.dropdownMenu)")
+            ->check(not_empty())
+            ->needs(policy_option);
     }
-}
+
+    // The policy, read by the library's rules (docs/model.md §4): the CLI only picks the text.
+    FilterPolicy read() const {
+        PolicyReference reference = parse_policy_reference(policy);
+        if (!key.empty()) {
+            if (!reference.key_path.empty()) {
+                throw UsageError("--policy " + policy + " names a key path after '#', and --policy-key names "
+                                 "another: give one");
+            }
+            reference = {policy, key};
+        }
+        if (reference.file != "-") return load_policy_file(reference.file, reference.key_path);
+        std::ostringstream text;
+        text << std::cin.rdbuf();
+        if (std::cin.bad()) throw CatalogError("cannot read the policy from standard input");
+        // YAML, which also reads JSON: standard input has no name to tell them apart.
+        return parse_policy(text.str(), "standard input", PolicyFormat::yaml, reference.key_path);
+    }
+};
 
 struct FilterArgs {
     CollectionArgs collection;
     FormatArg format;
-    std::string policy;
+    PolicyArgs policy;
     bool all_arch = false, invert = false;
 };
 
 int run_filter(const Globals& globals, const FilterArgs& args) {
     const CollectionSpec spec = args.collection.spec();
-    const FilterPolicy policy = read_policy(args.policy);
+    const FilterPolicy policy = args.policy.read();
     const Catalog catalog = open_for_query(globals);
     const FilterOptions options{args.collection.time(), !args.all_arch, args.invert};
     print_images(std::cout, catalog.filter(spec, policy, options), args.format.format());
@@ -40,7 +73,7 @@ int run_filter(const Globals& globals, const FilterArgs& args) {
 struct PruneArgs {
     CollectionArgs collection;
     FormatArg format;
-    std::string policy;
+    PolicyArgs policy;
     std::vector<std::string> keep;
 };
 
@@ -69,7 +102,7 @@ void print_plan(std::ostream& out, const PrunePlan& plan, Format format) {
 
 int run_prune(const Globals& globals, const PruneArgs& args) {
     const CollectionSpec spec = args.collection.spec();
-    const FilterPolicy policy = read_policy(args.policy);
+    const FilterPolicy policy = args.policy.read();
     const Catalog catalog = open_for_query(globals);
     const std::vector<Image> images = catalog.images(spec, {.hide_arch_specific = false});
     for (const auto& tag : args.keep) {
@@ -85,7 +118,7 @@ struct MenuArgs {
     CollectionArgs collection;
     FormatArg format;
     MenuOptions options;
-    std::string policy;
+    PolicyArgs policy;
     std::vector<std::string> nodes;
 };
 
@@ -110,7 +143,7 @@ void print_menu(std::ostream& out, const Menu& menu, Format format) {
 int run_menu(const Globals& globals, const MenuArgs& given) {
     MenuArgs args = given;
     const CollectionSpec spec = args.collection.spec();
-    if (!args.policy.empty()) args.options.policy = read_policy(args.policy);
+    if (!args.policy.policy.empty()) args.options.policy = args.policy.read();
     for (const auto& list : args.nodes) {
         for (std::size_t start = 0; start <= list.size();) {
             const std::size_t comma = std::min(list.find(',', start), list.size());
@@ -134,17 +167,19 @@ void add_policy_commands(Commands& commands) {
     {
         auto [command, args] = commands.add<FilterArgs>(
             "filter", "The images a filter policy keeps (or, with --invert, does not keep), in menu order", run_filter);
-        command->add_option("--policy", args->policy, "Policy file, JSON or YAML (nublado's dropdownMenu format)")
-            ->required();
+        args->policy.add_to(command, "Policy file, JSON or YAML (nublado's dropdownMenu format)", true);
         command->add_flag("--all-arch", args->all_arch, "Keep architecture-specific images in");
-        command->add_flag("--invert", args->invert, "List what the policy does not keep: prune candidates");
+        command->add_flag("--invert", args->invert,
+                          "List the images the policy does not keep, tag by tag. Not a delete list: registries "
+                          "delete by digest, and a digest listed here can still carry a kept tag, an alias or an "
+                          "architecture-specific build; use prune, which counts builds and protects shared digests");
         args->collection.add_to(command, at_help);
         args->format.add_to(command);
     }
     {
         auto [command, args] = commands.add<PruneArgs>(
             "prune", "Plan which digests the registry could delete under a policy (deletes nothing)", run_prune);
-        command->add_option("--policy", args->policy, "Policy file, JSON or YAML")->required();
+        args->policy.add_to(command, "Policy file, JSON or YAML", true);
         command->add_option("--keep", args->keep, "A tag whose digest must stay (repeatable)")->allow_extra_args(false);
         args->collection.add_to(command, at_help);
         args->format.add_to(command, {"table", "json"});
@@ -165,7 +200,7 @@ void add_policy_commands(Commands& commands) {
         command->add_option("--nodes", args->nodes, "NODE,... : list only images seen on all these nodes")
             ->allow_extra_args(false)
             ->check(names_separated_by_commas());
-        command->add_option("--policy", args->policy, "Policy file for the dropdown (default: every image)");
+        args->policy.add_to(command, "Policy file for the dropdown (default: every image)", false);
         args->collection.add_to(command, at_help);
         args->format.add_to(command, {"table", "json"});
     }

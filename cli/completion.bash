@@ -1,5 +1,6 @@
 # bash completion for rspcat(1): commands, each command's options, option values where they are
-# a fixed set, and files for --db, --policy, --credentials and ingest's listing file.
+# a fixed set, and files for --db, --policy (FILE, FILE#KEY.PATH or -), --credentials and ingest's
+# listing file; --policy-key is free text.
 # Installed as share/bash-completion/completions/rspcat; or: source cli/completion.bash
 # Kept in step with `rspcat --help` by tests/check_cli_docs.sh.
 
@@ -17,9 +18,9 @@ _rspcat_options() {
         subset) echo "--releases --weeklies --dailies --include --all-arch $collection --help" ;;
         seen) echo "--size --help" ;;
         parse) echo "--alias --format --help" ;;
-        filter) echo "--policy --all-arch --invert $collection --help" ;;
-        prune) echo "--policy --keep $collection --help" ;;
-        menu) echo "--recommended --releases --weeklies --dailies --pin --nodes --policy $collection --help" ;;
+        filter) echo "--policy --policy-key --all-arch --invert $collection --help" ;;
+        prune) echo "--policy --policy-key --keep $collection --help" ;;
+        menu) echo "--recommended --releases --weeklies --dailies --pin --nodes --policy --policy-key $collection --help" ;;
         check) echo "--repair --help" ;;
     esac
 }
@@ -29,7 +30,7 @@ _rspcat_takes_value() {
     case $2 in
         --db | --busy-timeout | --registry | --repository | --cycle | --at | --format | --alias | --url | --concurrency | \
             --credentials | --max-pages | --max-tags | --max-removed | --timeout | --deadline | --releases | --weeklies | \
-            --dailies | --include | --size | --policy | --keep | --recommended | --pin | --nodes)
+            --dailies | --include | --size | --policy | --policy-key | --keep | --recommended | --pin | --nodes)
             [[ $2 != --alias || $1 != parse ]]
             ;;
         *) return 1 ;;

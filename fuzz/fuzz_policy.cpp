@@ -1,7 +1,7 @@
-// Policy documents (model.md §4): any bytes as a JSON and as a YAML policy either parse or throw
-// PolicyError (nothing else escapes). A policy that parses writes back (to_json, what rsp_filter
-// takes) to the same policy, and applied to a fixed menu it keeps a subset, in menu order,
-// disjoint from what the inverted policy returns.
+// Policy documents (model.md §4): any bytes as a JSON and as a YAML policy, whole or at a key
+// path, either parse or throw PolicyError (nothing else escapes). A policy that parses writes
+// back (to_json, what rsp_filter takes) to the same policy, and applied to a fixed menu it keeps
+// a subset, in menu order, disjoint from what the inverted policy returns.
 #include <algorithm>
 #include <set>
 
@@ -66,6 +66,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         check_policy(parse_policy_yaml(text, "fuzz.yaml"), text);
     } catch (const PolicyError&) {
+    }
+    // A `.json` file that is not JSON is tried as YAML for the error's hint; a policy inside a
+    // larger document is found by its key path.
+    try {
+        check_policy(parse_policy(text, "fuzz.json", PolicyFormat::json), text);
+    } catch (const PolicyError&) {
+    }
+    for (const char* key_path : {"weekly", "controller.config.dropdownMenu"}) {
+        try {
+            check_policy(parse_policy_yaml(text, "fuzz.yaml", key_path), text);
+        } catch (const PolicyError&) {
+        }
+        try {
+            check_policy(parse_policy_json(text, "fuzz.json", key_path), text);
+        } catch (const PolicyError&) {
+        }
     }
     return 0;
 }

@@ -299,3 +299,145 @@ TEST_CASE("rspcat filter and prune with an age that reaches back past the earlie
     REQUIRE(plan.exit_code == 0);
     CHECK(plan.out == "{\"bytes\":0,\"delete\":[],\"protected\":[]}\n");
 }
+
+// Issue 14 §3: policies read as operators hold them.
+
+TEST_CASE("a policy document that is empty, only comments or not a mapping is refused", "[policy]") {
+    using Row = std::tuple<const char*, const char*>;
+    auto [text, message] = GENERATE(table<const char*, const char*>({
+        Row{"", "p: the document is empty; a policy is a mapping of image types to filters"},
+        Row{" \n\t\n", "p: the document is empty"},
+        Row{"# weekly:\n#   number: 3\n", "p: the document holds only comments"},
+        Row{"---\n# nothing yet\n...\n", "p: the document holds only comments"},
+        Row{"null\n", "p: the policy must be a mapping of image types to filters, not null"},
+        Row{"~\n", "p: the policy must be a mapping of image types to filters, not null"},
+        Row{"- weekly\n", "p: the policy must be a mapping of image types to filters, not a list"},
+        Row{"weekly\n", "p: the policy must be a mapping of image types to filters, not 'weekly'"},
+    }));
+    CAPTURE(text);
+    CHECK_THROWS_AS(parse_policy_yaml(text, "p"), PolicyError);
+    CHECK_THROWS_WITH(parse_policy_yaml(text, "p"), Catch::StartsWith(message));
+}
+
+TEST_CASE("JSON policies that are empty or null are refused, and an empty mapping keeps everything", "[policy]") {
+    CHECK_THROWS_WITH(parse_policy_json("", "p"), Catch::StartsWith("p: the document is empty"));
+    CHECK_THROWS_WITH(parse_policy_json("  \n", "p"), Catch::StartsWith("p: the document is empty"));
+    CHECK_THROWS_WITH(parse_policy_json("null", "p"), Catch::StartsWith("p: the policy must be a mapping"));
+    CHECK(parse_policy_json("{}", "p") == FilterPolicy{});
+    CHECK(parse_policy_yaml("{}\n", "p") == FilterPolicy{});
+    CHECK(parse_policy_yaml("# keeps everything\n{}\n", "p") == FilterPolicy{});
+}
+
+TEST_CASE("policy files that cannot be read say why", "[policy]") {
+    test::TempDir dir;
+    CHECK_THROWS_AS(load_policy_file(dir.path().string()), PolicyError);
+    CHECK_THROWS_WITH(load_policy_file(dir.path().string()),
+                      "cannot read policy " + dir.path().string() + ": Is a directory");
+    CHECK_THROWS_WITH(load_policy_file(dir.file("missing.yaml")),
+                      "cannot read policy " + dir.file("missing.yaml") + ": No such file or directory");
+    test::write_text(dir.file("empty.yaml"), "");
+    CHECK_THROWS_WITH(load_policy_file(dir.file("empty.yaml")),
+                      Catch::StartsWith(dir.file("empty.yaml") + ": the document is empty"));
+    test::write_text(dir.file("empty.json"), "");
+    CHECK_THROWS_WITH(load_policy_file(dir.file("empty.json")),
+                      Catch::StartsWith(dir.file("empty.json") + ": the document is empty"));
+}
+
+TEST_CASE("keys given twice are refused in YAML and JSON, naming the key and where", "[policy]") {
+    // Before: YAML kept the first and JSON the last, so one policy meant two things.
+    CHECK_THROWS_WITH(parse_policy_yaml("weekly:\n  number: 2\n  age: 3w\n  number: 9\n", "p"),
+                      "p: weekly.number: given twice (lines 2 and 4)");
+    CHECK_THROWS_WITH(parse_policy_yaml("weekly: {number: 2}\ndaily: {}\nweekly: {number: 9}\n", "p"),
+                      "p: weekly: given twice (lines 1 and 3)");
+    CHECK_THROWS_WITH(parse_policy_json(R"({"weekly": {"number": 2, "age": "3w", "number": 9}})", "p"),
+                      "p: weekly.number: given twice");
+    CHECK_THROWS_WITH(parse_policy_json("{\"weekly\": {\"number\": 2},\n \"weekly\": {\"number\": 9}}", "p"),
+                      "p: weekly: given twice");
+    // JSON read as YAML (a .yaml file, standard input) is refused the same way.
+    CHECK_THROWS_WITH(parse_policy_yaml(R"({"weekly": {"number": 2, "number": 9}})", "p"),
+                      Catch::StartsWith("p: weekly.number: given twice"));
+    // Anywhere in the document, lists included: a values file's other settings too.
+    CHECK_THROWS_WITH(parse_policy_yaml("lab:\n  volumes:\n    - name: a\n    - name: b\n      name: c\nweekly: {}\n",
+                                        "p", "weekly"),
+                      "p: lab.volumes[1].name: given twice (lines 4 and 5)");
+    CHECK_THROWS_WITH(parse_policy_json(R"({"lab": [{"name": "a"}, {"name": "b", "name": "c"}], "weekly": {}})", "p",
+                                        "weekly"),
+                      "p: lab[1].name: given twice");
+    // The same key in different mappings is no duplicate.
+    CHECK(parse_policy_json(R"({"weekly": {"number": 2}, "daily": {"number": 2}})", "p") ==
+          parse_policy_yaml("weekly: {number: 2}\ndaily: {number: 2}\n", "p"));
+}
+
+TEST_CASE("YAML in a .json policy fails in rspcat's words, and JSON in a .yaml policy reads", "[policy]") {
+    const std::string yaml = test::read_file(test::data_path("policies/idfprod.yaml"));
+    const std::string json = test::read_file(test::data_path("policies/idfprod.json"));
+    const auto yaml_as_json = [&] { parse_policy(yaml, "idfprod.json", PolicyFormat::json); };
+    CHECK_THROWS_AS(yaml_as_json(), PolicyError);
+    CHECK_THROWS_WITH(yaml_as_json(), Catch::StartsWith("idfprod.json: not valid JSON at line 1, column 1 (near 'daily:')") &&
+                                          Catch::EndsWith("; the text is YAML, which rspcat reads only from files "
+                                                          "not named .json") &&
+                                          !Catch::Contains("json.exception") && !Catch::Contains("parse error"));
+    CHECK_THROWS_WITH(parse_policy_json("{\"weekly\": {\"number\": 2}\n", "p"),
+                      "p: not valid JSON at line 2, column 1: the text ends before the document does");
+    CHECK_THROWS_WITH(parse_policy_json("{\"weekly\": {\"number\": 2}\n \"daily\": {}}", "p"),
+                      Catch::StartsWith("p: not valid JSON at line 2, column ") && !Catch::Contains("the text is YAML"));
+    CHECK(parse_policy(json, "idfprod.yaml", PolicyFormat::yaml) == parse_policy(json, "idfprod.json", PolicyFormat::json));
+    CHECK(policy_format_of("a/idfprod.json") == PolicyFormat::json);
+    CHECK(policy_format_of("a/idfprod.yaml") == PolicyFormat::yaml);
+    CHECK(policy_format_of("values.yml") == PolicyFormat::yaml);
+}
+
+TEST_CASE("a policy inside a deployment's values file, by its key path", "[policy]") {
+    const std::string values = test::source_path("tests/policies/values-idfprod.yaml");
+    const FilterPolicy idfprod = load_policy_file(test::data_path("policies/idfprod.yaml"));
+    CHECK(load_policy_file(values, "controller.config.dropdownMenu") == idfprod);
+    CHECK(parse_policy_yaml(test::read_file(values), "v", "controller.config.dropdownMenu") == idfprod);
+
+    // The whole values file is no policy; paths that lead nowhere name where they stop.
+    CHECK_THROWS_WITH(load_policy_file(values), Catch::StartsWith(values + ": controller: unknown key"));
+    CHECK_THROWS_WITH(load_policy_file(values, "controller.config.dropdown"),
+                      values + ": no policy at controller.config.dropdown: controller.config has no key 'dropdown' "
+                               "(it has keys dropdownMenu, images, lab)");
+    CHECK_THROWS_WITH(load_policy_file(values, "controler.config.dropdownMenu"),
+                      values + ": no policy at controler.config.dropdownMenu: the document has no key 'controler' "
+                               "(it has keys controller, hub)");
+    CHECK_THROWS_WITH(load_policy_file(values, "controller.slackAlerts.dropdownMenu"),
+                      values + ": no policy at controller.slackAlerts.dropdownMenu: controller.slackAlerts is true, "
+                               "not a mapping");
+    CHECK_THROWS_WITH(load_policy_file(values, "controller.config.lab.volumes"),
+                      Catch::StartsWith(values + ": controller.config.lab.volumes: the policy must be a mapping of "
+                                                 "image types to filters, not a list"));
+    CHECK_THROWS_WITH(load_policy_file(values, "controller.config"),
+                      Catch::StartsWith(values + ": controller.config.dropdownMenu: unknown key"));
+    for (const char* bad : {"controller..config", ".controller", "controller."}) {
+        CAPTURE(bad);
+        CHECK_THROWS_WITH(load_policy_file(values, bad), Catch::Contains("is not a key path"));
+    }
+
+    // Errors inside the policy name the whole path; an empty value at the path is no policy.
+    CHECK_THROWS_WITH(parse_policy_yaml("controller:\n  config:\n    dropdownMenu:\n      weekly:\n        number: -5\n",
+                                        "v", "controller.config.dropdownMenu"),
+                      "v: controller.config.dropdownMenu.weekly.number: -5 is negative");
+    CHECK_THROWS_WITH(parse_policy_yaml("controller:\n  config:\n    dropdownMenu:\n", "v", "controller.config.dropdownMenu"),
+                      Catch::StartsWith("v: controller.config.dropdownMenu: the policy must be a mapping of image types "
+                                        "to filters, not null"));
+    CHECK_THROWS_WITH(parse_policy_json(R"({"controller": {"config": {"dropdownMenu": {"nightly": {}}}}})", "v",
+                                        "controller.config.dropdownMenu"),
+                      Catch::StartsWith("v: controller.config.dropdownMenu.nightly: unknown key"));
+    CHECK(parse_policy_json(R"({"a": {"b": {"weekly": {"number": 78}}}})", "v", "a.b") ==
+          parse_policy_json(R"({"weekly": {"number": 78}})", "v"));
+}
+
+TEST_CASE("policy references: FILE and FILE#KEY.PATH", "[policy]") {
+    test::TempDir dir;
+    const auto ref = parse_policy_reference("values.yaml#controller.config.dropdownMenu");
+    CHECK(ref.file == "values.yaml");
+    CHECK(ref.key_path == "controller.config.dropdownMenu");
+    CHECK(parse_policy_reference("idfprod.yaml").key_path.empty());
+    CHECK(parse_policy_reference("a#b/values.yaml#x.y").file == "a#b/values.yaml");
+    CHECK(parse_policy_reference("-#x.y").file == "-");
+    // A file whose name has a '#' is that file.
+    test::write_text(dir.file("odd#name.yaml"), "{}\n");
+    CHECK(parse_policy_reference(dir.file("odd#name.yaml")).file == dir.file("odd#name.yaml"));
+    CHECK(parse_policy_reference(dir.file("odd#name.yaml")).key_path.empty());
+}

@@ -144,14 +144,22 @@ std::string camel_case(const std::string& key) {
     return out;
 }
 
+// `prefix.key`, or `key` at the top.
+std::string joined(const std::string& prefix, const std::string& key) { return prefix.empty() ? key : prefix + "." + key; }
+
 class PolicyReader {
    public:
-    explicit PolicyReader(std::string source) : source_(std::move(source)) {}
+    // `prefix` is the key path of the policy in its document, which every error names first.
+    PolicyReader(std::string source, std::string prefix) : source_(std::move(source)), prefix_(std::move(prefix)) {}
 
     FilterPolicy read(const json& document) {
         FilterPolicy policy;
-        if (document.is_null()) return policy;
-        if (!document.is_object()) fail("", "the policy must be a mapping of image types to filters, not " + shown(document));
+        // `null` (or an empty value under a key path) is no policy: refused, not read as "keep
+        // everything", so that a policy that went missing does not let a prune plan everything.
+        if (!document.is_object()) {
+            fail(prefix_, "the policy must be a mapping of image types to filters, not " + shown(document) +
+                              " (an empty mapping, {}, keeps every image)");
+        }
         std::array<bool, image_type_count> seen{};
         for (const auto& [key, value] : document.items()) {
             const std::string name = camel_case(key);
@@ -161,11 +169,12 @@ class PolicyReader {
             if (name == "daily") type = ImageType::daily;
             if (name == "releaseCandidate") type = ImageType::candidate;
             if (name == "experimental") type = ImageType::experimental;
-            if (!type) fail(key, "unknown key (expected " + std::string(type_keys) + ")");
+            const std::string path = joined(prefix_, key);
+            if (!type) fail(path, "unknown key (expected " + std::string(type_keys) + ")");
             auto& slot = seen[static_cast<std::size_t>(*type)];
-            if (slot) fail(key, "given twice (camelCase and snake_case name the same key)");
+            if (slot) fail(path, "given twice (camelCase and snake_case name the same key)");
             slot = true;
-            if (!value.is_null()) policy.blocks[static_cast<std::size_t>(*type)] = read_block(key, value);
+            if (!value.is_null()) policy.blocks[static_cast<std::size_t>(*type)] = read_block(path, value);
         }
         return policy;
     }
@@ -230,7 +239,111 @@ class PolicyReader {
     }
 
     std::string source_;
+    std::string prefix_;
 };
+
+// The keys of a key path (`controller.config.dropdownMenu`); none for an empty path.
+std::vector<std::string> key_path_keys(std::string_view key_path, const std::string& source) {
+    std::vector<std::string> keys;
+    if (key_path.empty()) return keys;
+    for (std::size_t start = 0;;) {
+        const std::size_t dot = std::min(key_path.find('.', start), key_path.size());
+        if (dot == start) {
+            throw PolicyError(source + ": " + detail::quoted(key_path) +
+                              " is not a key path (keys joined by dots, none of them empty)");
+        }
+        keys.emplace_back(key_path.substr(start, dot - start));
+        if (dot == key_path.size()) return keys;
+        start = dot + 1;
+    }
+}
+
+// The keys of a mapping for an error message, the first few.
+std::string some_keys(const json& mapping) {
+    std::string out;
+    std::size_t count = 0;
+    for (const auto& item : mapping.items()) {
+        if (++count > 8) return out + ", …";
+        out += (out.empty() ? "" : ", ") + detail::printable(item.key(), 40);
+    }
+    return out.empty() ? "no keys" : "keys " + out;
+}
+
+bool is_blank(std::string_view text) { return trim(text).empty(); }
+
+// Text with nothing but YAML comments, blank lines and document markers.
+bool only_comments(std::string_view text) {
+    for (std::size_t start = 0; start < text.size();) {
+        const std::size_t end = std::min(text.find('\n', start), text.size());
+        const std::string_view line = trim(text.substr(start, end - start));
+        if (!line.empty() && line.front() != '#' && line != "---" && line != "...") return false;
+        start = end + 1;
+    }
+    return true;
+}
+
+// What the text around a JSON syntax error looks like: the rest of its line from a little before.
+std::string json_excerpt_at(std::string_view text, std::size_t line, std::size_t column) {
+    std::size_t start = 0;
+    for (std::size_t l = 1; l < line && start < text.size(); ++l) {
+        const std::size_t nl = text.find('\n', start);
+        start = nl == std::string_view::npos ? text.size() : nl + 1;
+    }
+    const std::size_t at = std::min(start + column - 1, text.size());
+    const std::size_t from = at - std::min<std::size_t>(at - start, 20);
+    const std::size_t end = std::min(text.find('\n', from), text.size());
+    return std::string(trim(text.substr(from, std::min<std::size_t>(end - from, 40))));
+}
+
+}  // namespace
+
+FilterPolicy read_policy_document(const json& document, const std::string& source, std::string_view key_path) {
+    const json* at = &document;
+    std::string walked;
+    for (const std::string& key : key_path_keys(key_path, source)) {
+        const std::string where = "no policy at " + detail::printable(key_path, 200) + ": ";
+        const std::string here = walked.empty() ? "the document" : detail::printable(walked, 200);
+        if (!at->is_object()) throw PolicyError(source + ": " + where + here + " is " + shown(*at) + ", not a mapping");
+        const auto found = at->find(key);
+        if (found == at->end()) {
+            throw PolicyError(source + ": " + where + here + " has no key " + detail::quoted(key) + " (it has " +
+                              some_keys(*at) + ")");
+        }
+        walked = joined(walked, key);
+        at = &*found;
+    }
+    return PolicyReader(source, std::string(key_path)).read(*at);
+}
+
+void check_not_empty(std::string_view text, const std::string& source, bool comments) {
+    constexpr std::string_view what = "a policy is a mapping of image types to filters ({} keeps every image)";
+    if (is_blank(text)) throw PolicyError(source + ": the document is empty; " + std::string(what));
+    if (comments && only_comments(text)) {
+        throw PolicyError(source + ": the document holds only comments; " + std::string(what));
+    }
+}
+
+json policy_json_document(std::string_view text, const std::string& source, const std::function<std::string()>& hint) {
+    check_not_empty(text, source, false);
+    try {
+        return detail::parse_json_input(text, detail::DuplicateKeys::refuse);
+    } catch (const detail::JsonInputError& e) {
+        // Nested too deep, a key given twice, a number out of every C++ type's range.
+        if (e.line == 0) throw PolicyError(source + ": " + e.what());
+        std::string message = source + ": not valid JSON at line " + std::to_string(e.line) + ", column " +
+                              std::to_string(e.column);
+        if (e.at_end) {
+            message += ": the text ends before the document does";
+        } else {
+            const std::string near = json_excerpt_at(text, e.line, e.column);
+            if (!near.empty()) message += " (near " + detail::quoted(near) + ")";
+        }
+        if (hint) message += hint();
+        throw PolicyError(message);
+    }
+}
+
+namespace {
 
 // basis − age, saturated. An age may be any count of seconds up to 2^63 − 1 (`106751991167300d`
 // is one), so for a basis before 1970 the difference can lie before the earliest Timestamp: such
@@ -275,18 +388,8 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
     return parse_human_duration(s);
 }
 
-FilterPolicy read_policy_document(const nlohmann::json& document, const std::string& source) {
-    return PolicyReader(source).read(document);
-}
-
-FilterPolicy parse_policy_json(std::string_view text, const std::string& source) {
-    json document;
-    try {
-        document = detail::parse_json_input(text);
-    } catch (const detail::JsonInputError& e) {
-        throw PolicyError(source + ": " + e.what());
-    }
-    return read_policy_document(document, source);
+FilterPolicy parse_policy_json(std::string_view text, const std::string& source, std::string_view key_path) {
+    return read_policy_document(policy_json_document(text, source), source, key_path);
 }
 
 std::string to_json(const FilterPolicy& policy) {

@@ -24,14 +24,25 @@ inline constexpr int max_json_depth = 64;
 class JsonInputError : public std::runtime_error {
    public:
     using std::runtime_error::runtime_error;
+    // Where the parser stopped in text that is not JSON (1-based); 0 when the text is JSON but
+    // refused for another reason (depth, a key given twice).
+    std::size_t line = 0, column = 0;
+    // The parser stopped at the end of the text: the document is cut short (or empty).
+    bool at_end = false;
 };
 
 // For a parser callback (depth and event as nlohmann passes them): throws JsonInputError when
 // the event opens an array or object below max_json_depth levels.
 void check_json_depth(int depth, nlohmann::json::parse_event_t event);
 
-// `text` parsed as JSON within max_json_depth levels. Throws JsonInputError.
-nlohmann::json parse_json_input(std::string_view text);
+// What parse_json_input() does with an object that holds the same key twice: nlohmann keeps the
+// last, which silently changes what a document means; readers of documents people write refuse.
+enum class DuplicateKeys { keep_last, refuse };
+
+// `text` parsed as JSON within max_json_depth levels. Throws JsonInputError, with the line and
+// column for text that is not JSON, and, with DuplicateKeys::refuse, for a key given twice
+// (`weekly.number: given twice`, the path in dots and `[index]`).
+nlohmann::json parse_json_input(std::string_view text, DuplicateKeys duplicates = DuplicateKeys::keep_last);
 
 // An exception from nlohmann's parser as a JsonInputError: `not valid JSON: …`, without the
 // exception's id and cut short (the parser quotes what it read last, which can be most of the text).

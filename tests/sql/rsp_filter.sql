@@ -5,6 +5,9 @@ select count(*) from rsp_filter(NULL); -- error: rsp_filter: the policy is NULL
 select count(*) from rsp_filter(); -- error: rsp_filter: needs a policy
 select count(*) from rsp_filter('{"weekly": {"number": -1}}'); -- error: rsp_filter: policy: weekly.number: -1 is negative
 select count(*) from rsp_filter('not json'); -- error: rsp_filter: policy: not valid JSON
+select count(*) from rsp_filter('null'); -- error: rsp_filter: policy: the policy must be a mapping of image types to filters, not null
+select count(*) from rsp_filter(''); -- error: rsp_filter: policy: the document is empty
+select count(*) from rsp_filter('{"weekly": {"number": 2, "number": 9}}'); -- error: rsp_filter: policy: weekly.number: given twice
 select count(*) from rsp_filter('{}', x'00'); -- error: rsp_filter: at is a BLOB
 select count(*) from rsp_filter('{}', 'yesterday'); -- error: rsp_filter: at: 'yesterday' is not an ISO 8601 time
 select 'rsp_filter is a module, not a function', exists (select 1 from pragma_module_list where name = 'rsp_filter');

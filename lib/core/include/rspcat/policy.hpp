@@ -50,11 +50,44 @@ struct FilterPolicy {
 // `2 weeks`), or ISO 8601 with weeks, days, hours, minutes and seconds (`P3W`, `P1DT12H`).
 RSPCAT_API std::optional<std::chrono::seconds> parse_duration(std::string_view text);
 
-// Reads a policy document. `source` names it in errors (`idfprod.yaml: weekly.number: …`).
-RSPCAT_API FilterPolicy parse_policy_json(std::string_view text, const std::string& source);
-RSPCAT_API FilterPolicy parse_policy_yaml(std::string_view text, const std::string& source);
-// By file name: `.json` is JSON, anything else YAML (which also reads JSON).
-RSPCAT_API FilterPolicy load_policy_file(const std::string& path);
+// Reading a policy (model.md §4, "Reading a policy"). A document holds a policy when it is a
+// mapping (`{}` keeps every image): an empty document, one of only comments, `null`, a list or a
+// scalar is a PolicyError, and so is a key given twice in any mapping of the document. `source`
+// names the document in errors (`idfprod.yaml: weekly.number: …`).
+//
+// `key_path` picks the policy out of a larger document, such as a deployment's Helm values file
+// (`controller.config.dropdownMenu`): keys joined by dots, each matched exactly; empty for a
+// document that is the policy itself. Errors inside the policy name the whole path
+// (`values.yaml: controller.config.dropdownMenu.weekly.number: …`), and a key path that leads
+// nowhere names the key that is missing or the value that is not a mapping.
+//
+// Every failure, including a file that cannot be read, is a PolicyError (kind `input`).
+enum class PolicyFormat {
+    json,  // JSON only: text that is not JSON is refused, with the line and column
+    yaml,  // YAML, which also reads JSON
+};
+
+RSPCAT_API FilterPolicy parse_policy_json(std::string_view text, const std::string& source,
+                                          std::string_view key_path = {});
+RSPCAT_API FilterPolicy parse_policy_yaml(std::string_view text, const std::string& source,
+                                          std::string_view key_path = {});
+RSPCAT_API FilterPolicy parse_policy(std::string_view text, const std::string& source, PolicyFormat format,
+                                     std::string_view key_path = {});
+
+// The format a file's name says: `.json` is JSON, anything else YAML.
+RSPCAT_API PolicyFormat policy_format_of(std::string_view path);
+
+// Reads the policy file at `path` (not a directory; an error names why a file cannot be read,
+// as `No such file or directory`) in the format its name says.
+RSPCAT_API FilterPolicy load_policy_file(const std::string& path, std::string_view key_path = {});
+
+// A policy named on a command line: `FILE`, or `FILE#KEY.PATH` for a policy inside a larger
+// document. `FILE#KEY.PATH` is split at its last `#` unless a file of the whole name exists.
+struct PolicyReference {
+    std::string file;
+    std::string key_path;
+};
+RSPCAT_API PolicyReference parse_policy_reference(const std::string& text);
 
 // The policy as canonical JSON (camelCase keys, durations in seconds): what rsp_filter() takes.
 RSPCAT_API std::string to_json(const FilterPolicy& policy);
