@@ -180,10 +180,10 @@ using RowSource = std::function<std::optional<ListingRow>()>;
 //   for a writer and see the last commit made before their query began; a writer waits up to 30
 //   seconds (the busy timeout the Catalog was opened with) for another writer, then fails with
 //   ErrorKind::busy.
-// - At most one Writer is open on a Catalog. While it is, writer() and ingest() are misuse
-//   errors; queries and mark_seen() on the same Catalog run inside its transaction, so they see
-//   (and mark_seen() adds to) what it has ingested but not yet committed. Other connections see
-//   none of it before commit().
+// - At most one Writer is open on a Catalog. While it is, writer(), ingest(), add_alias_tags()
+//   and remove_alias_tags() are misuse errors; queries and mark_seen() on the same Catalog run
+//   inside its transaction, so they see (and mark_seen() adds to) what it has ingested but not
+//   yet committed. Other connections see none of it before commit().
 // - A Catalog or Writer that was moved from, a Writer used after commit() or after one of its
 //   ingests failed (which rolls the whole Writer back), and a Writer whose Catalog was destroyed,
 //   are misuse errors (ErrorKind::misuse) that leave the catalog unchanged.
