@@ -58,8 +58,10 @@ std::string make_catalog(const TempDir& dir, bool second) {
     return db;
 }
 
+// Read-only: such an open does not bring a stale listing up to date, so what it shows is what
+// the write left in `listing`.
 json show(const std::string& db, const std::string& tag) {
-    return json::parse(rspcat_ok({"--db", db, "show", tag, "--format", "json"}).out);
+    return json::parse(rspcat_ok({"--db", db, "--read-only", "show", tag, "--format", "json"}).out);
 }
 
 void check_is_clean(const std::string& db) {
@@ -194,7 +196,8 @@ TEST_CASE("rspcat alias add and remove change a tag's parse and the listing at o
     CHECK(alias.at("alias_target") == "r22_0_1");
     CHECK(alias.at("display_name") == "W 2021 23 (Release r22.0.1)");
     // The menu without aliased images now hides r22_0_1 behind its alias.
-    const json menu = json::parse(rspcat_ok({"--db", db, "images", "--hide-aliased", "--format", "json"}).out);
+    const json menu =
+        json::parse(rspcat_ok({"--db", db, "--read-only", "images", "--hide-aliased", "--format", "json"}).out);
     std::vector<std::string> tags;
     for (const auto& image : menu) tags.push_back(image.at("tag"));
     CHECK(tags == std::vector<std::string>{"w_2021_23", "recommended", "w_2021_22"});
