@@ -128,5 +128,6 @@ void add_policy_commands(Commands& commands);
 void add_history_commands(Commands& commands);
 void add_sync_commands(Commands& commands);
 void add_check_commands(Commands& commands);
+void add_admin_commands(Commands& commands);
 
 }  // namespace rspcat::cli

@@ -4,9 +4,11 @@
 # Installed as share/bash-completion/completions/rspcat; or: source cli/completion.bash
 # Kept in step with `rspcat --help` by tests/check_cli_docs.sh.
 
-_rspcat_commands="ingest sync images latest show subset seen parse filter prune menu history diff check"
+_rspcat_commands="ingest sync images latest show subset seen parse filter prune menu history diff check repos snapshots alias"
+# The subcommands of `alias`.
+_rspcat_alias_commands="add remove"
 
-# The options of a command, or of rspcat itself for an empty name.
+# The options of a command (`alias add` for a subcommand), or of rspcat itself for an empty name.
 _rspcat_options() {
     local collection="--registry --repository --cycle --at --format"
     case $1 in
@@ -22,6 +24,10 @@ _rspcat_options() {
         prune) echo "--policy --policy-key --keep $collection --help" ;;
         menu) echo "--recommended --releases --weeklies --dailies --pin --nodes --policy --policy-key $collection --help" ;;
         check) echo "--repair --help" ;;
+        repos) echo "--format --help" ;;
+        snapshots) echo "--registry --repository --limit --format --help" ;;
+        alias) echo "--help" ;;
+        "alias add" | "alias remove") echo "--registry --repository --help" ;;
     esac
 }
 
@@ -30,7 +36,7 @@ _rspcat_takes_value() {
     case $2 in
         --db | --busy-timeout | --registry | --repository | --cycle | --at | --format | --alias | --url | --concurrency | \
             --credentials | --max-pages | --max-tags | --max-removed | --timeout | --deadline | --releases | --weeklies | \
-            --dailies | --include | --size | --policy | --policy-key | --keep | --recommended | --pin | --nodes)
+            --dailies | --include | --size | --policy | --policy-key | --keep | --recommended | --pin | --nodes | --limit)
             [[ $2 != --alias || $1 != parse ]]
             ;;
         *) return 1 ;;
@@ -64,7 +70,7 @@ _rspcat_value() {
 _rspcat() {
     COMPREPLY=()
     local cur=${COMP_WORDS[COMP_CWORD]}
-    local command="" positionals=0 i word
+    local command="" sub="" positionals=0 i word
     # What comes before the word being completed: the command, and how many arguments it has.
     for ((i = 1; i < COMP_CWORD; i++)); do
         word=${COMP_WORDS[i]}
@@ -79,6 +85,8 @@ _rspcat() {
             command=$word
         else
             ((positionals++))
+            # `alias add`: the first argument of `alias` is its subcommand.
+            [[ $command == alias && $positionals == 1 ]] && sub=$word
         fi
     done
 
@@ -105,12 +113,13 @@ _rspcat() {
     fi
 
     if [[ $cur == -* ]]; then
-        mapfile -t COMPREPLY < <(compgen -W "$(_rspcat_options "$command")" -- "$cur")
+        mapfile -t COMPREPLY < <(compgen -W "$(_rspcat_options "$command${sub:+ $sub}")" -- "$cur")
         return 0
     fi
     case $command in
         "") mapfile -t COMPREPLY < <(compgen -W "$_rspcat_commands" -- "$cur") ;;
         ingest) ((positionals == 0)) && _rspcat_files "$cur" ;;
+        alias) ((positionals == 0)) && mapfile -t COMPREPLY < <(compgen -W "$_rspcat_alias_commands" -- "$cur") ;;
         latest)
             ((positionals == 0)) &&
                 mapfile -t COMPREPLY < <(compgen -W "alias release weekly daily candidate release-candidate experimental unknown" -- "$cur")

@@ -65,6 +65,7 @@ int run(int argc, char** argv) {
     add_history_commands(commands);
     add_sync_commands(commands);
     add_check_commands(commands);
+    add_admin_commands(commands);
 
     try {
         app.parse(argc, argv);

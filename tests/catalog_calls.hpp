@@ -54,6 +54,10 @@ inline std::vector<std::pair<std::string, std::function<void(Catalog&)>>> every_
     return {
         {"warnings", [](Catalog& c) { c.warnings(); }},
         {"repositories", [](Catalog& c) { c.repositories(); }},
+        {"repository_summaries", [](Catalog& c) { c.repository_summaries(); }},
+        {"snapshots", [](Catalog& c) { c.snapshots(sample_repository, 5); }},
+        {"add_alias_tags", [](Catalog& c) { c.add_alias_tags({}, {"w_2021_22", "latest"}); }},
+        {"remove_alias_tags", [](Catalog& c) { c.remove_alias_tags(sample_repository, {"recommended"}); }},
         {"images", [=](Catalog& c) { c.images(all); }},
         {"latest", [=](Catalog& c) { c.latest(all, ImageType::weekly); }},
         {"image_for_digest", [=](Catalog& c) { c.image_for_digest(all, digest('1')); }},

@@ -24,6 +24,11 @@ section() {
 long_options() {
     tr ',' '\n' | grep -E '^--' | sed -E 's/[^-a-z].*//'
 }
+# The subcommands that the completion offers after a command.
+_rspcat_subcommands() {
+    local name="_rspcat_$1_commands"
+    echo "${!name-}"
+}
 # What the completion offers after a command line.
 completed_options() {
     _rspcat_options "$1" | tr ' ' '\n' | grep .
@@ -46,6 +51,22 @@ for command in $commands; do
     done
     for option in $completed; do
         grep -qxF -- "$option" <<<"$options" || fail "$command $option is completed but not in rspcat $command --help"
+    done
+    # A command with subcommands of its own (`alias add`): the same for each of them.
+    for sub in $("$rspcat" "$command" --help | section Subcommands); do
+        [[ " $(_rspcat_subcommands "$command") " == *" $sub "* ]] || fail "command $command $sub is not completed"
+        grep -qE "^\\\\fB$command\\\\fR \\\\fB$sub\\\\fR( |\$)" "$manpage" ||
+            fail "command $command $sub has no entry in $manpage"
+        options=$("$rspcat" "$command" "$sub" --help | section Options | long_options)
+        completed=$(completed_options "$command $sub")
+        for option in $options; do
+            grep -qxF -- "$option" <<<"$completed" || fail "$command $sub $option is not completed"
+            in_manpage "$option" || fail "$command $sub $option is not in $manpage"
+        done
+        for option in $completed; do
+            grep -qxF -- "$option" <<<"$options" ||
+                fail "$command $sub $option is completed but not in rspcat $command $sub --help"
+        done
     done
 done
 for command in $_rspcat_commands; do

@@ -228,7 +228,7 @@ TEST_CASE("empty snapshots, merges, nodes and several repositories", "[cli]") {
                 .exit_code == 0);
     const auto ambiguous = run_rspcat({"--db", db, "images"});
     CHECK(ambiguous.exit_code == 1);
-    CHECK(ambiguous.err.find("several repositories") != std::string::npos);
+    CHECK(ambiguous.err.find("holds 2 repositories (example.org/lab, other.org/lab2)") != std::string::npos);
     CHECK(run_rspcat({"--db", db, "images", "--registry", "other.org", "--repository", "lab2"}).exit_code == 0);
     // Alias tags are remembered per repository: `recommended` is Unknown over there, resolved as an alias.
     const json other = json::parse(run_rspcat({"--db", db, "show", "recommended", "--registry", "other.org",

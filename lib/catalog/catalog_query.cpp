@@ -88,8 +88,15 @@ std::int64_t Catalog::Impl::repository_id(const CollectionSpec& collection) cons
     }
     if (ids.empty()) throw CatalogError("catalog " + path + " is empty: ingest a listing first");
     if (ids.size() > 1) {
-        throw CatalogError("catalog " + path +
-                           " holds several repositories: name one with --registry and --repository");
+        // Which ones, so that the user can name one without asking the catalog first.
+        Statement all(const_cast<SQLite::Database&>(db),
+                      "SELECT registry || '/' || repository FROM main.repositories ORDER BY registry, repository");
+        std::vector<std::string> names;
+        while (all.executeStep()) names.push_back(all.getColumn(0).getString());
+        std::string list;
+        for (const auto& name : names) list += (list.empty() ? "" : ", ") + name;
+        throw CatalogError("catalog " + path + " holds " + std::to_string(names.size()) + " repositories (" + list +
+                           "): name one with --registry and --repository");
     }
     return ids.front();
 }

@@ -157,6 +157,33 @@ struct TagChange {
     std::optional<std::string> new_digest;
 };
 
+// A repository of the catalog as `rspcat repos` lists it.
+struct RepositorySummary {
+    RepositoryName name;
+    std::int64_t tag_count = 0;             // current tags
+    std::vector<std::string> aliases{};     // its alias tags, sorted
+    std::int64_t snapshot_count = 0;
+    std::optional<Timestamp> first_snapshot{};  // the oldest snapshot's time; none before any
+    std::optional<Timestamp> last_snapshot{};   // the newest snapshot's time
+};
+
+// One ingest of a repository, as recorded in `snapshots`.
+struct SnapshotSummary {
+    std::int64_t id = 0;
+    Timestamp taken_at;     // the listing's time
+    Timestamp ingested_at;  // when rspcat wrote it
+    bool merge = false;     // a merge (`--merge`) rather than a full snapshot
+    std::string source;     // file name, `-` for standard input, or the registry URL of a sync
+    std::int64_t tag_count = 0, added = 0, moved = 0, removed = 0;
+};
+
+// What Catalog::add_alias_tags or Catalog::remove_alias_tags did to a repository's alias tags.
+struct AliasTagsChange {
+    RepositoryName repository;
+    std::vector<std::string> changed{};    // tags added (or removed), in the order given, each once
+    std::vector<std::string> unchanged{};  // add_alias_tags: tags that were alias tags already
+};
+
 // Something that Catalog::check found wrong in a catalog: the table (or "database" for the file
 // as a whole), the row's rowid or id where it has one, and what is wrong with it.
 struct CheckProblem {
@@ -198,10 +225,10 @@ using RowSource = std::function<std::optional<ListingRow>()>;
 //   for a writer and see the last commit made before their query began; a writer waits up to 30
 //   seconds (the busy timeout the Catalog was opened with) for another writer, then fails with
 //   ErrorKind::busy.
-// - At most one Writer is open on a Catalog. While it is, writer() and ingest() are misuse
-//   errors; queries and mark_seen() on the same Catalog run inside its transaction, so they see
-//   (and mark_seen() adds to) what it has ingested but not yet committed. Other connections see
-//   none of it before commit().
+// - At most one Writer is open on a Catalog. While it is, writer(), ingest(), add_alias_tags()
+//   and remove_alias_tags() are misuse errors; queries and mark_seen() on the same Catalog run
+//   inside its transaction, so they see (and mark_seen() adds to) what it has ingested but not
+//   yet committed. Other connections see none of it before commit().
 // - A Catalog or Writer that was moved from, a Writer used after commit() or after one of its
 //   ingests failed (which rolls the whole Writer back), and a Writer whose Catalog was destroyed,
 //   are misuse errors (ErrorKind::misuse) that leave the catalog unchanged.
@@ -259,6 +286,25 @@ class RSPCAT_API Catalog {
     IngestSummary ingest(const IngestSpec& spec, const RowSource& rows);
 
     std::vector<RepositoryName> repositories() const;
+    // Every repository with its current tag count, alias tags and snapshot times, by name.
+    std::vector<RepositorySummary> repository_summaries() const;
+    // The repository's snapshots, newest first (by time, then by the order they were ingested),
+    // at most `limit` of them when given. `repository` may be left out when the catalog holds
+    // exactly one.
+    std::vector<SnapshotSummary> snapshots(const std::optional<RepositoryName>& repository = {},
+                                           std::optional<std::int64_t> limit = {}) const;
+
+    // Makes `tags` alias tags of the repository (optional when the catalog holds one), in one
+    // write transaction: each tag the repository already has is re-parsed with the alias parse,
+    // and the listing of its digests is refreshed, so queries resolve it as an alias at once.
+    // A tag that is not a Docker tag is an InputError; tags that are alias tags already change
+    // nothing (AliasTagsChange::unchanged). Refused (misuse) while a Writer is open.
+    AliasTagsChange add_alias_tags(const std::optional<RepositoryName>& repository,
+                                   const std::vector<std::string>& tags);
+    // The reverse: `tags` are no longer alias tags, and each is re-parsed with the grammar parse.
+    // A tag that is not an alias tag of the repository is a CatalogError, and nothing changes.
+    AliasTagsChange remove_alias_tags(const std::optional<RepositoryName>& repository,
+                                      const std::vector<std::string>& tags);
 
     // The collection's images in menu order (model.md §3 listing options).
     std::vector<Image> images(const CollectionSpec& collection, const ListOptions& options = {}) const;

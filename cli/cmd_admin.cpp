@@ -1,0 +1,175 @@
+// rspcat repos, snapshots and alias add|remove: what the catalog holds per repository, and the
+// alias tags changed after the first ingest.
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "common.hpp"
+
+namespace rspcat::cli {
+
+namespace {
+
+// --registry and --repository alone: these commands are about a repository, not a collection,
+// so they take no --cycle and no --at.
+struct RepositoryArgs {
+    std::string registry;
+    std::string repository;
+
+    void add_to(CLI::App* command) {
+        command->add_option("--registry", registry, "Registry host (needed when the catalog holds several)")
+            ->check(not_empty());
+        command->add_option("--repository", repository, "Repository path, e.g. lsstsqre/sciplat-lab")
+            ->check(not_empty());
+    }
+    std::optional<RepositoryName> name() const {
+        if (registry.empty() != repository.empty()) throw UsageError("--registry and --repository go together");
+        if (registry.empty()) return std::nullopt;
+        return RepositoryName{registry, repository};
+    }
+};
+
+std::string time_or_empty(const std::optional<Timestamp>& t) { return t ? format_timestamp(*t) : ""; }
+
+nlohmann::json time_or_null(const std::optional<Timestamp>& t) {
+    return t ? nlohmann::json(format_timestamp(*t)) : nlohmann::json();
+}
+
+struct ReposArgs {
+    FormatArg format;
+};
+
+int run_repos(const Globals& globals, const ReposArgs& args) {
+    const Catalog catalog = open_for_query(globals);
+    const auto summaries = catalog.repository_summaries();
+    if (args.format.format() == Format::json) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& r : summaries) {
+            out.push_back({{"registry", r.name.registry},
+                           {"repository", r.name.repository},
+                           {"tags", r.tag_count},
+                           {"aliases", r.aliases},
+                           {"snapshots", r.snapshot_count},
+                           {"first_snapshot", time_or_null(r.first_snapshot)},
+                           {"last_snapshot", time_or_null(r.last_snapshot)}});
+        }
+        std::cout << out.dump(1) << '\n';
+        return 0;
+    }
+    Table table;
+    table.header = {"REGISTRY", "REPOSITORY", "TAGS", "ALIASES", "SNAPSHOTS", "FIRST SNAPSHOT", "LAST SNAPSHOT"};
+    for (const auto& r : summaries) {
+        std::string aliases;
+        for (const auto& alias : r.aliases) aliases += (aliases.empty() ? "" : " ") + alias;
+        table.rows.push_back({r.name.registry, r.name.repository, std::to_string(r.tag_count), aliases,
+                              std::to_string(r.snapshot_count), time_or_empty(r.first_snapshot),
+                              time_or_empty(r.last_snapshot)});
+    }
+    table.print(std::cout, args.format.format());
+    return 0;
+}
+
+struct SnapshotsArgs {
+    RepositoryArgs repository;
+    FormatArg format;
+    std::int64_t limit = 0;
+    CLI::Option* limit_option = nullptr;
+};
+
+int run_snapshots(const Globals& globals, const SnapshotsArgs& args) {
+    const auto repository = args.repository.name();
+    const Catalog catalog = open_for_query(globals);
+    const auto snapshots =
+        catalog.snapshots(repository, *args.limit_option ? std::optional<std::int64_t>(args.limit) : std::nullopt);
+    if (args.format.format() == Format::json) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& s : snapshots) {
+            out.push_back({{"id", s.id},
+                           {"taken_at", format_timestamp(s.taken_at)},
+                           {"ingested_at", format_timestamp(s.ingested_at)},
+                           {"kind", s.merge ? "merge" : "full"},
+                           {"source", s.source},
+                           {"tags", s.tag_count},
+                           {"added", s.added},
+                           {"moved", s.moved},
+                           {"removed", s.removed}});
+        }
+        std::cout << out.dump(1) << '\n';
+        return 0;
+    }
+    Table table;
+    table.header = {"ID", "TAKEN AT", "KIND", "SOURCE", "TAGS", "ADDED", "MOVED", "REMOVED"};
+    for (const auto& s : snapshots) {
+        table.rows.push_back({std::to_string(s.id), format_timestamp(s.taken_at), s.merge ? "merge" : "full", s.source,
+                              std::to_string(s.tag_count), std::to_string(s.added), std::to_string(s.moved),
+                              std::to_string(s.removed)});
+    }
+    table.print(std::cout, args.format.format());
+    return 0;
+}
+
+struct AliasArgs {
+    RepositoryArgs repository;
+    std::vector<std::string> tags;
+};
+
+int run_alias_add(const Globals& globals, const AliasArgs& args) {
+    const auto repository = args.repository.name();
+    if (globals.read_only) throw UsageError("alias add writes the catalog: not with --read-only");
+    Catalog catalog = open_for_query(globals);
+    const AliasTagsChange change = catalog.add_alias_tags(repository, args.tags);
+    const std::string name = change.repository.registry + "/" + change.repository.repository;
+    for (const auto& tag : change.changed) std::cout << name << ": " << tag << " is now an alias tag\n";
+    for (const auto& tag : change.unchanged) {
+        std::cout << name << ": " << tag << " is already an alias tag; nothing to do\n";
+    }
+    return 0;
+}
+
+int run_alias_remove(const Globals& globals, const AliasArgs& args) {
+    const auto repository = args.repository.name();
+    if (globals.read_only) throw UsageError("alias remove writes the catalog: not with --read-only");
+    Catalog catalog = open_for_query(globals);
+    const AliasTagsChange change = catalog.remove_alias_tags(repository, args.tags);
+    const std::string name = change.repository.registry + "/" + change.repository.repository;
+    for (const auto& tag : change.changed) std::cout << name << ": " << tag << " is no longer an alias tag\n";
+    return 0;
+}
+
+// `alias add` or `alias remove`: a subcommand of `alias`, run as the top-level ones are.
+void add_alias_command(Commands& commands, CLI::App* alias, const std::string& name, const std::string& description,
+                       int (*run)(const Globals&, const AliasArgs&)) {
+    auto args = std::make_shared<AliasArgs>();
+    CLI::App* command = alias->add_subcommand(name, description);
+    command->add_option("tags", args->tags, "The tags (Docker tags)")->required();
+    args->repository.add_to(command);
+    commands.actions.emplace_back(command, [run, args, &g = commands.globals] { return run(g, *args); });
+}
+
+}  // namespace
+
+void add_admin_commands(Commands& commands) {
+    {
+        auto [command, args] = commands.add<ReposArgs>(
+            "repos", "Every repository: its current tag count, alias tags, and first and last snapshot", run_repos);
+        args->format.add_to(command);
+    }
+    {
+        auto [command, args] =
+            commands.add<SnapshotsArgs>("snapshots", "A repository's snapshots, newest first", run_snapshots);
+        args->repository.add_to(command);
+        args->limit_option = command->add_option("--limit", args->limit, "List at most this many (the newest)")
+                                 ->transform(whole_number())
+                                 ->check(positive());
+        args->format.add_to(command);
+    }
+    CLI::App* alias = commands.app.add_subcommand("alias", "Change a repository's alias tags (alias add|remove TAG...)");
+    alias->require_subcommand(1);
+    add_alias_command(commands, alias, "add",
+                      "Make tags alias tags: re-parse them as aliases and refresh the listing, in one transaction",
+                      run_alias_add);
+    add_alias_command(commands, alias, "remove",
+                      "Make alias tags ordinary tags again: re-parse them by the grammar and refresh the listing",
+                      run_alias_remove);
+}
+
+}  // namespace rspcat::cli
