@@ -271,28 +271,46 @@ TEST_CASE("every allocation failure during a merge is a clean error that changes
     check_allocation_faults(true, 1, allocation_shards);
 }
 
+namespace {
+
+// Runs the scenario's ingest once per call of the VFS's `kind` (1 to the count of a clean
+// ingest), that call failing, with ingest_with_fault's checks; `each` sees whether the ingest
+// threw and the kind of its error. Returns {calls, failed ingests}.
+std::pair<long, long> sweep_vfs_faults(const Scenario& scenario, const States& states, FaultyVfs::Kind kind,
+                                       const std::function<void(bool, std::optional<ErrorKind>)>& each = {}) {
+    using V = FaultyVfs;
+    V::kind = kind;
+    V::fail_at = 0;
+    ingest_with_fault(scenario, states, 0, [](long) { V::count = 0; V::armed = true; }, [] { V::armed = false; });
+    const long total = V::count;
+    REQUIRE(total > 0);
+    long failures = 0;
+    for (long n = 1; n <= total; ++n) {
+        CAPTURE(n);
+        std::optional<ErrorKind> error;
+        const bool threw = ingest_with_fault(
+            scenario, states, n, [](long at) { V::count = 0; V::fail_at = at; V::armed = true; },
+            [] { V::armed = false; }, &error);
+        failures += threw;
+        if (each) each(threw, error);
+    }
+    return {total, failures};
+}
+
+}  // namespace
+
 TEST_CASE("every failed write or sync during an ingest is a clean error that changes nothing", "[faults]") {
     for (const bool merge : {false, true}) {
         CAPTURE(merge);
         Scenario scenario(merge);
         const States states = clean_states(scenario);
         FaultyVfs::Installed installed;
-        using V = FaultyVfs;
-        for (const V::Kind kind : {V::Kind::write, V::Kind::sync}) {
-            CAPTURE(kind == V::Kind::write ? "write" : "sync");
-            V::kind = kind;
-            V::fail_at = 0;
-            ingest_with_fault(scenario, states, 0, [](long) { V::count = 0; V::armed = true; }, [] { V::armed = false; });
-            const long total = V::count;
-            REQUIRE(total > 0);
-            long failures = 0;
-            for (long n = 1; n <= total; ++n) {
-                failures += ingest_with_fault(
-                    scenario, states, n, [](long at) { V::count = 0; V::fail_at = at; V::armed = true; },
-                    [] { V::armed = false; });
-            }
-            std::printf("I/O faults (%s, %s): %ld calls, %ld failed ingests\n", merge ? "merge" : "full",
-                        kind == V::Kind::write ? "write" : "sync", total, failures);
+        for (const auto kind : {FaultyVfs::Kind::write, FaultyVfs::Kind::sync}) {
+            const char* name = kind == FaultyVfs::Kind::write ? "write" : "sync";
+            CAPTURE(name);
+            const auto [total, failures] = sweep_vfs_faults(scenario, states, kind);
+            std::printf("I/O faults (%s, %s): %ld calls, %ld failed ingests\n", merge ? "merge" : "full", name, total,
+                        failures);
             CHECK(failures > 0);
         }
     }
@@ -302,22 +320,10 @@ TEST_CASE("a full disk during an ingest is a disk-full error that changes nothin
     Scenario scenario(false);
     const States states = clean_states(scenario);
     FaultyVfs::Installed installed;
-    using V = FaultyVfs;
-    V::kind = V::Kind::full;
-    V::fail_at = 0;
-    ingest_with_fault(scenario, states, 0, [](long) { V::count = 0; V::armed = true; }, [] { V::armed = false; });
-    const long total = V::count;
-    REQUIRE(total > 0);
-    long failures = 0;
-    for (long n = 1; n <= total; ++n) {
-        std::optional<ErrorKind> kind;
-        const bool threw = ingest_with_fault(
-            scenario, states, n, [](long at) { V::count = 0; V::fail_at = at; V::armed = true; },
-            [] { V::armed = false; }, &kind);
-        failures += threw;
-        CAPTURE(n);
-        if (threw) CHECK(kind == ErrorKind::disk_full);
-    }
+    const auto [total, failures] =
+        sweep_vfs_faults(scenario, states, FaultyVfs::Kind::full, [](bool threw, std::optional<ErrorKind> kind) {
+            if (threw) CHECK(kind == ErrorKind::disk_full);
+        });
     std::printf("full disk: %ld writes, %ld failed ingests\n", total, failures);
     CHECK(failures > 0);
 }

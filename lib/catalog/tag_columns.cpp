@@ -228,24 +228,10 @@ std::vector<std::string> TagColumns::differences(const TagColumns& derived) cons
             }
         }
     };
-    compare("parse", parse, derived.parse);
-    compare("image_type", image_type, derived.image_type);
-    compare("type_priority", type_priority, derived.type_priority);
-    compare("display_name", display_name, derived.display_name);
-    compare("version", version, derived.version);
-    compare("version_major", version_major, derived.version_major);
-    compare("version_minor", version_minor, derived.version_minor);
-    compare("version_patch", version_patch, derived.version_patch);
-    compare("version_prerelease", version_prerelease, derived.version_prerelease);
-    compare("prerelease_key", prerelease_key, derived.prerelease_key, true);
-    compare("base", base, derived.base);
-    compare("cycle", cycle, derived.cycle);
-    compare("cycle_build", cycle_build, derived.cycle_build);
-    compare("rsp_build", rsp_build, derived.rsp_build);
-    compare("architecture", architecture, derived.architecture);
-    compare("extra", extra, derived.extra);
-    compare("date", date, derived.date);
-    compare("alias_title", alias_title, derived.alias_title);
+    // prerelease_key is a BLOB: shown in hex.
+#define RSPCAT_COMPARE(name) compare(#name, name, derived.name, std::string_view(#name) == "prerelease_key");
+    RSPCAT_TAG_COLUMNS(RSPCAT_COMPARE)
+#undef RSPCAT_COMPARE
     return out;
 }
 
