@@ -22,7 +22,6 @@ std::vector<std::string> subcommand_names(const CLI::App& app) {
 
 int run_help(const CLI::App& root, const HelpArgs& args) {
     const CLI::App* command = &root;
-    std::string prefix;  // the words before the command's own name, for its usage line
     for (const auto& word : args.command) {
         const auto names = subcommand_names(*command);
         if (std::find(names.begin(), names.end(), word) == names.end()) {
@@ -31,10 +30,10 @@ int run_help(const CLI::App& root, const HelpArgs& args) {
                              (suggestion ? " (did you mean " + *suggestion + "?)" : "") + "; `" +
                              command_path(root) + " help` lists the commands");
         }
-        prefix = command_path(*command);
         command = command->get_subcommand(word);
     }
-    std::cout << (command == &root ? root.help() : command->help(prefix));
+    // The formatter, not App::help(): that one shows the help of the chosen subcommand, `help`.
+    std::cout << command->get_formatter()->make_help(command, command_path(*command), CLI::AppFormatMode::Normal);
     return 0;
 }
 

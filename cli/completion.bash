@@ -4,7 +4,7 @@
 # Installed as share/bash-completion/completions/rspcat; or: source cli/completion.bash
 # Kept in step with `rspcat --help` by tests/check_cli_docs.sh.
 
-_rspcat_commands="ingest sync images latest show subset seen parse filter prune menu history diff check repos snapshots alias"
+_rspcat_commands="ingest sync images latest show subset seen parse filter prune menu history diff check repos snapshots alias help"
 # The subcommands of `alias`.
 _rspcat_alias_commands="add remove"
 
@@ -16,7 +16,8 @@ _rspcat_options() {
         ingest) echo "--registry --repository --alias --at --merge --allow-empty --max-removed --allow-future --format --help" ;;
         sync) echo "--url --repository --alias --allow-empty --max-removed --concurrency --credentials --insecure --max-pages --max-tags --timeout --deadline --help" ;;
         images) echo "$collection --all-arch --hide-aliased --hide-resolved-aliases --help" ;;
-        latest | show | history | diff) echo "$collection --help" ;;
+        latest | show) echo "$collection --help" ;;
+        history | diff) echo "--registry --repository --format --help" ;;
         subset) echo "--releases --weeklies --dailies --include --all-arch $collection --help" ;;
         seen) echo "--size --help" ;;
         parse) echo "--alias --format --help" ;;
@@ -26,7 +27,7 @@ _rspcat_options() {
         check) echo "--repair --help" ;;
         repos) echo "--format --help" ;;
         snapshots) echo "--registry --repository --limit --format --help" ;;
-        alias) echo "--help" ;;
+        alias | help) echo "--help" ;;
         "alias add" | "alias remove") echo "--registry --repository --help" ;;
     esac
 }
