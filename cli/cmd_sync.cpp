@@ -5,7 +5,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -17,7 +16,8 @@ namespace rspcat::cli {
 namespace {
 
 struct SyncArgs {
-    std::string url, repository, credentials;
+    std::string url, repository, credentials, username;
+    bool password_stdin = false;
     std::vector<std::string> aliases;
     int concurrency = 4;
     bool insecure = false;
@@ -78,12 +78,34 @@ class ProgressBar {
     std::size_t last_percent_ = 0;
 };
 
-std::string read_whole_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw CatalogError("cannot read " + path + ": " + std::strerror(errno));
+// `--password-stdin`: standard input, less one line end, as `docker login --password-stdin`
+// reads it.
+std::string password_from_stdin() {
     std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
+    text << std::cin.rdbuf();
+    if (std::cin.bad()) throw CatalogError("cannot read the password from standard input");
+    std::string password = text.str();
+    if (password.ends_with('\n')) password.pop_back();
+    if (password.ends_with('\r')) password.pop_back();
+    if (password.empty()) throw UsageError("--password-stdin: standard input holds no password");
+    return password;
+}
+
+// Who the sync authenticates as: --username with --password-stdin, else what Docker's and
+// containers' credential files say (see registry::resolve_credentials and docs/cli.md).
+std::optional<registry::Credentials> sync_credentials(const SyncArgs& args, const std::string& authority) {
+    if (!args.username.empty()) {
+        if (!args.password_stdin) throw UsageError("--username needs --password-stdin (a password is never an argument)");
+        registry::Credentials credentials;
+        credentials.username = args.username;
+        credentials.password = password_from_stdin();
+        credentials.source = "--username and --password-stdin";
+        return credentials;
+    }
+    if (args.password_stdin) throw UsageError("--password-stdin needs --username");
+    registry::CredentialLookup lookup = registry::credential_lookup_from_environment();
+    if (!args.credentials.empty()) lookup.config_file = args.credentials;
+    return registry::resolve_credentials(authority, lookup);
 }
 
 registry::SyncOptions sync_options(const SyncArgs& args) {
@@ -99,11 +121,7 @@ registry::SyncOptions sync_options(const SyncArgs& args) {
     options.request_timeout = std::chrono::seconds(args.timeout_seconds);
     options.deadline.reset();
     if (args.deadline_seconds != 0) options.deadline = std::chrono::seconds(args.deadline_seconds);
-    if (!args.credentials.empty()) {
-        options.credentials = registry::credentials_from_docker_config(read_whole_file(args.credentials),
-                                                                       args.credentials, url->authority);
-        if (!options.credentials) throw InputError(args.credentials + ": no \"auths\" entry for " + url->authority);
-    }
+    options.credentials = sync_credentials(args, url->authority);
     return options;
 }
 
@@ -163,9 +181,17 @@ void add_sync_commands(Commands& commands) {
     command->add_option("--concurrency", args->concurrency, "HEAD requests at once")
         ->check(CLI::Range(1, registry::max_concurrency))
         ->capture_default_str();
-    command->add_option("--credentials", args->credentials,
-                        "A Docker config.json whose \"auths\" entry for the registry holds the credentials")
-        ->check(not_empty());
+    auto* credentials = command->add_option(
+        "--credentials", args->credentials,
+        "A Docker config.json (or containers auth.json) to read the credentials from, instead of "
+        "$DOCKER_CONFIG/config.json, ~/.docker/config.json, $REGISTRY_AUTH_FILE and "
+        "$XDG_RUNTIME_DIR/containers/auth.json");
+    credentials->check(not_empty());
+    command->add_option("--username", args->username, "Authenticate as this user, with the password on standard input")
+        ->check(not_empty())
+        ->excludes(credentials);
+    command->add_flag("--password-stdin", args->password_stdin, "Read the password of --username from standard input")
+        ->excludes(credentials);
     command->add_flag("--insecure", args->insecure, "Do not verify the registry's TLS certificate");
     command->add_option("--max-pages", args->max_pages, "Fail when the registry links more pages of tags than this")
         ->transform(whole_number())

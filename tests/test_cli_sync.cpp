@@ -108,7 +108,7 @@ TEST_CASE("rspcat sync: usage errors and credentials files", "[sync]") {
              {{"sync", "--url", "http://127.0.0.1:9", "--repository", "lab", "--credentials", dir.file("absent.json")}, 1,
               "cannot read " + dir.file("absent.json")},
              {{"sync", "--url", "http://127.0.0.1:9", "--repository", "lab", "--credentials", dir.file("config.json")}, 1,
-              dir.file("config.json") + ": no \"auths\" entry for 127.0.0.1:9"},
+              dir.file("config.json") + ": no \"auths\" or \"credHelpers\" entry for 127.0.0.1:9 and no \"credsStore\""},
              {{"sync", "--url", "http://127.0.0.1:9", "--repository", "lab", "--credentials", dir.file("broken.json")}, 1,
               dir.file("broken.json") + ": /auths/127.0.0.1:9/auth: not the base64 of USER:PASSWORD"},
          }) {

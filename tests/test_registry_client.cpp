@@ -214,7 +214,7 @@ TEST_CASE("fetch_listing: the bearer-token flow, one token for all threads", "[s
     config.token_basic_auth = "Basic cm9ib3Q6czNjcmV0";  // robot:s3cret
     FakeRegistry registry(config);
     SyncOptions options = options_for(registry);
-    options.credentials = Credentials{"robot", "s3cret"};
+    options.credentials = Credentials{"robot", "s3cret", "", ""};
     CHECK(pairs_of(fetch_listing(options)) == config.tags);
     CHECK(registry.count("GET", "/token") == 1);
     // Only the first request went without the token.
@@ -225,7 +225,7 @@ TEST_CASE("fetch_listing: the bearer-token flow, one token for all threads", "[s
     CHECK(refused == 1);
 
     SECTION("wrong credentials are refused at the token endpoint") {
-        options.credentials = Credentials{"robot", "wrong"};
+        options.credentials = Credentials{"robot", "wrong", "", ""};
         CHECK_THAT(error_of(options), Catch::Contains("GET " + registry.url() + "/token?service=fake%20registry&scope=") &&
                                           Catch::Contains(": HTTP 401 (asking for a bearer token)"));
     }
@@ -243,18 +243,18 @@ TEST_CASE("fetch_listing: basic credentials on a Basic challenge", "[sync]") {
     SyncOptions options = options_for(registry);
     CHECK_THAT(error_of(options), Catch::Contains("GET " + registry.url() + "/v2/lab/tags/list: HTTP 401") &&
                                       Catch::Contains("wants credentials and none were given"));
-    options.credentials = Credentials{"me", "pw"};
+    options.credentials = Credentials{"me", "pw", "", ""};
     CHECK(pairs_of(fetch_listing(options)) == config.tags);
-    options.credentials = Credentials{"me", "nope"};
+    options.credentials = Credentials{"me", "nope", "", ""};
     CHECK_THAT(error_of(options), Catch::Contains("HTTP 401") && Catch::Contains("refused the credentials"));
 }
 
 TEST_CASE("fetch_listing: Basic credentials go out as RFC 7617 spells them", "[sync]") {
     // libcurl encodes USER:PASSWORD; these pin the bytes that the hand-written encoder sent.
     for (const auto& [credentials, header] : std::vector<std::pair<Credentials, std::string>>{
-             {{"", ""}, "Basic Og=="},
-             {{"a:b", "c"}, "Basic YTpiOmM="},
-             {{"\xc3\xbcser", "p\xc3\xa4ssw\xc3\xb6rd"}, "Basic w7xzZXI6cMOkc3N3w7ZyZA=="},
+             {{"", "", "", ""}, "Basic Og=="},
+             {{"a:b", "c", "", ""}, "Basic YTpiOmM="},
+             {{"\xc3\xbcser", "p\xc3\xa4ssw\xc3\xb6rd", "", ""}, "Basic w7xzZXI6cMOkc3N3w7ZyZA=="},
          }) {
         CAPTURE(header);
         FakeRegistryConfig config;
@@ -271,7 +271,7 @@ TEST_CASE("fetch_listing: Basic credentials go out as RFC 7617 spells them", "[s
     SyncOptions options;
     options.url = *parse_base_url("http://127.0.0.1:9");
     options.repository = "lab";
-    options.credentials = Credentials{"me", std::string("p\0w", 3)};
+    options.credentials = Credentials{"me", std::string("p\0w", 3), "", ""};
     CHECK(error_of(options) == "the credentials hold a NUL byte, which HTTP Basic authentication cannot carry");
 }
 

@@ -181,7 +181,7 @@ class RegistryClient {
             const Credentials* basic = sent.kind == Authorization::Kind::basic ? &*options_.credentials : nullptr;
             HttpResponse response = send_with_retries(session, method, url, headers, basic);
             if (response.status != 401) return response;
-            if (authenticated) fail_status(method, url, response, ": the registry refused the credentials");
+            if (authenticated) fail_status(method, url, response, ": the registry refused the credentials" + from());
             authenticate(session, method, url, response, sent);
             authenticated = true;
         }
@@ -193,14 +193,15 @@ class RegistryClient {
     }
 
     HttpResponse send_with_retries(HttpSession& session, Method method, const std::string& url,
-                                   const std::vector<std::string>& headers, const Credentials* basic) const {
+                                   const std::vector<std::string>& headers, const Credentials* basic,
+                                   const std::string& form = "") const {
         const int attempts = std::max(1, options_.retry.attempts);
         for (int attempt = 1;; ++attempt) {
             const bool last = attempt >= attempts;
             const std::string tried = attempt > 1 ? " (tried " + std::to_string(attempt) + " times)" : "";
             const auto [timeout, cut_by_deadline] = time_for_request(method, url);
             try {
-                HttpResponse response = session.perform(method, url, headers, timeout, basic);
+                HttpResponse response = session.perform(method, url, headers, timeout, basic, form);
                 const bool overloaded = response.status == 429 || response.status >= 500;
                 if (!overloaded) return response;
                 if (last) fail_status(method, url, response, tried);
@@ -266,6 +267,12 @@ class RegistryClient {
             authorization_ = Authorization{Authorization::Kind::bearer, fetch_token(session, *bearer, method, url)};
         } else if (basic) {
             if (!options_.credentials) fail_status(method, url, refused, ": the registry wants credentials and none were given");
+            const Credentials& given = *options_.credentials;
+            if (!given.identity_token.empty() && given.username.empty() && given.password.empty()) {
+                fail_status(method, url, refused,
+                            ": the registry wants Basic credentials, and an identity token" + from() +
+                                " is only for a Bearer token service");
+            }
             authorization_ = Authorization{Authorization::Kind::basic, {}};
         } else {
             fail_status(method, url, refused, " without a Basic or Bearer WWW-Authenticate challenge");
@@ -295,21 +302,45 @@ class RegistryClient {
             }
         }
         const std::string token_url = token.get(CURLUPART_URL).value_or(realm->second);
-        const std::vector<std::string> headers = {json_accept};
-        // The token service gets the Basic credentials too: it decides what they may pull.
-        const Credentials* basic = options_.credentials ? &*options_.credentials : nullptr;
-        const HttpResponse response = send_with_retries(session, Method::get, token_url, headers, basic);
-        if (response.status != 200) fail_status(Method::get, token_url, response, " (asking for a bearer token)");
+        std::vector<std::string> headers = {json_accept};
+        HttpResponse response;
+        Method token_method = Method::get;
+        if (options_.credentials && !options_.credentials->identity_token.empty()) {
+            // An identity token is an OAuth2 refresh token: POSTed to the realm, form-encoded,
+            // with the service and scope (docker/distribution docs/spec/auth/oauth.md). The realm
+            // is asked as the challenge named it; the token travels in the body, never in a URL.
+            token_method = Method::post;
+            std::string form = "grant_type=refresh_token&refresh_token=" + session.escape(options_.credentials->identity_token) +
+                               "&client_id=rspcat";
+            for (const std::string& pair : query) form += "&" + pair;
+            headers.emplace_back("Expect:");  // no `100 Continue` round trip for a long token
+            response = send_with_retries(session, Method::post, realm->second, headers, nullptr, form);
+        } else {
+            // The token service gets the Basic credentials too: it decides what they may pull.
+            const Credentials* basic = options_.credentials ? &*options_.credentials : nullptr;
+            response = send_with_retries(session, Method::get, token_url, headers, basic);
+        }
+        const std::string& asked = token_method == Method::post ? realm->second : token_url;
+        if (response.status != 200) {
+            fail_status(token_method, asked, response,
+                        " (asking for a bearer token" + (from().empty() ? std::string() : " with the credentials" + from()) + ")");
+        }
         std::string why;
         const auto parsed = parse_answer(response, why);
-        if (!parsed) throw RegistryError("GET " + token_url + ": HTTP 200 but the answer holds no token: " + why);
+        if (!parsed) throw RegistryError(describe(token_method, asked) + ": HTTP 200 but the answer holds no token: " + why);
         const Json& answer = *parsed;
         for (const char* key : {"token", "access_token"}) {
             if (answer.is_object() && answer.contains(key) && answer[key].is_string() && !answer[key].get<std::string>().empty()) {
                 return answer[key].get<std::string>();
             }
         }
-        throw RegistryError("GET " + token_url + ": HTTP 200 but the answer holds no token");
+        throw RegistryError(describe(token_method, asked) + ": HTTP 200 but the answer holds no token");
+    }
+
+    // ` from SOURCE` for messages about the credentials: where they came from, never what they are.
+    std::string from() const {
+        if (!options_.credentials || options_.credentials->source.empty()) return "";
+        return " from " + options_.credentials->source;
     }
 
     const SyncOptions& options_;
@@ -393,7 +424,8 @@ std::vector<ListingRow> fetch_checked_listing(const SyncOptions& options) {
         throw RegistryError("the page limit, the request timeout and the deadline must be positive");
     }
     if (options.credentials && (options.credentials->username.find('\0') != std::string::npos ||
-                                options.credentials->password.find('\0') != std::string::npos)) {
+                                options.credentials->password.find('\0') != std::string::npos ||
+                                options.credentials->identity_token.find('\0') != std::string::npos)) {
         throw RegistryError("the credentials hold a NUL byte, which HTTP Basic authentication cannot carry");
     }
     RegistryClient client(options);

@@ -140,7 +140,14 @@ std::optional<std::string> Url::get(CURLUPart part, unsigned flags) const {
     return out;
 }
 
-std::string_view method_name(Method method) { return method == Method::get ? "GET" : "HEAD"; }
+std::string_view method_name(Method method) {
+    switch (method) {
+        case Method::get: return "GET";
+        case Method::head: return "HEAD";
+        case Method::post: return "POST";
+    }
+    return "GET";
+}
 
 std::optional<std::string> HttpResponse::header(std::string_view name) const {
     for (const auto& [key, value] : headers) {
@@ -186,7 +193,8 @@ HttpSession::HttpSession(bool insecure) : handle_(std::make_unique<Handle>()) {
 HttpSession::~HttpSession() = default;
 
 HttpResponse HttpSession::perform(Method method, const std::string& url, const std::vector<std::string>& headers,
-                                  std::chrono::milliseconds timeout, const Credentials* basic) {
+                                  std::chrono::milliseconds timeout, const Credentials* basic,
+                                  const std::string& form) {
     CURL* easy = handle_->easy.get();
     CurlList header_list;
     for (const auto& header : headers) {
@@ -204,6 +212,11 @@ HttpResponse HttpSession::perform(Method method, const std::string& url, const s
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, std::min(connect_timeout_ms, timeout_ms));
     if (method == Method::head) {
         curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+    } else if (method == Method::post) {
+        curl_easy_setopt(easy, CURLOPT_NOBODY, 0L);
+        curl_easy_setopt(easy, CURLOPT_POST, 1L);
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(form.size()));
+        curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, form.c_str());  // libcurl keeps a copy
     } else {
         curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
     }

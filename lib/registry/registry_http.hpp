@@ -16,7 +16,11 @@
 
 namespace rspcat::registry::detail {
 
-enum class Method { get, head };
+enum class Method { get, head, post };
+
+// Whether a config.json key (`HOST[:PORT]`, `https://HOST[:PORT]/v1/`) names the registry at
+// `authority`, ignoring case; Docker Hub's credentials are filed under its index's URL.
+bool names_registry(std::string_view key, std::string_view authority);
 
 std::string_view method_name(Method method);
 
@@ -71,10 +75,12 @@ class HttpSession {
     HttpSession& operator=(const HttpSession&) = delete;
 
     // Sends one request (redirects are not followed) and returns whatever status came back;
-    // with `basic`, libcurl adds their `Authorization: Basic` header. Throws TransportError when
-    // nothing usable came back within `timeout`.
+    // with `basic`, libcurl adds their `Authorization: Basic` header. A POST sends `form` as
+    // `application/x-www-form-urlencoded`. Throws TransportError when nothing usable came back
+    // within `timeout`.
     HttpResponse perform(Method method, const std::string& url, const std::vector<std::string>& headers,
-                         std::chrono::milliseconds timeout, const Credentials* basic = nullptr);
+                         std::chrono::milliseconds timeout, const Credentials* basic = nullptr,
+                         const std::string& form = "");
 
     // `text` percent-encoded for a query string.
     std::string escape(std::string_view text);

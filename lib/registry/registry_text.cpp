@@ -71,15 +71,26 @@ std::string unquote(std::string_view value) {
     return out;
 }
 
-// A config.json `auths` key (`host:port`, `https://host:port/v1/`) reduced to its authority.
+
+constexpr std::string_view base64_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+}  // namespace
+
+namespace detail {
+
 std::string auths_key_authority(std::string_view key) {
     if (const std::size_t scheme = key.find("://"); scheme != std::string_view::npos) key.remove_prefix(scheme + 3);
     return lower(key.substr(0, key.find('/')));
 }
 
-constexpr std::string_view base64_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+bool names_registry(std::string_view key, std::string_view authority) {
+    const std::string wanted = lower(authority);
+    const bool docker_hub = wanted == "docker.io" || wanted == "registry-1.docker.io" || wanted == "index.docker.io";
+    const std::string key_authority = auths_key_authority(key);
+    return key_authority == wanted || (docker_hub && key_authority == "index.docker.io");
+}
 
-}  // namespace
+}  // namespace detail
 
 std::optional<BaseUrl> parse_base_url(std::string_view text) {
     detail::Url url;
@@ -170,29 +181,38 @@ std::optional<Credentials> credentials_from_docker_config(std::string_view json_
     const auto auths = config.find("auths");
     if (auths == config.end()) return std::nullopt;
     if (!auths->is_object()) fail("/auths", "expected an object");
-    // Docker Hub's credentials are filed under its index's URL.
-    const std::string wanted = lower(authority);
-    const bool docker_hub = wanted == "docker.io" || wanted == "registry-1.docker.io" || wanted == "index.docker.io";
     for (const auto& [key, entry] : auths->items()) {
-        const std::string key_authority = auths_key_authority(key);
-        const bool matches = key_authority == wanted || (docker_hub && key_authority == "index.docker.io");
-        if (!matches) continue;
+        if (!detail::names_registry(key, authority)) continue;
         const std::string path = "/auths/" + key;
         if (!entry.is_object()) fail(path, "expected an object");
         const auto auth = entry.find("auth");
         const bool has_auth = auth != entry.end() && !(auth->is_string() && auth->get_ref<const std::string&>().empty());
+        Credentials credentials;
+        credentials.source = source;
         if (has_auth) {
             const auto decoded = auth->is_string() ? base64_decode(auth->get_ref<const std::string&>()) : std::nullopt;
             const std::size_t colon = decoded ? decoded->find(':') : std::string::npos;
             if (colon == std::string::npos) fail(path + "/auth", "not the base64 of USER:PASSWORD");
-            return Credentials{decoded->substr(0, colon), decoded->substr(colon + 1)};
+            credentials.username = decoded->substr(0, colon);
+            credentials.password = decoded->substr(colon + 1);
+        } else {
+            const auto username = entry.find("username");
+            const auto password = entry.find("password");
+            if (username != entry.end() && password != entry.end() && username->is_string() && password->is_string()) {
+                credentials.username = username->get<std::string>();
+                credentials.password = password->get<std::string>();
+            }
         }
-        const auto username = entry.find("username");
-        const auto password = entry.find("password");
-        if (username != entry.end() && password != entry.end() && username->is_string() && password->is_string()) {
-            return Credentials{username->get<std::string>(), password->get<std::string>()};
+        // Docker writes `identitytoken` beside an `auth` whose password is empty.
+        const auto identity = entry.find("identitytoken");
+        if (identity != entry.end() && !(identity->is_string() && identity->get_ref<const std::string&>().empty())) {
+            if (!identity->is_string()) fail(path + "/identitytoken", "expected a string");
+            credentials.identity_token = identity->get<std::string>();
         }
-        fail(path, "no \"auth\" (nor \"username\" and \"password\"); credential stores and helpers are not read");
+        if (credentials.username.empty() && credentials.password.empty() && credentials.identity_token.empty()) {
+            fail(path, "no \"auth\" (nor \"username\" and \"password\", nor \"identitytoken\")");
+        }
+        return credentials;
     }
     return std::nullopt;
 }

@@ -58,18 +58,59 @@ RSPCAT_API std::optional<std::string> registry_name(std::string_view text);
 // `_`, `__` or dashes, joined by `/`.
 RSPCAT_API bool is_repository_name(std::string_view name);
 
+// What the client authenticates with. Never printed: messages name `source` instead.
 struct Credentials {
     std::string username;
     std::string password;
+    // Docker's `identitytoken`: an OAuth2 refresh token. When set, a Bearer challenge is
+    // answered by POSTing `grant_type=refresh_token` with it to the token service (docker/
+    // distribution's OAuth2 token spec) instead of a GET with Basic credentials.
+    std::string identity_token;
+    // Where they came from, for messages: `--username`, a file, `docker-credential-NAME`.
+    std::string source;
 };
 
 // The credentials for `authority` in a Docker `config.json`: its `auths` entry (keyed by
 // `HOST[:PORT]` or by a URL) with a base64 `auth` of `USER:PASSWORD`, or `username` and
-// `password`. nullopt when the file has no entry for it. Throws InputError, naming `source` and
-// the JSON path, for a file that is not such a config.
+// `password`, or an `identitytoken`. nullopt when the file has no entry for it. Credential
+// helpers are not run (resolve_credentials() does). Throws InputError, naming `source` and the
+// JSON path, for a file that is not such a config.
 RSPCAT_API std::optional<Credentials> credentials_from_docker_config(std::string_view json_text,
                                                                      const std::string& source,
                                                                      std::string_view authority);
+
+// Where resolve_credentials() looks. credential_lookup_from_environment() fills it as Docker,
+// crane and podman would; a test or an embedding program may fill it otherwise.
+struct CredentialLookup {
+    // `--credentials FILE`: this file alone, which must exist and hold the registry.
+    std::optional<std::string> config_file;
+    std::optional<std::string> docker_config;       // $DOCKER_CONFIG: a directory holding config.json
+    std::optional<std::string> home;                // $HOME: ~/.docker/config.json
+    std::optional<std::string> registry_auth_file;  // $REGISTRY_AUTH_FILE: containers' auth.json
+    std::optional<std::string> xdg_runtime_dir;     // $XDG_RUNTIME_DIR: containers/auth.json in it
+    std::optional<std::string> path;                // $PATH, searched for docker-credential-NAME
+    // How long a credential helper may run before it is killed and the lookup fails.
+    std::chrono::milliseconds helper_timeout{30'000};
+};
+RSPCAT_API CredentialLookup credential_lookup_from_environment();
+
+// The files resolve_credentials() reads, in order: `config_file` alone when set; else
+// `$DOCKER_CONFIG/config.json` (or `$HOME/.docker/config.json` when DOCKER_CONFIG is unset),
+// `$REGISTRY_AUTH_FILE`, `$XDG_RUNTIME_DIR/containers/auth.json`, each when its variable is set.
+RSPCAT_API std::vector<std::string> credential_files(const CredentialLookup& lookup);
+
+// The credentials for `authority` (`HOST[:PORT]`). The files of credential_files() are read in
+// order, skipping those that do not exist, and the first that names the registry decides, as
+// Docker reads one config.json: its `credHelpers` entry for the registry, else its `credsStore`,
+// else its `auths` entry. A helper is run as `docker-credential-NAME get` (found on
+// `lookup.path`, no shell, no inherited descriptors, killed after `helper_timeout`) with the
+// server on standard input; its answer's `Username` and `Secret` are the credentials, or an
+// identity token when Username is `<token>`. nullopt (anonymous) when no file names the
+// registry or the helper answers "credentials not found". Throws InputError naming the file
+// for one that cannot be read or is not a config, RegistryError naming the helper for one that
+// is missing, fails, times out or answers nonsense; neither message holds a secret, nor what a
+// failing helper printed.
+RSPCAT_API std::optional<Credentials> resolve_credentials(std::string_view authority, const CredentialLookup& lookup);
 
 // The bytes of config.json's `auth`, or nullopt when it is not base64.
 RSPCAT_API std::optional<std::string> base64_decode(std::string_view text);
