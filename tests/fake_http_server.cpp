@@ -30,6 +30,7 @@ std::string reason(int status) {
         case 200: return "OK";
         case 401: return "Unauthorized";
         case 404: return "Not Found";
+        case 405: return "Method Not Allowed";
         case 429: return "Too Many Requests";
         case 500: return "Internal Server Error";
         case 503: return "Service Unavailable";
@@ -117,20 +118,33 @@ void FakeHttpServer::serve() {
 }
 
 void FakeHttpServer::serve_connection(int fd) {
-    // Read up to the end of the headers (requests here have no body), within a deadline.
+    // Read up to the end of the headers, then the body that Content-Length announces, within a
+    // deadline.
     std::string text;
     const auto deadline = std::chrono::steady_clock::now() + request_deadline;
-    while (text.find("\r\n\r\n") == std::string::npos) {
-        if (text.size() > max_request_bytes || std::chrono::steady_clock::now() > deadline || stopping_) return;
+    auto read_more = [&]() {
+        if (text.size() > max_request_bytes || std::chrono::steady_clock::now() > deadline || stopping_) return false;
         pollfd readable{fd, POLLIN, 0};
-        if (::poll(&readable, 1, poll_interval_ms) <= 0) continue;
+        if (::poll(&readable, 1, poll_interval_ms) <= 0) return true;
         char buffer[4096];
         const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-        if (n <= 0) return;
+        if (n <= 0) return false;
         text.append(buffer, static_cast<std::size_t>(n));
+        return true;
+    };
+    while (text.find("\r\n\r\n") == std::string::npos) {
+        if (!read_more()) return;
     }
     auto request = parse_request(text);
     if (!request) return;
+    const std::size_t body_start = text.find("\r\n\r\n") + 4;
+    const std::string length = request->header("content-length");
+    const std::size_t body_length = length.empty() ? 0 : std::stoul(length);
+    if (body_length > max_request_bytes) return;
+    while (text.size() < body_start + body_length) {
+        if (!read_more()) return;
+    }
+    request->body = text.substr(body_start, body_length);
     request->server_url = url();
     {
         const std::lock_guard lock(mutex_);

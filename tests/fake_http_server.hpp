@@ -1,7 +1,7 @@
 // A tiny HTTP/1.1 server for tests, on 127.0.0.1 and a port the kernel picks, answering from a
 // function the test gives. It stands in for registries where the real one cannot show what is
 // tested (Link pagination, bearer tokens, overload). One connection at a time, one request per
-// connection (`Connection: close`); it stops, and its thread ends, when the object goes.
+// connection (`Connection: close`), a body only by Content-Length; it stops, and its thread ends, when the object goes.
 #pragma once
 
 #include <atomic>
@@ -23,6 +23,7 @@ struct FakeRequest {
     std::string path;
     std::string query;                           // after `?`, or empty
     std::map<std::string, std::string> headers;  // names lower-cased
+    std::string body;                            // as Content-Length says (POST)
     std::string server_url;                      // `http://127.0.0.1:PORT` of the server
 
     std::string header(const std::string& name) const {

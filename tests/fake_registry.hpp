@@ -45,6 +45,10 @@ struct FakeRegistryConfig {
     std::size_t page_size = 0;                              // 0: every tag on one page
     std::optional<std::string> token;                       // when set, every /v2 request needs it
     std::optional<std::string> token_basic_auth;            // `Basic …` the token endpoint wants
+    // When set, the token endpoint wants an OAuth2 refresh-token POST (docker/distribution's
+    // oauth.md) with this refresh token, and refuses a GET.
+    std::optional<std::string> refresh_token;
+    std::optional<std::string> basic_auth;  // when set (`Basic …`), every /v2 request needs it
     // Consulted first for every request: an answer to give instead of the normal one.
     std::function<std::optional<FakeReply>(const FakeRequest&)> intercept;
 };
@@ -82,6 +86,10 @@ class FakeRegistry {
                                                   config.repository + ":pull\""}},
                         R"({"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]})"};
             }
+            if (config.basic_auth && request.header("authorization") != *config.basic_auth) {
+                return {401, {{"WWW-Authenticate", "Basic realm=\"fake registry\""}},
+                        R"({"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]})"};
+            }
             const std::string prefix = "/v2/" + config.repository;
             if (request.method == "GET" && request.path == prefix + "/tags/list") return tags_page(request);
             if (request.method == "HEAD" && request.path.rfind(prefix + "/manifests/", 0) == 0) {
@@ -100,6 +108,7 @@ class FakeRegistry {
         }
 
         FakeReply token_reply(const FakeRequest& request) const {
+            if (config.refresh_token) return oauth_reply(request);
             const auto params = query_params(request.query);
             const auto service = params.find("service");
             const auto scope = params.find("scope");
@@ -111,6 +120,25 @@ class FakeRegistry {
                 return {401, {}, R"({"details":"wrong credentials"})"};
             }
             return {200, {{"Content-Type", "application/json"}}, nlohmann::json{{"token", *config.token}}.dump()};
+        }
+
+        // The OAuth2 refresh-token grant: a form POST, checked field by field.
+        FakeReply oauth_reply(const FakeRequest& request) const {
+            if (request.method != "POST") return {405, {}, "the token service wants a POST with a refresh token"};
+            if (request.header("content-type") != "application/x-www-form-urlencoded") {
+                return {400, {}, "not a form: " + request.header("content-type")};
+            }
+            const auto form = query_params(request.body);
+            auto field = [&](const std::string& name) {
+                const auto found = form.find(name);
+                return found == form.end() ? std::string("(none)") : found->second;
+            };
+            if (field("grant_type") != "refresh_token" || field("service") != "fake registry" ||
+                field("scope") != "repository:" + config.repository + ":pull" || field("client_id") == "(none)") {
+                return {400, {}, R"({"error":"invalid_request"})"};
+            }
+            if (field("refresh_token") != *config.refresh_token) return {401, {}, R"({"error":"invalid_grant"})"};
+            return {200, {{"Content-Type", "application/json"}}, nlohmann::json{{"access_token", *config.token}}.dump()};
         }
 
         // Pages of page_size tags after `last`; each page but the last links to the next, with a
