@@ -239,8 +239,9 @@ HelperRun run_helper(const std::string& helper, const std::string& program, cons
     while (::waitpid(pid, &run.status, 0) < 0 && errno == EINTR) {
     }
     if (timed_out) {
-        throw RegistryError(helper + ": no answer within " + std::to_string(timeout.count() / 1000) +
-                            " s; it was stopped");
+        const std::string limit = timeout.count() % 1000 == 0 ? std::to_string(timeout.count() / 1000) + " s"
+                                                              : std::to_string(timeout.count()) + " ms";
+        throw RegistryError(helper + ": no answer within " + limit + "; it was stopped");
     }
     if (too_large) throw RegistryError(helper + ": it printed more than 1 MiB; it was stopped");
     return run;
