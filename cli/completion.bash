@@ -14,7 +14,7 @@ _rspcat_options() {
     case $1 in
         "") echo "--db --read-only --busy-timeout --help --version" ;;
         ingest) echo "--registry --repository --alias --at --merge --allow-empty --max-removed --allow-future --format --help" ;;
-        sync) echo "--url --repository --alias --allow-empty --max-removed --concurrency --credentials --insecure --max-pages --max-tags --timeout --deadline --help" ;;
+        sync) echo "--url --repository --alias --allow-empty --max-removed --concurrency --credentials --username --password-stdin --insecure --max-pages --max-tags --timeout --deadline --help" ;;
         images) echo "$collection --all-arch --hide-aliased --hide-resolved-aliases --help" ;;
         latest | show) echo "$collection --help" ;;
         history | diff) echo "--registry --repository --format --help" ;;
@@ -36,7 +36,7 @@ _rspcat_options() {
 _rspcat_takes_value() {
     case $2 in
         --db | --busy-timeout | --registry | --repository | --cycle | --at | --format | --alias | --url | --concurrency | \
-            --credentials | --max-pages | --max-tags | --max-removed | --timeout | --deadline | --releases | --weeklies | \
+            --credentials | --username | --max-pages | --max-tags | --max-removed | --timeout | --deadline | --releases | --weeklies | \
             --dailies | --include | --size | --policy | --policy-key | --keep | --recommended | --pin | --nodes | --limit)
             [[ $2 != --alias || $1 != parse ]]
             ;;
