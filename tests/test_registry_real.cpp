@@ -150,4 +150,25 @@ TEST_CASE("sync a real registry behind basic auth (htpasswd)", "[registry]") {
     const json recommended = query(db, {"show", "recommended"});
     CHECK(recommended.at("digest") == weekly);
     CHECK(recommended.at("display_name") == "Recommended (Weekly 2077_43)");
+
+    // The same credentials from a credsStore helper found through $DOCKER_CONFIG and PATH, and
+    // from --username with --password-stdin.
+    std::filesystem::create_directories(dir.file("docker"));
+    write_text(dir.file("docker/config.json"), R"({"credsStore": "real"})");
+    const std::string helper = dir.file("docker-credential-real");
+    write_text(helper, "#!/bin/sh\ncat > /dev/null\necho '{\"Username\":\"robot\",\"Secret\":\"s3cret pass\"}'\n");
+    std::filesystem::permissions(helper, std::filesystem::perms::owner_all);
+    std::vector<std::string> from_helper = {"DOCKER_CONFIG=" + dir.file("docker"),
+                                            "PATH=" + dir.path().string() + ":/usr/bin:/bin", RSPCAT_BINARY};
+    from_helper.insert(from_helper.end(), sync.begin(), sync.end());
+    const auto helped = run_command("/usr/bin/env", from_helper);
+    INFO(helped.err);
+    CHECK(helped.exit_code == 0);
+    write_text(dir.file("password"), "s3cret pass\n");
+    std::vector<std::string> one_off = sync;
+    one_off.insert(one_off.end(), {"--username", "robot", "--password-stdin"});
+    const auto given = run_rspcat(one_off, dir.file("password"));
+    INFO(given.err);
+    CHECK(given.exit_code == 0);
+    CHECK(sql(db, "select count(*) from snapshots") == "3\n");
 }
