@@ -182,8 +182,11 @@ HelperRun run_helper(const std::string& helper, const std::string& program, cons
     posix_spawn_file_actions_adddup2(&actions, in_read.get(), 0);
     posix_spawn_file_actions_adddup2(&actions, out_write.get(), 1);
     posix_spawn_file_actions_adddup2(&actions, err_write.get(), 2);
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
     // Whatever was opened without O_CLOEXEC (by a library, say) is closed in the helper too.
+    // Elsewhere only O_CLOEXEC protects: rspcat's own descriptors (pipes, SQLite's files) have it.
     posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+#endif
     posix_spawnattr_t attributes;
     posix_spawnattr_init(&attributes);
     sigset_t no_signals, defaults;
