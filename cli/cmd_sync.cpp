@@ -2,8 +2,6 @@
 // ingested as one full snapshot. Nothing is written unless every tag was resolved.
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -183,9 +181,8 @@ void add_sync_commands(Commands& commands) {
         ->capture_default_str();
     auto* credentials = command->add_option(
         "--credentials", args->credentials,
-        "A Docker config.json (or containers auth.json) to read the credentials from, instead of "
-        "$DOCKER_CONFIG/config.json, ~/.docker/config.json, $REGISTRY_AUTH_FILE and "
-        "$XDG_RUNTIME_DIR/containers/auth.json");
+        "A Docker config.json (or containers auth.json) to take the credentials from, instead of the "
+        "default files (~/.docker/config.json and others: see ENVIRONMENT in rspcat(1))");
     credentials->check(not_empty());
     command->add_option("--username", args->username, "Authenticate as this user, with the password on standard input")
         ->check(not_empty())
