@@ -17,8 +17,10 @@ CREATE TABLE undo_snapshots (
     aliases_after       TEXT NOT NULL      -- the repository's alias tags after it, sorted, space-separated
 );
 
--- The `images` rows of the repository as they were before the snapshot changed them; a row with
--- a NULL digest stands for a tag that had no current image.
+-- The `images` rows of the repository as they were before the snapshot changed them. A NULL
+-- position: the tag had no current image. A NULL digest (and size) with a position: the digest
+-- and size stayed, and a NULL batch, the batch too; only what changed is kept, as most rows of a
+-- weekly listing change their position only.
 CREATE TABLE undo_images (
     snapshot_id  INTEGER NOT NULL REFERENCES snapshots (id),
     tag_id       INTEGER NOT NULL,

@@ -160,7 +160,14 @@ void apply_undo(Database& db, std::int64_t snapshot, std::int64_t repository, co
     // Current state first: then nothing refers to the tags it made when they go.
     run_for(db, R"sql(
 DELETE FROM images WHERE repository_id = :repository
-  AND tag_id IN (SELECT tag_id FROM undo_images WHERE snapshot_id = :snapshot AND digest IS NULL))sql",
+  AND tag_id IN (SELECT tag_id FROM undo_images WHERE snapshot_id = :snapshot AND position IS NULL))sql",
+            snapshot, repository);
+    // Rows whose digest and size it left: the position, and the batch where it changed that.
+    run_for(db, R"sql(
+UPDATE images SET batch = coalesce(u.batch, images.batch), position = u.position
+FROM undo_images u
+WHERE u.snapshot_id = :snapshot AND u.digest IS NULL AND u.position IS NOT NULL
+  AND images.repository_id = :repository AND images.tag_id = u.tag_id)sql",
             snapshot, repository);
     run_for(db, R"sql(
 INSERT INTO images (repository_id, tag_id, digest, size, batch, position)
@@ -246,9 +253,9 @@ UndoSummary Catalog::undo(const std::optional<RepositoryName>& repository, bool 
                                "); change them back with `rspcat alias add|remove` to undo it; nothing was changed");
         }
         summary.images_restored = count_for(
-            db, "SELECT count(*) FROM undo_images WHERE snapshot_id = :snapshot AND digest IS NOT NULL", snapshot, id);
+            db, "SELECT count(*) FROM undo_images WHERE snapshot_id = :snapshot AND position IS NOT NULL", snapshot, id);
         summary.images_removed = count_for(
-            db, "SELECT count(*) FROM undo_images WHERE snapshot_id = :snapshot AND digest IS NULL", snapshot, id);
+            db, "SELECT count(*) FROM undo_images WHERE snapshot_id = :snapshot AND position IS NULL", snapshot, id);
         summary.history_removed =
             count_for(db, "SELECT count(*) FROM tag_history WHERE started_snapshot = :snapshot", snapshot, id);
         summary.history_reopened =

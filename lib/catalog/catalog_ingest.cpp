@@ -210,14 +210,18 @@ void apply_full_snapshot(Database& db, const Repository& repository, std::int64_
     const std::int64_t batch = full_snapshot_batch(db, repository);
 
     // The undo journal: the rows that the statements below delete or rewrite, as they are, and
-    // (with a NULL digest) the tags that get a row. Conditions as in the DELETE and the UPSERT.
+    // (all NULL) the tags that get a row. Conditions as in the DELETE and the UPSERT. A row whose
+    // digest and size stay keeps only its position (and its batch, if that changes): a tag
+    // inserted into a sorted listing moves every tag after it, week after week.
     run(db, R"sql(
 INSERT INTO undo_images (snapshot_id, tag_id, digest, size, batch, position)
-SELECT :snapshot, i.tag_id, i.digest, i.size, i.batch, i.position
-FROM images i LEFT JOIN temp.ingest_rows s ON s.tag_id = i.tag_id
-WHERE i.repository_id = :repository
-  AND (s.tag_id IS NULL OR i.digest IS NOT s.digest OR i.size IS NOT s.size OR i.batch IS NOT :batch
-       OR i.position IS NOT s.position)
+SELECT :snapshot, i.tag_id, CASE WHEN whole THEN i.digest END, CASE WHEN whole THEN i.size END,
+       CASE WHEN whole OR i.batch IS NOT :batch THEN i.batch END, i.position
+FROM (SELECT i.*, s.tag_id IS NULL OR i.digest IS NOT s.digest OR i.size IS NOT s.size AS whole,
+             s.position AS new_position
+      FROM images i LEFT JOIN temp.ingest_rows s ON s.tag_id = i.tag_id
+      WHERE i.repository_id = :repository) i
+WHERE whole OR i.batch IS NOT :batch OR i.position IS NOT i.new_position
 UNION ALL
 SELECT :snapshot, s.tag_id, NULL, NULL, NULL, NULL FROM temp.ingest_rows s
 WHERE NOT EXISTS (SELECT 1 FROM images i WHERE i.repository_id = :repository AND i.tag_id = s.tag_id))sql",
