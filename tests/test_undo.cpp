@@ -1,8 +1,11 @@
 // Catalog::undo and `rspcat undo`: the catalog after an ingest and its undo is, as `sqlite3 .dump`
 // prints it (every row, in stored order), the catalog before the ingest; refusals change nothing.
 #include <catch2/catch.hpp>
+#include <mutex>
+#include <nlohmann/json.hpp>
 
 #include "catalog_calls.hpp"
+#include "fake_registry.hpp"
 #include "rspcat/catalog.hpp"
 
 using namespace rspcat;
@@ -316,5 +319,75 @@ TEST_CASE("rspcat undo refuses a snapshot without a journal, and changes nothing
         CHECK(refused.exit_code == 1);
         CHECK(contains(refused.err, "has no undo journal"));
         CHECK(dump(db) == before);
+    }
+}
+
+// A registry whose tags the test changes between syncs.
+class ChangingRegistry {
+   public:
+    using Tags = std::vector<std::pair<std::string, std::string>>;
+
+    ChangingRegistry() : shared_(std::make_shared<Shared>()), registry_(config(shared_)) {}
+    void set(Tags tags) {
+        const std::lock_guard lock(shared_->mutex);
+        shared_->tags = std::move(tags);
+    }
+    std::string url() const { return registry_.url(); }
+
+   private:
+    struct Shared {
+        std::mutex mutex;
+        Tags tags;
+    };
+    static FakeRegistryConfig config(const std::shared_ptr<Shared>& shared) {
+        FakeRegistryConfig c;
+        c.intercept = [shared](const FakeRequest& request) -> std::optional<FakeReply> {
+            const std::lock_guard lock(shared->mutex);
+            if (request.method == "GET" && request.path == "/v2/lab/tags/list") {
+                nlohmann::json names = nlohmann::json::array();
+                for (const auto& [tag, digest] : shared->tags) names.push_back(tag);
+                return FakeReply{200, {{"Content-Type", "application/json"}},
+                                 nlohmann::json{{"name", "lab"}, {"tags", names}}.dump()};
+            }
+            for (const auto& [tag, digest] : shared->tags) {
+                if (request.method == "HEAD" && request.path == "/v2/lab/manifests/" + tag) {
+                    return FakeReply{200,
+                                     {{"Docker-Content-Digest", digest},
+                                      {"Content-Type", "application/vnd.oci.image.manifest.v1+json"}},
+                                     ""};
+                }
+            }
+            return FakeReply{404, {}, ""};
+        };
+        return c;
+    }
+    std::shared_ptr<Shared> shared_;
+    FakeRegistry registry_;
+};
+
+TEST_CASE("rspcat undo takes back syncs: the first, and one that moves, adds and removes tags", "[undo][cli]") {
+    ChangingRegistry registry;
+    TempDir dir;
+    const std::string db = dir.file("c.db");
+    const std::vector<std::string> sync = {"--db", db, "sync", "--url", registry.url(), "--repository", "lab",
+                                           "--alias", "recommended"};
+    // A catalog to start from: another repository, ingested from a file.
+    write_text(dir.file("other.tsv"), "w_2021_17\t" + digest('9') + "\t900\n");
+    rspcat_ok({"--db", db, "ingest", "--registry", "other.org", "--repository", "lab2", "--at", "2021-05-01",
+               dir.file("other.tsv")});
+    std::vector<std::string> dumps = {dump(db)};
+    registry.set({{"w_2021_22", digest('1')}, {"w_2021_23", digest('2')}, {"recommended", digest('2')}});
+    rspcat_ok(sync);
+    dumps.push_back(dump(db));
+    registry.set({{"recommended", digest('3')}, {"w_2021_23", digest('2')}, {"w_2021_24", digest('3')}});
+    rspcat_ok(sync);
+    dumps.push_back(dump(db));
+    const std::string name = registry.url().substr(std::string("http://").size()) + "/lab";
+    const std::vector<std::string> repo = {"--db", db, "undo", "--registry", registry.url().substr(7), "--repository", "lab"};
+    for (std::size_t i = 2; i-- > 0;) {
+        CAPTURE(i);
+        const auto undone = rspcat_ok(repo);
+        CHECK(contains(undone.out, "of " + name + ": "));
+        CHECK(dump(db) == dumps[i]);
     }
 }
