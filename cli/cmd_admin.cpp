@@ -1,5 +1,5 @@
-// rspcat repos, snapshots and alias add|remove: what the catalog holds per repository, and the
-// alias tags changed after the first ingest.
+// rspcat repos, snapshots, alias add|remove and undo: what the catalog holds per repository, the
+// alias tags changed after the first ingest, and taking back the latest snapshot.
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -135,6 +135,36 @@ int run_alias_remove(const Globals& globals, const AliasArgs& args) {
     return 0;
 }
 
+struct UndoArgs {
+    RepositoryArgs repository;
+    bool dry_run = false;
+};
+
+std::string count_of(std::int64_t n, const std::string& one, const std::string& many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+int run_undo(const Globals& globals, const UndoArgs& args) {
+    const auto repository = args.repository.name();
+    if (globals.read_only && !args.dry_run) throw UsageError("undo writes the catalog: not with --read-only (or add --dry-run)");
+    Catalog catalog = open_for_query(globals);
+    const UndoSummary undo = catalog.undo(repository, args.dry_run);
+    const SnapshotSummary& s = undo.snapshot;
+    std::cout << (undo.dry_run ? "would undo" : "undid") << " snapshot " << s.id << " ("
+              << format_timestamp(s.taken_at) << ", " << (s.merge ? "merge" : "full") << ", " << s.source << ") of "
+              << undo.repository.registry << "/" << undo.repository.repository << ": "
+              << (undo.dry_run ? "would restore " : "restored ") << count_of(undo.images_restored, "image", "images")
+              << ", " << (undo.dry_run ? "remove " : "removed ") << count_of(undo.images_removed, "image", "images")
+              << " and " << count_of(undo.tags_removed, "new tag", "new tags") << ", "
+              << (undo.dry_run ? "reopen " : "reopened ")
+              << count_of(undo.history_reopened, "history row", "history rows");
+    if (undo.tags_reparsed > 0) std::cout << ", " << count_of(undo.tags_reparsed, "earlier parse", "earlier parses");
+    for (const auto& tag : undo.aliases_removed) std::cout << ", alias tag " << tag;
+    if (undo.repository_removed) std::cout << "; it was the first snapshot: the repository goes too";
+    std::cout << '\n';
+    return 0;
+}
+
 // `alias add` or `alias remove`: a subcommand of `alias`, run as the top-level ones are.
 void add_alias_command(Commands& commands, CLI::App* alias, const std::string& name, const std::string& description,
                        int (*run)(const Globals&, const AliasArgs&)) {
@@ -161,6 +191,13 @@ void add_admin_commands(Commands& commands) {
                                  ->transform(whole_number())
                                  ->check(positive());
         args->format.add_to(command);
+    }
+    {
+        auto [command, args] = commands.add<UndoArgs>(
+            "undo", "Remove a repository's latest snapshot, restoring the catalog exactly as it was before it",
+            run_undo);
+        args->repository.add_to(command);
+        command->add_flag("--dry-run", args->dry_run, "Say what would be undone; write nothing");
     }
     CLI::App* alias = commands.app.add_subcommand("alias", "Change a repository's alias tags (alias add|remove TAG...)");
     alias->require_subcommand(1);

@@ -4,7 +4,7 @@
 # Installed as share/bash-completion/completions/rspcat; or: source cli/completion.bash
 # Kept in step with `rspcat --help` by tests/check_cli_docs.sh.
 
-_rspcat_commands="ingest sync images latest show subset seen parse filter prune menu history diff check repos snapshots alias help"
+_rspcat_commands="ingest sync images latest show subset seen parse filter prune menu history diff check repos snapshots alias undo help"
 # The subcommands of `alias`.
 _rspcat_alias_commands="add remove"
 
@@ -27,6 +27,7 @@ _rspcat_options() {
         check) echo "--repair --help" ;;
         repos) echo "--format --help" ;;
         snapshots) echo "--registry --repository --limit --format --help" ;;
+        undo) echo "--registry --repository --dry-run --help" ;;
         alias | help) echo "--help" ;;
         "alias add" | "alias remove") echo "--registry --repository --help" ;;
     esac
