@@ -18,11 +18,12 @@ struct HistoryArgs {
 };
 
 int run_history(const Globals& globals, const HistoryArgs& args) {
+    const Output output = args.format.output();
     const CollectionSpec spec = args.collection.spec();
     const Catalog catalog = open_for_query(globals);
     const auto entries = catalog.timeline(spec, args.tag);
     if (entries.empty()) throw CatalogError("tag " + args.tag + " never appeared in the catalog");
-    if (args.format.format() == Format::json) {
+    if (output.format == Format::json) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& e : entries) {
             out.push_back({{"tag", e.tag},
@@ -36,11 +37,11 @@ int run_history(const Globals& globals, const HistoryArgs& args) {
         return 0;
     }
     Table table;
-    table.header = {"FROM", "TO", "DIGEST", "RESOLVED TO"};
+    table.columns = {"from", "to", "digest", "resolved_to"};
     for (const auto& e : entries) {
         table.rows.push_back({format_timestamp(e.from), time_or_empty(e.to), e.digest, e.resolved_to.value_or("")});
     }
-    table.print(std::cout, args.format.format());
+    table.print(std::cout, output);
     return 0;
 }
 
@@ -51,6 +52,7 @@ struct DiffArgs {
 };
 
 int run_diff(const Globals& globals, const DiffArgs& args) {
+    const Output output = args.format.output();
     const CollectionSpec spec = args.collection.spec();
     const Timestamp from = parse_time_arg("T1", args.from), to = parse_time_arg("T2", args.to);
     const Catalog catalog = open_for_query(globals);
@@ -58,7 +60,7 @@ int run_diff(const Globals& globals, const DiffArgs& args) {
     auto kind = [](TagChange::Kind k) {
         return k == TagChange::Kind::added ? "added" : k == TagChange::Kind::removed ? "removed" : "moved";
     };
-    if (args.format.format() == Format::json) {
+    if (output.format == Format::json) {
         nlohmann::json out = {{"added", nlohmann::json::array()},
                               {"removed", nlohmann::json::array()},
                               {"moved", nlohmann::json::array()}};
@@ -72,11 +74,11 @@ int run_diff(const Globals& globals, const DiffArgs& args) {
         return 0;
     }
     Table table;
-    table.header = {"CHANGE", "TAG", "OLD DIGEST", "NEW DIGEST"};
+    table.columns = {"change", "tag", "old_digest", "new_digest"};
     for (const auto& c : changes) {
         table.rows.push_back({kind(c.kind), c.tag, c.old_digest.value_or(""), c.new_digest.value_or("")});
     }
-    table.print(std::cout, args.format.format());
+    table.print(std::cout, output);
     return 0;
 }
 
