@@ -263,6 +263,14 @@ TEST_CASE("ingest and sync print their summaries on standard error, and nothing 
         const auto failed = run_rspcat({"--db", db, "sync", "--quiet", "--url", registry.url(), "--repository", "nope"});
         CHECK(failed.exit_code != 0);
         CHECK_FALSE(failed.err.empty());
+        // Counts in errors as well.
+        FakeRegistryConfig two;
+        two.tags = {{"w_2077_01", d1}, {"w_2077_02", d2}};
+        FakeRegistry larger(two);
+        const auto limited = run_rspcat({"--db", db, "sync", "-q", "--max-tags", "1", "--url", larger.url(),
+                                         "--repository", "lab"});
+        CHECK(limited.exit_code == 1);
+        CHECK_THAT(limited.err, Catch::Contains("more than 1 tag (the tag limit)"));
     }
 }
 
