@@ -20,9 +20,16 @@ struct HistoryArgs {
 int run_history(const Globals& globals, const HistoryArgs& args) {
     const Output output = args.format.output();
     const CollectionSpec spec = args.collection.spec();
+    // A digest (or its first 12 or more digits): which tags pointed to it, and when.
+    const bool by_digest = args.tag.starts_with("sha256:");
+    if (by_digest) check_digest_syntax("DIGEST", args.tag);
     const Catalog catalog = open_for_query(globals);
-    const auto entries = catalog.timeline(spec, args.tag);
-    if (entries.empty()) throw CatalogError("tag " + args.tag + " never appeared in the catalog");
+    const std::string what = by_digest ? digest_arg(catalog, "DIGEST", args.tag) : args.tag;
+    const auto entries = by_digest ? catalog.digest_timeline(spec, what) : catalog.timeline(spec, what);
+    if (entries.empty()) {
+        throw CatalogError((by_digest ? "no tag of the repository ever pointed to digest " : "tag ") + what +
+                           (by_digest ? "" : " never appeared in the catalog"));
+    }
     if (output.format == Format::json) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& e : entries) {
@@ -37,9 +44,11 @@ int run_history(const Globals& globals, const HistoryArgs& args) {
         return 0;
     }
     Table table;
-    table.columns = {"from", "to", "digest", "resolved_to"};
+    // By digest the digest is the same on every row, and the tag is what changes.
+    table.columns = {"from", "to", by_digest ? "tag" : "digest", "resolved_to"};
     for (const auto& e : entries) {
-        table.rows.push_back({format_timestamp(e.from), time_or_empty(e.to), e.digest, e.resolved_to.value_or("")});
+        table.rows.push_back(
+            {format_timestamp(e.from), time_or_empty(e.to), by_digest ? e.tag : e.digest, e.resolved_to.value_or("")});
     }
     table.print(std::cout, output);
     return 0;
@@ -87,10 +96,10 @@ int run_diff(const Globals& globals, const DiffArgs& args) {
 void add_history_commands(Commands& commands) {
     {
         auto [command, args] =
-            commands.add<HistoryArgs>("history", "A tag's timeline: each digest it pointed to, from when to when",
+            commands.add<HistoryArgs>("history", "A tag's timeline (each digest it pointed to, from when to when), or a digest's (the tags that pointed to it)",
                                       run_history);
-        command->add_option("tag", args->tag, "The tag")->required();
-        args->collection.add_to(command);
+        command->add_option("tag", args->tag, "TAG, or sha256:DIGEST (or its first 12 or more hex digits)")->required();
+        args->collection.add_repository_to(command);
         args->format.add_to(command);
     }
     {
@@ -98,7 +107,7 @@ void add_history_commands(Commands& commands) {
             commands.add<DiffArgs>("diff", "Tags added, removed and moved between two times", run_diff);
         command->add_option("from", args->from, "T1 (ISO 8601)")->required();
         command->add_option("to", args->to, "T2 (ISO 8601)")->required();
-        args->collection.add_to(command);
+        args->collection.add_repository_to(command);
         args->format.add_to(command);
     }
 }

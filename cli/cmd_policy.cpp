@@ -54,6 +54,11 @@ struct PolicyArgs {
     }
 };
 
+// " in cycle N" when the collection is one cycle's, for messages.
+std::string in_cycle(const CollectionSpec& spec) {
+    return spec.cycle ? " of cycle " + std::to_string(*spec.cycle) : "";
+}
+
 struct FilterArgs {
     CollectionArgs collection;
     FormatArg format;
@@ -109,9 +114,12 @@ int run_prune(const Globals& globals, const PruneArgs& args) {
     const FilterPolicy policy = args.policy.read();
     const Catalog catalog = open_for_query(globals);
     const std::vector<Image> images = catalog.images(spec, {.hide_arch_specific = false});
+    // A --keep that names no tag protects nothing: most likely a typo, and the plan would then
+    // delete what the operator meant to keep.
     for (const auto& tag : args.keep) {
         if (std::none_of(images.begin(), images.end(), [&](const Image& i) { return i.tag.tag == tag; })) {
-            std::cerr << "rspcat: --keep " << tag << ": no such tag in the collection\n";
+            throw CatalogError("--keep " + tag + ": no such tag in the collection" + in_cycle(spec) +
+                               "; no plan was made");
         }
     }
     print_plan(std::cout, std::cerr, plan_prune(images, policy, args.collection.time(), args.keep), output);
@@ -158,10 +166,17 @@ int run_menu(const Globals& globals, const MenuArgs& given) {
     }
     args.options.age_basis = args.collection.time();
     const Catalog catalog = open_for_query(globals);
-    const Menu menu = catalog.menu(spec, args.options);
-    if (menu.menu.empty() || menu.menu.front().tag.tag != args.options.recommended) {
-        std::cerr << "rspcat: the recommended tag " << args.options.recommended << " is not in the collection\n";
+    // A menu without its recommended image, or without a pinned one, is not what was asked for.
+    if (!catalog.image_for_tag(spec, args.options.recommended)) {
+        throw CatalogError("--recommended " + args.options.recommended + ": no such tag in the collection" +
+                           in_cycle(spec));
     }
+    for (const auto& pin : args.options.pins) {
+        if (!catalog.image_for_tag(spec, pin)) {
+            throw CatalogError("--pin " + pin + ": no such tag in the collection" + in_cycle(spec));
+        }
+    }
+    const Menu menu = catalog.menu(spec, args.options);
     print_menu(std::cout, menu, format);
     return 0;
 }

@@ -52,9 +52,10 @@ int run_show(const Globals& globals, const ShowArgs& args) {
     const CollectionSpec spec = args.collection.spec();
     const Catalog catalog = open_for_query(globals);
     const bool by_digest = args.what.starts_with("sha256:");
-    const auto image = by_digest ? catalog.image_for_digest(spec, args.what) : catalog.image_for_tag(spec, args.what);
+    const std::string what = by_digest ? digest_arg(catalog, "DIGEST", args.what) : args.what;
+    const auto image = by_digest ? catalog.image_for_digest(spec, what) : catalog.image_for_tag(spec, what);
     if (!image) {
-        throw CatalogError(std::string("no image with ") + (by_digest ? "digest " : "tag ") + args.what +
+        throw CatalogError(std::string("no image with ") + (by_digest ? "digest " : "tag ") + what +
                            (spec.cycle ? " in cycle " + std::to_string(*spec.cycle) : ""));
     }
     print_image(std::cout, image, output);
@@ -86,13 +87,13 @@ struct SeenArgs {
 
 int run_seen(const Globals& globals, const SeenArgs& args) {
     if (globals.read_only) throw UsageError("seen writes to the catalog; it cannot run with --read-only");
-    if (!is_sha256_digest(args.digest)) {
-        throw UsageError("DIGEST '" + args.digest + "' is not sha256: followed by 64 lower-case hex digits");
-    }
+    check_digest_syntax("DIGEST", args.digest);
     Catalog catalog = open_for_query(globals);
+    const std::string digest = digest_arg(catalog, "DIGEST", args.digest);
     const std::optional<std::int64_t> size = *args.size_option ? std::optional(args.size) : std::nullopt;
-    if (!catalog.mark_seen(args.digest, args.node, size, now_utc())) {
-        std::cerr << "rspcat: no image has digest " << args.digest << "; nothing recorded\n";
+    // A digest no image has is most likely a typo or a different registry: say so, and fail.
+    if (!catalog.mark_seen(digest, args.node, size, now_utc())) {
+        throw CatalogError("no current image has digest " + digest + "; nothing was recorded");
     }
     return 0;
 }
@@ -134,7 +135,7 @@ void add_query_commands(Commands& commands) {
     {
         auto [command, args] =
             commands.add<ShowArgs>("show", "Show the image with a tag, or the image for a digest", run_show);
-        command->add_option("what", args->what, "TAG or sha256:DIGEST")->required();
+        command->add_option("what", args->what, "TAG, or sha256:DIGEST (or its first 12 or more hex digits)")->required();
         args->collection.add_to(command);
         args->format.add_to(command);
     }
@@ -152,7 +153,7 @@ void add_query_commands(Commands& commands) {
     }
     {
         auto [command, args] = commands.add<SeenArgs>("seen", "Record that a node has the image with a digest", run_seen);
-        command->add_option("digest", args->digest, "sha256:DIGEST")->required();
+        command->add_option("digest", args->digest, "sha256:DIGEST (or its first 12 or more hex digits)")->required();
         command->add_option("node", args->node, "Node name")->required()->check(not_empty());
         args->size_option = command->add_option("--size", args->size, "Image size in bytes seen on the node")
                                 ->transform(whole_number());

@@ -9,10 +9,14 @@
 
 namespace rspcat::cli {
 
-void CollectionArgs::add_to(CLI::App* command, const std::string& at_help) {
+void CollectionArgs::add_repository_to(CLI::App* command) {
     command->add_option("--registry", registry, "Registry host (needed when the catalog holds several)")
         ->check(not_empty());
     command->add_option("--repository", repository, "Repository path, e.g. lsstsqre/sciplat-lab")->check(not_empty());
+}
+
+void CollectionArgs::add_to(CLI::App* command, const std::string& at_help) {
+    add_repository_to(command);
     cycle_option = command->add_option("--cycle", cycle, "Restrict the collection to this SAL cycle")
                        ->transform(whole_number());
     command->add_option("--at", at, at_help)->check(not_empty());
@@ -119,6 +123,30 @@ std::string repository_arg(const std::string& text) {
     throw UsageError(message);
 }
 
+void check_digest_syntax(const std::string& name, const std::string& text) {
+    constexpr std::string_view scheme = "sha256:";
+    const std::size_t digits = text.size() - std::min(text.size(), scheme.size());
+    const bool hex = std::all_of(text.begin() + static_cast<std::ptrdiff_t>(text.size() - digits), text.end(),
+                                 [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+    if (text.starts_with(scheme) && digits >= min_digest_prefix && digits <= 64 && hex) return;
+    throw UsageError(name + " '" + text + "' is not sha256: followed by 64 lower-case hex digits, or by the first " +
+                     std::to_string(min_digest_prefix) + " or more of them");
+}
+
+std::string digest_arg(const Catalog& catalog, const std::string& name, const std::string& text) {
+    check_digest_syntax(name, text);
+    if (is_sha256_digest(text)) return text;
+    const std::vector<std::string> digests = catalog.digests_starting_with(text, 10);
+    if (digests.size() == 1) return digests.front();
+    if (digests.empty()) throw CatalogError("no digest in the catalog starts with " + text);
+    std::string list;
+    for (const auto& digest : digests) list += "\n  " + digest;
+    throw CatalogError(name + " " + text + " is ambiguous: it starts " +
+                       (digests.size() == 10 ? "10 or more digests, among them" : std::to_string(digests.size()) +
+                                                                                      " digests") +
+                       list + "\ngive more of its digits");
+}
+
 namespace {
 
 // --max-removed: N tags or P% (0 to 100) of the current ones.
@@ -172,6 +200,14 @@ std::chrono::milliseconds busy_timeout(const Globals& globals) {
     return std::chrono::seconds(std::min<std::int64_t>(globals.busy_timeout, 86400));
 }
 
+// Tells the user at a terminal, or in a cron mail, why rspcat seems stuck.
+Catalog::LockWaitNotice lock_wait_notice(const Globals& globals) {
+    return [db = globals.db, timeout = globals.busy_timeout] {
+        std::cerr << "rspcat: waiting for another process to release its lock on " << db << " (for up to "
+                  << timeout << " s; --busy-timeout)\n";
+    };
+}
+
 }  // namespace
 
 Catalog open_for_query(const Globals& globals) {
@@ -179,13 +215,13 @@ Catalog open_for_query(const Globals& globals) {
         throw CatalogError("no catalog at " + globals.db + " (create one with `rspcat ingest`, or pass --db)");
     }
     Catalog catalog(globals.db, globals.read_only ? Catalog::Mode::read_only : Catalog::Mode::read_write,
-                    busy_timeout(globals));
+                    busy_timeout(globals), lock_wait_notice(globals));
     for (const auto& warning : catalog.warnings()) std::cerr << "rspcat: warning: " << warning << "\n";
     return catalog;
 }
 
 Catalog open_for_write(const Globals& globals) {
-    return Catalog(globals.db, Catalog::Mode::read_write, busy_timeout(globals));
+    return Catalog(globals.db, Catalog::Mode::read_write, busy_timeout(globals), lock_wait_notice(globals));
 }
 
 }  // namespace rspcat::cli

@@ -52,6 +52,9 @@ struct CollectionArgs {
 
     // `at_help` says what --at means for the command (the listing as it was then, by default).
     void add_to(CLI::App* command, const std::string& at_help = "Show the catalog as it was at this time (ISO 8601)");
+    // Only --registry and --repository: for commands that look at every time and whose answer
+    // does not depend on a cycle (history, diff), so that they offer no option they would ignore.
+    void add_repository_to(CLI::App* command);
     CollectionSpec spec() const;
     // The time --at names, or now.
     Timestamp time() const;
@@ -124,6 +127,16 @@ struct SnapshotGuardArgs {
     static std::string advice(IngestGuardError::Guard guard);
 };
 
+// How many hex digits a digest given short must have at least: as many as tables print.
+inline constexpr std::size_t min_digest_prefix = 12;
+// A usage error naming option or argument `name` unless `text` is `sha256:` and 12 to 64
+// lower-case hex digits: a digest or a prefix of one. Before opening a catalog.
+void check_digest_syntax(const std::string& name, const std::string& text);
+// The digest that DIGEST `text` names: itself when whole, else the one catalog digest it is a
+// prefix of. A usage error when it is neither a digest nor a long enough prefix, a CatalogError
+// when no digest or several start with it (naming them).
+std::string digest_arg(const Catalog& catalog, const std::string& name, const std::string& text);
+
 // Queries need an existing catalog: a missing file is an error, not an empty catalog.
 Catalog open_for_query(const Globals& globals);
 // Ingests and syncs open (or create) the catalog for writing.
@@ -136,5 +149,6 @@ void add_history_commands(Commands& commands);
 void add_sync_commands(Commands& commands);
 void add_check_commands(Commands& commands);
 void add_admin_commands(Commands& commands);
+void add_help_command(Commands& commands);
 
 }  // namespace rspcat::cli

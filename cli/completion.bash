@@ -4,7 +4,7 @@
 # Installed as share/bash-completion/completions/rspcat; or: source cli/completion.bash
 # Kept in step with `rspcat --help` by tests/check_cli_docs.sh.
 
-_rspcat_commands="ingest sync images latest show subset seen parse filter prune menu history diff check repos snapshots alias"
+_rspcat_commands="ingest sync images latest show subset seen parse filter prune menu history diff check repos snapshots alias help"
 # The subcommands of `alias`.
 _rspcat_alias_commands="add remove"
 
@@ -17,7 +17,8 @@ _rspcat_options() {
         ingest) echo "--registry --repository --alias --at --merge --allow-empty --max-removed --allow-future --format --quiet --help" ;;
         sync) echo "--url --repository --alias --allow-empty --max-removed --concurrency --credentials --insecure --max-pages --max-tags --timeout --deadline --quiet --help" ;;
         images) echo "$collection --all-arch --hide-aliased --hide-resolved-aliases $headers --help" ;;
-        latest | show | history | diff) echo "$collection $headers --help" ;;
+        latest | show) echo "$collection $headers --help" ;;
+        history | diff) echo "--registry --repository --format $headers --help" ;;
         subset) echo "--releases --weeklies --dailies --include --all-arch $collection $headers --help" ;;
         seen) echo "--size --help" ;;
         parse) echo "--alias --format $headers --help" ;;
@@ -27,7 +28,7 @@ _rspcat_options() {
         check) echo "--repair --help" ;;
         repos) echo "--format $headers --help" ;;
         snapshots) echo "--registry --repository --limit --format $headers --help" ;;
-        alias) echo "--help" ;;
+        alias | help) echo "--help" ;;
         "alias add" | "alias remove") echo "--registry --repository --help" ;;
     esac
 }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common.hpp"
+#include "suggest.hpp"
 #include "rspcat/version.hpp"
 
 namespace rspcat::cli {
@@ -47,6 +48,10 @@ int run(int argc, char** argv) {
     app.set_version_flag("--version", version_text,
                          "Print the versions of rspcat, of SQLite and of the catalog schema, and exit");
     app.require_subcommand(1);
+    // Global options after the subcommand too (`rspcat images --db lab.db`), as git and kubectl
+    // take them: a subcommand hands what it does not know to its parent. Inherited by every
+    // subcommand added below.
+    app.fallthrough();
     Globals globals;
     app.add_option("--db", globals.db, "Catalog file")->envname("RSPCAT_DB")->capture_default_str();
     app.add_flag("--read-only", globals.read_only, "Open the catalog read-only");
@@ -56,7 +61,8 @@ int run(int argc, char** argv) {
         ->capture_default_str();
     app.footer("Exit status: 0 on success, 1 on failure, 2 on a usage error; 3 the catalog is busy, 4 it cannot be "
                "written, 5 the disk is full, 6 the catalog is damaged, 7 it is not an rspcat catalog, 8 its schema "
-               "is newer than this rspcat, 9 a constraint failed, 10 an rspcat bug. See docs/cli.md.");
+               "is newer than this rspcat, 9 a constraint failed, 10 an rspcat bug. `rspcat help COMMAND` shows a command's options; man rspcat "
+               "has the whole manual.");
 
     Commands commands{app, globals, {}};
     add_ingest_commands(commands);
@@ -66,14 +72,13 @@ int run(int argc, char** argv) {
     add_sync_commands(commands);
     add_check_commands(commands);
     add_admin_commands(commands);
+    add_help_command(commands);
 
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        // CLI11 reports an unknown command only as a missing one; name it.
-        if (argc > 1 && app.get_subcommands().empty() && !app.remaining().empty()) {
-            std::cerr << "rspcat: unknown command '" << app.remaining().front()
-                      << "'; run rspcat --help for the commands\n";
+        if (const auto message = unknown_word_message(app)) {
+            std::cerr << *message << "\n";
             return exit_usage;
         }
         const int code = app.exit(e);

@@ -233,7 +233,7 @@ TEST_CASE("empty option values are usage errors naming the option", "[sync][cli]
              {{"sync", "--url", "http://127.0.0.1:9", "--repository", "lab", "--credentials", ""}, "--credentials"},
              {{"images", "--at", ""}, "--at"},
              {{"images", "--registry", "", "--repository", ""}, "--registry"},
-             {{"history", "w_2077_01", "--at", ""}, "--at"},
+             {{"history", "w_2077_01", "--registry", "", "--repository", "lab"}, "--registry"},
              {{"filter", "--policy", dir.file("p.json"), "--at", ""}, "--at"},
              {{"seen", d1, ""}, "node"},
              {{"menu", "--recommended", "w_2077_01", "--nodes", ""}, "--nodes"},

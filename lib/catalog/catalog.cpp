@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <climits>
 #include <chrono>
@@ -163,6 +164,28 @@ void enable_wal(SQLite::Database& db, std::chrono::milliseconds busy_timeout) {
     }
 }
 
+// SQLite's busy handler: sleeps a little longer each time, like sqlite3_busy_timeout, until the
+// timeout; tells once per wait when it has lasted lock_wait_notice_after.
+int wait_for_lock(void* context, int count) noexcept {
+    using namespace std::chrono;
+    auto& wait = *static_cast<Catalog::Impl::LockWait*>(context);
+    const auto now = steady_clock::now();
+    if (count == 0) wait.started = now, wait.told = false;
+    const auto waited = duration_cast<milliseconds>(now - wait.started);
+    if (waited >= wait.timeout) return 0;
+    if (!wait.told && waited >= Catalog::lock_wait_notice_after && wait.on_long_wait) {
+        wait.told = true;
+        try {
+            wait.on_long_wait();
+        } catch (...) {  // NOLINT(bugprone-empty-catch): nothing may unwind through SQLite
+        }
+    }
+    constexpr std::array<int, 8> steps_ms{1, 2, 5, 10, 15, 20, 25, 50};
+    const milliseconds step{steps_ms[std::min<std::size_t>(static_cast<std::size_t>(count), steps_ms.size() - 1)]};
+    std::this_thread::sleep_for(std::min(step, wait.timeout - waited));
+    return 1;
+}
+
 }  // namespace
 
 Catalog::Impl::Impl(const std::string& path_, Mode mode, std::chrono::milliseconds busy_timeout_)
@@ -174,7 +197,9 @@ Catalog::Impl::Impl(const std::string& path_, Mode mode, const OpenPlan& plan, P
       read_only(!plan.read_only_reason.empty()),
       read_only_reason(plan.read_only_reason),
       warnings(plan.warnings),
-      busy_timeout(plan.busy_timeout) {
+      busy_timeout(plan.busy_timeout),
+      lock_wait{plan.busy_timeout, plan.on_long_lock_wait, {}, false} {
+    sqlite3_busy_handler(db.getHandle(), wait_for_lock, &lock_wait);
     const char* failed = "the rsp SQL functions";
     if (const int rc = rsp_register_sql_v2(db.getHandle(), &failed); rc != SQLITE_OK) {
         if (rc == SQLITE_NOMEM) throw std::bad_alloc();
@@ -306,6 +331,13 @@ IngestGuardError::~IngestGuardError() = default;
 
 Catalog::Catalog(const std::string& path, Mode mode, std::chrono::milliseconds busy_timeout)
     : impl_(with_catalog_errors(path, "open it", [&] { return std::make_unique<Impl>(path, mode, busy_timeout); })) {}
+Catalog::Catalog(const std::string& path, Mode mode, std::chrono::milliseconds busy_timeout,
+                 LockWaitNotice on_long_lock_wait)
+    : impl_(with_catalog_errors(path, "open it", [&] {
+          OpenPlan plan = plan_open(path, mode, busy_timeout);
+          plan.on_long_lock_wait = std::move(on_long_lock_wait);
+          return std::make_unique<Impl>(path, mode, plan);
+      })) {}
 Catalog::~Catalog() = default;
 Catalog::Catalog(Catalog&&) noexcept = default;
 Catalog& Catalog::operator=(Catalog&&) noexcept = default;

@@ -139,32 +139,52 @@ Timestamp stored_time(const std::string& path, const std::string& tag, const std
 
 }  // namespace
 
-std::vector<TimelineEntry> Catalog::timeline(const CollectionSpec& collection, const std::string& tag) const {
-    return with_catalog_errors(impl().path, "read a tag's history", [&]() -> std::vector<TimelineEntry> {
-        ReadTransaction read(impl_->db);
-        const std::int64_t repository = impl_->repository_id(collection);
-        SQLite::Statement s(impl_->db, R"sql(
+namespace {
+
+// The tag_timeline rows of a repository that `where` picks (binding :value), oldest first, each
+// alias row with what it resolved to when it started.
+std::vector<TimelineEntry> read_timeline(const Catalog& catalog, Catalog::Impl& impl,
+                                         const CollectionSpec& collection, const char* where,
+                                         const std::string& value) {
+    ReadTransaction read(impl.db);
+    const std::int64_t repository = impl.repository_id(collection);
+    SQLite::Statement s(impl.db, std::string(R"sql(
 SELECT tag, digest, size, started_at, ended_at FROM tag_timeline
-WHERE repository_id = ? AND tag = ? ORDER BY started_at, ended_at IS NULL, ended_at)sql");
-        SQLite::bind(s, repository, tag);
-        std::vector<TimelineEntry> entries;
-        while (s.executeStep()) {
-            TimelineEntry entry;
-            entry.tag = s.getColumn(0).getString();
-            entry.digest = s.getColumn(1).getString();
-            if (!s.getColumn(2).isNull()) entry.size = s.getColumn(2).getInt64();
-            entry.from = stored_time(impl_->path, tag, s.getColumn(3).getString());
-            if (!s.getColumn(4).isNull()) entry.to = stored_time(impl_->path, tag, s.getColumn(4).getString());
-            entries.push_back(std::move(entry));
-        }
-        // What an alias resolved to depends on the whole collection then: ask the past listing.
-        for (auto& entry : entries) {
-            CollectionSpec then = collection;
-            then.at = entry.from;
-            const auto image = image_for_tag(then, tag);
-            if (image) entry.resolved_to = image->alias_target;
-        }
-        return entries;
+WHERE repository_id = :repository AND )sql") + where + " ORDER BY started_at, ended_at IS NULL, ended_at, tag");
+    s.bind(":repository", repository);
+    s.bind(":value", value);
+    std::vector<TimelineEntry> entries;
+    while (s.executeStep()) {
+        TimelineEntry entry;
+        entry.tag = s.getColumn(0).getString();
+        entry.digest = s.getColumn(1).getString();
+        if (!s.getColumn(2).isNull()) entry.size = s.getColumn(2).getInt64();
+        entry.from = stored_time(impl.path, entry.tag, s.getColumn(3).getString());
+        if (!s.getColumn(4).isNull()) entry.to = stored_time(impl.path, entry.tag, s.getColumn(4).getString());
+        entries.push_back(std::move(entry));
+    }
+    // What an alias resolved to depends on the whole collection then: ask the past listing.
+    for (auto& entry : entries) {
+        CollectionSpec then = collection;
+        then.at = entry.from;
+        const auto image = catalog.image_for_tag(then, entry.tag);
+        if (image) entry.resolved_to = image->alias_target;
+    }
+    return entries;
+}
+
+}  // namespace
+
+std::vector<TimelineEntry> Catalog::timeline(const CollectionSpec& collection, const std::string& tag) const {
+    return with_catalog_errors(impl().path, "read a tag's history", [&] {
+        return read_timeline(*this, *impl_, collection, "tag = :value", tag);
+    });
+}
+
+std::vector<TimelineEntry> Catalog::digest_timeline(const CollectionSpec& collection,
+                                                    const std::string& digest) const {
+    return with_catalog_errors(impl().path, "read a digest's history", [&] {
+        return read_timeline(*this, *impl_, collection, "digest = :value", digest);
     });
 }
 

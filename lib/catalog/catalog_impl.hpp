@@ -23,6 +23,7 @@ namespace rspcat {
 // that nothing changes the file meanwhile.
 struct OpenPlan {
     std::chrono::milliseconds busy_timeout{};
+    Catalog::LockWaitNotice on_long_lock_wait;
     bool immutable = false;
     std::string read_only_reason;  // for messages: "is open read-only", …
     std::vector<std::string> warnings;
@@ -50,6 +51,15 @@ struct Catalog::Impl {
     std::vector<std::string> warnings;
     std::string foreign_trigger;  // "NAME on TABLE": a trigger rspcat did not make, if any
     std::chrono::milliseconds busy_timeout;
+
+    // SQLite's busy handler state: waits up to busy_timeout, telling on_long_wait once per wait
+    // that passes lock_wait_notice_after. Lives here, where its address stays put.
+    struct LockWait {
+        std::chrono::milliseconds timeout;
+        Catalog::LockWaitNotice on_long_wait;
+        std::chrono::steady_clock::time_point started;
+        bool told = false;
+    } lock_wait;
 
     // The Writer open on this catalog, if any, and its transaction. Here rather than in the
     // Writer so that it ends before `db` closes, whichever of the two goes first.

@@ -150,6 +150,25 @@ std::optional<Image> Catalog::image_for_tag(const CollectionSpec& collection, co
     });
 }
 
+std::vector<std::string> Catalog::digests_starting_with(const std::string& prefix, std::size_t limit) const {
+    return with_catalog_errors(impl().path, "find the digests that start with a prefix", [&] {
+        ReadTransaction read(impl_->db);
+        // A range, so that images_by_digest serves the current images; 'g' sorts after every hex
+        // digit. Past digests live only in tag_history, which has no digest index: a scan, once.
+        Statement s(impl_->db, R"sql(
+SELECT digest FROM images WHERE digest >= :low AND digest < :high
+UNION
+SELECT digest FROM tag_history WHERE digest >= :low AND digest < :high
+ORDER BY digest LIMIT :limit)sql");
+        s.bind(":low", prefix);
+        s.bind(":high", prefix + "g");
+        s.bind(":limit", static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
+        std::vector<std::string> digests;
+        while (s.executeStep()) digests.push_back(s.getColumn(0).getString());
+        return digests;
+    });
+}
+
 std::vector<Image> Catalog::subset(const CollectionSpec& collection, const SubsetOptions& options) const {
     return with_catalog_errors(impl().path, "list a subset of its images", [&]() -> std::vector<Image> {
         ReadTransaction read(impl_->db);

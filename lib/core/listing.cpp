@@ -84,6 +84,8 @@ std::optional<std::string> TsvListingReader::next_text() {
     std::string text;
     while (std::getline(in_, text)) {
         ++line_number_;
+        // A byte-order mark, which Windows editors write at the start of UTF-8 text, is no part of a tag.
+        if (line_number_ == 1 && text.starts_with(detail::utf8_bom)) text.erase(0, detail::utf8_bom.size());
         if (!text.empty() && text.back() == '\r') text.pop_back();
         if (text.empty() || is_comment(text)) continue;
         // Not taken as blank: a line of tabs is a row whose fields were lost, and a file of them

@@ -141,6 +141,7 @@ FilterPolicy parse_policy_yaml(std::string_view text, const std::string& source,
 
 FilterPolicy parse_policy(std::string_view text, const std::string& source, PolicyFormat format,
                           std::string_view key_path) {
+    text = detail::without_bom(text);
     if (format == PolicyFormat::yaml) return parse_policy_yaml(text, source, key_path);
     const json document = policy_json_document(text, source, [&] { return yaml_hint(text); });
     return read_policy_document(document, source, key_path);

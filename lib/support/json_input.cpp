@@ -91,7 +91,7 @@ nlohmann::json parse_json_input(std::string_view text, DuplicateKeys duplicates)
     KeyPath keys;
     const bool refuse = duplicates == DuplicateKeys::refuse;
     try {
-        return nlohmann::json::parse(text, [&](int depth, Event event, nlohmann::json& parsed) {
+        return nlohmann::json::parse(without_bom(text), [&](int depth, Event event, nlohmann::json& parsed) {
             check_json_depth(depth, event);
             if (refuse) {
                 switch (event) {

@@ -252,6 +252,13 @@ class RSPCAT_API Catalog {
     static constexpr std::chrono::milliseconds default_busy_timeout{30000};
     explicit Catalog(const std::string& path, Mode mode = Mode::read_write,
                      std::chrono::milliseconds busy_timeout = default_busy_timeout);
+    // As above, and `on_long_lock_wait` is called once in each wait for another connection's
+    // lock that has lasted lock_wait_notice_after, so that an interactive tool can say why it
+    // seems stuck. It runs on the waiting thread, inside SQLite: what it throws is ignored.
+    static constexpr std::chrono::milliseconds lock_wait_notice_after{1000};
+    using LockWaitNotice = std::function<void()>;
+    Catalog(const std::string& path, Mode mode, std::chrono::milliseconds busy_timeout,
+            LockWaitNotice on_long_lock_wait);
     ~Catalog();
     Catalog(Catalog&&) noexcept;
     Catalog& operator=(Catalog&&) noexcept;
@@ -312,6 +319,10 @@ class RSPCAT_API Catalog {
     std::optional<Image> latest(const CollectionSpec& collection, ImageType type) const;
     std::optional<Image> image_for_digest(const CollectionSpec& collection, const std::string& digest) const;
     std::optional<Image> image_for_tag(const CollectionSpec& collection, const std::string& tag) const;
+    // The digests, current or past, of every repository that start with `prefix` (`sha256:` and
+    // some hex digits), sorted, at most `limit` of them: for digests given short, as tables print
+    // them. One digest: the prefix is unique.
+    std::vector<std::string> digests_starting_with(const std::string& prefix, std::size_t limit = 10) const;
     std::vector<Image> subset(const CollectionSpec& collection, const SubsetOptions& options) const;
     // One image per digest of `collection` whose digest is absent from `other`.
     std::vector<Image> subtract(const CollectionSpec& collection, const CollectionSpec& other) const;
@@ -324,6 +335,9 @@ class RSPCAT_API Catalog {
 
     // Every assignment the tag has had in the collection's repository, oldest first.
     std::vector<TimelineEntry> timeline(const CollectionSpec& collection, const std::string& tag) const;
+    // Every assignment of a tag to the digest in the collection's repository, oldest first: which
+    // tags pointed to it, and when.
+    std::vector<TimelineEntry> digest_timeline(const CollectionSpec& collection, const std::string& digest) const;
     // Tags added, removed and moved to another digest between two times, by tag.
     std::vector<TagChange> diff(const CollectionSpec& collection, Timestamp from, Timestamp to) const;
 
