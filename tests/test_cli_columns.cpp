@@ -80,6 +80,7 @@ std::vector<Command> commands(const std::string& db) {
         {{"filter", "--policy", policy}, true},
         {{"parse", "w_2021_22", "r22_0_1"}, true},
         {{"history", "recommended"}, true},
+        {{"history", d3}, true},  // by digest: a `tag` column instead of `digest`
         {{"diff", "2021-06-01T00:00:00Z", "2021-06-08T00:00:00Z"}, true},
         {{"repos"}, true},
         {{"snapshots"}, true},
