@@ -189,7 +189,7 @@ TEST_CASE("every command's CSV headers, JSON keys and table headers come from th
     }
 }
 
-TEST_CASE("--no-headers leaves out the header row of table and csv output", "[cli][columns]") {
+TEST_CASE("table and csv output without the header row: --no-headers", "[cli][columns]") {
     TempDir dir;
     const std::string db = make_catalog(dir);
     for (const auto& c : commands(db)) {
