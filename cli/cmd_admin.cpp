@@ -39,16 +39,17 @@ struct ReposArgs {
 };
 
 int run_repos(const Globals& globals, const ReposArgs& args) {
+    const Output output = args.format.output();
     const Catalog catalog = open_for_query(globals);
     const auto summaries = catalog.repository_summaries();
-    if (args.format.format() == Format::json) {
+    if (output.format == Format::json) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& r : summaries) {
             out.push_back({{"registry", r.name.registry},
                            {"repository", r.name.repository},
-                           {"tags", r.tag_count},
+                           {"tag_count", r.tag_count},
                            {"aliases", r.aliases},
-                           {"snapshots", r.snapshot_count},
+                           {"snapshot_count", r.snapshot_count},
                            {"first_snapshot", time_or_null(r.first_snapshot)},
                            {"last_snapshot", time_or_null(r.last_snapshot)}});
         }
@@ -56,7 +57,7 @@ int run_repos(const Globals& globals, const ReposArgs& args) {
         return 0;
     }
     Table table;
-    table.header = {"REGISTRY", "REPOSITORY", "TAGS", "ALIASES", "SNAPSHOTS", "FIRST SNAPSHOT", "LAST SNAPSHOT"};
+    table.columns = {"registry", "repository", "tag_count", "aliases", "snapshot_count", "first_snapshot", "last_snapshot"};
     for (const auto& r : summaries) {
         std::string aliases;
         for (const auto& alias : r.aliases) aliases += (aliases.empty() ? "" : " ") + alias;
@@ -64,7 +65,7 @@ int run_repos(const Globals& globals, const ReposArgs& args) {
                               std::to_string(r.snapshot_count), time_or_empty(r.first_snapshot),
                               time_or_empty(r.last_snapshot)});
     }
-    table.print(std::cout, args.format.format());
+    table.print(std::cout, output);
     return 0;
 }
 
@@ -76,11 +77,12 @@ struct SnapshotsArgs {
 };
 
 int run_snapshots(const Globals& globals, const SnapshotsArgs& args) {
+    const Output output = args.format.output();
     const auto repository = args.repository.name();
     const Catalog catalog = open_for_query(globals);
     const auto snapshots =
         catalog.snapshots(repository, *args.limit_option ? std::optional<std::int64_t>(args.limit) : std::nullopt);
-    if (args.format.format() == Format::json) {
+    if (output.format == Format::json) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& s : snapshots) {
             out.push_back({{"id", s.id},
@@ -88,7 +90,7 @@ int run_snapshots(const Globals& globals, const SnapshotsArgs& args) {
                            {"ingested_at", format_timestamp(s.ingested_at)},
                            {"kind", s.merge ? "merge" : "full"},
                            {"source", s.source},
-                           {"tags", s.tag_count},
+                           {"tag_count", s.tag_count},
                            {"added", s.added},
                            {"moved", s.moved},
                            {"removed", s.removed}});
@@ -97,13 +99,13 @@ int run_snapshots(const Globals& globals, const SnapshotsArgs& args) {
         return 0;
     }
     Table table;
-    table.header = {"ID", "TAKEN AT", "KIND", "SOURCE", "TAGS", "ADDED", "MOVED", "REMOVED"};
+    table.columns = {"id", "taken_at", "kind", "source", "tag_count", "added", "moved", "removed"};
     for (const auto& s : snapshots) {
         table.rows.push_back({std::to_string(s.id), format_timestamp(s.taken_at), s.merge ? "merge" : "full", s.source,
                               std::to_string(s.tag_count), std::to_string(s.added), std::to_string(s.moved),
                               std::to_string(s.removed)});
     }
-    table.print(std::cout, args.format.format());
+    table.print(std::cout, output);
     return 0;
 }
 

@@ -239,7 +239,7 @@ TEST_CASE("a hand-made images row: reported, removed by the next ingest with rig
         const auto ingest = ingest_s4(c.dir, c.db);
         INFO(ingest.err);
         REQUIRE(ingest.exit_code == 0);
-        CHECK(contains(ingest.out, "3 tags (0 new, 0 moved, 0 removed)"));
+        CHECK(contains(ingest.err, "3 tags (0 new, 0 moved, 0 removed)"));
         CHECK(value(c.db, "SELECT added, moved, removed, tag_count FROM snapshots ORDER BY id DESC LIMIT 1") ==
               "0|0|0|3");
         require_clean(check(c.db));

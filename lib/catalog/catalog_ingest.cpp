@@ -277,7 +277,7 @@ SELECT count(*) FROM tag_history WHERE repository_id = :repository AND ended_at 
         if (spec.allow_empty) return;
         throw IngestGuardError(spec.source + ": the listing holds no tags: as a full snapshot it would " +
                                    (current == 0 ? "record " + name + " as having none"
-                                                 : "remove all " + std::to_string(current) + " current tags of " + name),
+                                                 : "remove all " + std::to_string(current) + (current == 1 ? " current tag of " : " current tags of ") + name),
                                IngestGuardError::Guard::empty);
     }
     if (!spec.max_removed || current == 0) return;
