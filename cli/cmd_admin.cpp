@@ -1,5 +1,5 @@
-// rspcat repos, snapshots and alias add|remove: what the catalog holds per repository, and the
-// alias tags changed after the first ingest.
+// rspcat repos, snapshots, alias add|remove and undo: what the catalog holds per repository, the
+// alias tags changed after the first ingest, and taking back the latest snapshot.
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -39,16 +39,17 @@ struct ReposArgs {
 };
 
 int run_repos(const Globals& globals, const ReposArgs& args) {
+    const Output output = args.format.output();
     const Catalog catalog = open_for_query(globals);
     const auto summaries = catalog.repository_summaries();
-    if (args.format.format() == Format::json) {
+    if (output.format == Format::json) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& r : summaries) {
             out.push_back({{"registry", r.name.registry},
                            {"repository", r.name.repository},
-                           {"tags", r.tag_count},
+                           {"tag_count", r.tag_count},
                            {"aliases", r.aliases},
-                           {"snapshots", r.snapshot_count},
+                           {"snapshot_count", r.snapshot_count},
                            {"first_snapshot", time_or_null(r.first_snapshot)},
                            {"last_snapshot", time_or_null(r.last_snapshot)}});
         }
@@ -56,7 +57,7 @@ int run_repos(const Globals& globals, const ReposArgs& args) {
         return 0;
     }
     Table table;
-    table.header = {"REGISTRY", "REPOSITORY", "TAGS", "ALIASES", "SNAPSHOTS", "FIRST SNAPSHOT", "LAST SNAPSHOT"};
+    table.columns = {"registry", "repository", "tag_count", "aliases", "snapshot_count", "first_snapshot", "last_snapshot"};
     for (const auto& r : summaries) {
         std::string aliases;
         for (const auto& alias : r.aliases) aliases += (aliases.empty() ? "" : " ") + alias;
@@ -64,7 +65,7 @@ int run_repos(const Globals& globals, const ReposArgs& args) {
                               std::to_string(r.snapshot_count), time_or_empty(r.first_snapshot),
                               time_or_empty(r.last_snapshot)});
     }
-    table.print(std::cout, args.format.format());
+    table.print(std::cout, output);
     return 0;
 }
 
@@ -76,11 +77,12 @@ struct SnapshotsArgs {
 };
 
 int run_snapshots(const Globals& globals, const SnapshotsArgs& args) {
+    const Output output = args.format.output();
     const auto repository = args.repository.name();
     const Catalog catalog = open_for_query(globals);
     const auto snapshots =
         catalog.snapshots(repository, *args.limit_option ? std::optional<std::int64_t>(args.limit) : std::nullopt);
-    if (args.format.format() == Format::json) {
+    if (output.format == Format::json) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& s : snapshots) {
             out.push_back({{"id", s.id},
@@ -88,7 +90,7 @@ int run_snapshots(const Globals& globals, const SnapshotsArgs& args) {
                            {"ingested_at", format_timestamp(s.ingested_at)},
                            {"kind", s.merge ? "merge" : "full"},
                            {"source", s.source},
-                           {"tags", s.tag_count},
+                           {"tag_count", s.tag_count},
                            {"added", s.added},
                            {"moved", s.moved},
                            {"removed", s.removed}});
@@ -97,13 +99,13 @@ int run_snapshots(const Globals& globals, const SnapshotsArgs& args) {
         return 0;
     }
     Table table;
-    table.header = {"ID", "TAKEN AT", "KIND", "SOURCE", "TAGS", "ADDED", "MOVED", "REMOVED"};
+    table.columns = {"id", "taken_at", "kind", "source", "tag_count", "added", "moved", "removed"};
     for (const auto& s : snapshots) {
         table.rows.push_back({std::to_string(s.id), format_timestamp(s.taken_at), s.merge ? "merge" : "full", s.source,
                               std::to_string(s.tag_count), std::to_string(s.added), std::to_string(s.moved),
                               std::to_string(s.removed)});
     }
-    table.print(std::cout, args.format.format());
+    table.print(std::cout, output);
     return 0;
 }
 
@@ -135,6 +137,36 @@ int run_alias_remove(const Globals& globals, const AliasArgs& args) {
     return 0;
 }
 
+struct UndoArgs {
+    RepositoryArgs repository;
+    bool dry_run = false;
+};
+
+std::string count_of(std::int64_t n, const std::string& one, const std::string& many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+int run_undo(const Globals& globals, const UndoArgs& args) {
+    const auto repository = args.repository.name();
+    if (globals.read_only && !args.dry_run) throw UsageError("undo writes the catalog: not with --read-only (or add --dry-run)");
+    Catalog catalog = open_for_query(globals);
+    const UndoSummary undo = catalog.undo(repository, args.dry_run);
+    const SnapshotSummary& s = undo.snapshot;
+    std::cout << (undo.dry_run ? "would undo" : "undid") << " snapshot " << s.id << " ("
+              << format_timestamp(s.taken_at) << ", " << (s.merge ? "merge" : "full") << ", " << s.source << ") of "
+              << undo.repository.registry << "/" << undo.repository.repository << ": "
+              << (undo.dry_run ? "would restore " : "restored ") << count_of(undo.images_restored, "image", "images")
+              << ", " << (undo.dry_run ? "remove " : "removed ") << count_of(undo.images_removed, "image", "images")
+              << " and " << count_of(undo.tags_removed, "new tag", "new tags") << ", "
+              << (undo.dry_run ? "reopen " : "reopened ")
+              << count_of(undo.history_reopened, "history row", "history rows");
+    if (undo.tags_reparsed > 0) std::cout << ", " << count_of(undo.tags_reparsed, "earlier parse", "earlier parses");
+    for (const auto& tag : undo.aliases_removed) std::cout << ", alias tag " << tag;
+    if (undo.repository_removed) std::cout << "; it was the first snapshot: the repository goes too";
+    std::cout << '\n';
+    return 0;
+}
+
 // `alias add` or `alias remove`: a subcommand of `alias`, run as the top-level ones are.
 void add_alias_command(Commands& commands, CLI::App* alias, const std::string& name, const std::string& description,
                        int (*run)(const Globals&, const AliasArgs&)) {
@@ -161,6 +193,13 @@ void add_admin_commands(Commands& commands) {
                                  ->transform(whole_number())
                                  ->check(positive());
         args->format.add_to(command);
+    }
+    {
+        auto [command, args] = commands.add<UndoArgs>(
+            "undo", "Remove a repository's latest snapshot, restoring the catalog exactly as it was before it",
+            run_undo);
+        args->repository.add_to(command);
+        command->add_flag("--dry-run", args->dry_run, "Say what would be undone; write nothing");
     }
     CLI::App* alias = commands.app.add_subcommand("alias", "Change a repository's alias tags (alias add|remove TAG...)");
     alias->require_subcommand(1);

@@ -12,10 +12,6 @@ struct CheckArgs {
     bool repair = false;
 };
 
-std::string count(std::size_t n, const char* one, const char* many) {
-    return std::to_string(n) + " " + (n == 1 ? one : many);
-}
-
 int run_check(const Globals& globals, const CheckArgs& args) {
     if (args.repair && globals.read_only) throw UsageError("check --repair writes the catalog: not with --read-only");
     if (globals.db != ":memory:" && !std::filesystem::exists(globals.db)) {

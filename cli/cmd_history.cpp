@@ -18,6 +18,7 @@ struct HistoryArgs {
 };
 
 int run_history(const Globals& globals, const HistoryArgs& args) {
+    const Output output = args.format.output();
     const CollectionSpec spec = args.collection.spec();
     // A digest (or its first 12 or more digits): which tags pointed to it, and when.
     const bool by_digest = args.tag.starts_with("sha256:");
@@ -29,7 +30,7 @@ int run_history(const Globals& globals, const HistoryArgs& args) {
         throw CatalogError((by_digest ? "no tag of the repository ever pointed to digest " : "tag ") + what +
                            (by_digest ? "" : " never appeared in the catalog"));
     }
-    if (args.format.format() == Format::json) {
+    if (output.format == Format::json) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& e : entries) {
             out.push_back({{"tag", e.tag},
@@ -44,12 +45,12 @@ int run_history(const Globals& globals, const HistoryArgs& args) {
     }
     Table table;
     // By digest the digest is the same on every row, and the tag is what changes.
-    table.header = {"FROM", "TO", by_digest ? "TAG" : "DIGEST", "RESOLVED TO"};
+    table.columns = {"from", "to", by_digest ? "tag" : "digest", "resolved_to"};
     for (const auto& e : entries) {
         table.rows.push_back(
             {format_timestamp(e.from), time_or_empty(e.to), by_digest ? e.tag : e.digest, e.resolved_to.value_or("")});
     }
-    table.print(std::cout, args.format.format());
+    table.print(std::cout, output);
     return 0;
 }
 
@@ -60,6 +61,7 @@ struct DiffArgs {
 };
 
 int run_diff(const Globals& globals, const DiffArgs& args) {
+    const Output output = args.format.output();
     const CollectionSpec spec = args.collection.spec();
     const Timestamp from = parse_time_arg("T1", args.from), to = parse_time_arg("T2", args.to);
     const Catalog catalog = open_for_query(globals);
@@ -67,7 +69,7 @@ int run_diff(const Globals& globals, const DiffArgs& args) {
     auto kind = [](TagChange::Kind k) {
         return k == TagChange::Kind::added ? "added" : k == TagChange::Kind::removed ? "removed" : "moved";
     };
-    if (args.format.format() == Format::json) {
+    if (output.format == Format::json) {
         nlohmann::json out = {{"added", nlohmann::json::array()},
                               {"removed", nlohmann::json::array()},
                               {"moved", nlohmann::json::array()}};
@@ -81,11 +83,11 @@ int run_diff(const Globals& globals, const DiffArgs& args) {
         return 0;
     }
     Table table;
-    table.header = {"CHANGE", "TAG", "OLD DIGEST", "NEW DIGEST"};
+    table.columns = {"change", "tag", "old_digest", "new_digest"};
     for (const auto& c : changes) {
         table.rows.push_back({kind(c.kind), c.tag, c.old_digest.value_or(""), c.new_digest.value_or("")});
     }
-    table.print(std::cout, args.format.format());
+    table.print(std::cout, output);
     return 0;
 }
 

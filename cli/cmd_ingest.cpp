@@ -19,6 +19,7 @@ struct IngestArgs {
     std::vector<std::string> aliases;
     bool merge = false;
     bool allow_future = false;
+    bool quiet = false;
     SnapshotGuardArgs guards;
 };
 
@@ -37,9 +38,11 @@ IngestSpec ingest_spec(const IngestArgs& args) {
     return spec;
 }
 
+// On standard error, as progress is: ingest has no results to print, and scripts that run it
+// quietly pass -q.
 void print_summary(const std::string& source, const std::string& at, const IngestSummary& s, bool merge) {
-    std::cout << source << ": " << (merge ? "merged " : "snapshot ") << at << ": " << s.rows << " tags ("
-              << s.added << " new, " << s.moved << " moved, " << s.removed << " removed)\n";
+    std::cerr << source << ": " << (merge ? "merged " : "snapshot ") << at << ": " << count(s.rows, "tag", "tags")
+              << " (" << s.added << " new, " << s.moved << " moved, " << s.removed << " removed)\n";
 }
 
 // The listing file, or standard input for `-`.
@@ -70,7 +73,7 @@ int ingest_json(const Globals& globals, const IngestArgs& args, const IngestSpec
     Catalog catalog = open_for_write(globals);
     const IngestSummary summary =
         args.guards.guarded([&] { return catalog.ingest(spec, [&] { return reader.next_row(); }); });
-    print_summary(args.file, format_timestamp(spec.taken_at), summary, args.merge);
+    if (!args.quiet) print_summary(args.file, format_timestamp(spec.taken_at), summary, args.merge);
     return 0;
 }
 
@@ -109,7 +112,9 @@ int run_ingest(const Globals& globals, const IngestArgs& args) {
         }
     });
     writer.commit();
-    for (const auto& [at, summary] : done) print_summary(args.file, at, summary, args.merge);
+    if (!args.quiet) {
+        for (const auto& [at, summary] : done) print_summary(args.file, at, summary, args.merge);
+    }
     return 0;
 }
 
@@ -137,6 +142,7 @@ void add_ingest_commands(Commands& commands) {
                      "docker images list --include-tags --format=json) or docker-json (tag: digest object)")
         ->check(CLI::IsMember({"tsv", "gar", "gcloud", "docker-json"}))
         ->capture_default_str();
+    command->add_flag("-q,--quiet", args->quiet, "Print no summary (warnings and errors are still printed)");
     command->add_option("file", args->file, "Listing file, or - for standard input")->capture_default_str();
 }
 

@@ -67,11 +67,12 @@ struct FilterArgs {
 };
 
 int run_filter(const Globals& globals, const FilterArgs& args) {
+    const Output output = args.format.output();
     const CollectionSpec spec = args.collection.spec();
     const FilterPolicy policy = args.policy.read();
     const Catalog catalog = open_for_query(globals);
     const FilterOptions options{args.collection.time(), !args.all_arch, args.invert};
-    print_images(std::cout, catalog.filter(spec, policy, options), args.format.format());
+    print_images(std::cout, catalog.filter(spec, policy, options), output);
     return 0;
 }
 
@@ -82,13 +83,15 @@ struct PruneArgs {
     std::vector<std::string> keep;
 };
 
-void print_plan(std::ostream& out, const PrunePlan& plan, Format format) {
-    if (format == Format::json) {
+// The plan on `out`; for a table, its totals on `summary` (standard error), so that the rows
+// can be read alone.
+void print_plan(std::ostream& out, std::ostream& summary, const PrunePlan& plan, const Output& output) {
+    if (output.format == Format::json) {
         out << to_json(plan) << '\n';
         return;
     }
     Table table;
-    table.header = {"ACTION", "DIGEST", "SIZE", "TAGS", "KEPT BY"};
+    table.columns = {"action", "digest", "size", "tags", "kept_by"};
     for (const auto& d : plan.deletions) {
         std::string tags;
         for (const auto& t : d.tags) tags += (tags.empty() ? "" : ",") + t;
@@ -100,12 +103,13 @@ void print_plan(std::ostream& out, const PrunePlan& plan, Format format) {
         for (const auto& t : p.kept_by) kept += (kept.empty() ? "" : ",") + t;
         table.rows.push_back({"keep", p.digest, "", tags, kept});
     }
-    table.print_aligned(out);
-    out << plan.deletions.size() << " digests to delete (" << human_size(plan.bytes) << "), "
-        << plan.protections.size() << " protected. Nothing was deleted: this is a plan.\n";
+    table.print(out, output);
+    summary << count(plan.deletions.size(), "digest", "digests") << " to delete (" << human_size(plan.bytes) << "), "
+            << plan.protections.size() << " protected. Nothing was deleted: this is a plan.\n";
 }
 
 int run_prune(const Globals& globals, const PruneArgs& args) {
+    const Output output = args.format.output();
     const CollectionSpec spec = args.collection.spec();
     const FilterPolicy policy = args.policy.read();
     const Catalog catalog = open_for_query(globals);
@@ -118,7 +122,7 @@ int run_prune(const Globals& globals, const PruneArgs& args) {
                                "; no plan was made");
         }
     }
-    print_plan(std::cout, plan_prune(images, policy, args.collection.time(), args.keep), args.format.format());
+    print_plan(std::cout, std::cerr, plan_prune(images, policy, args.collection.time(), args.keep), output);
     return 0;
 }
 
@@ -150,6 +154,7 @@ void print_menu(std::ostream& out, const Menu& menu, Format format) {
 
 int run_menu(const Globals& globals, const MenuArgs& given) {
     MenuArgs args = given;
+    const Format format = args.format.format();
     const CollectionSpec spec = args.collection.spec();
     if (!args.policy.policy.empty()) args.options.policy = args.policy.read();
     for (const auto& list : args.nodes) {
@@ -172,7 +177,7 @@ int run_menu(const Globals& globals, const MenuArgs& given) {
         }
     }
     const Menu menu = catalog.menu(spec, args.options);
-    print_menu(std::cout, menu, args.format.format());
+    print_menu(std::cout, menu, format);
     return 0;
 }
 
@@ -217,7 +222,7 @@ void add_policy_commands(Commands& commands) {
             ->check(names_separated_by_commas());
         args->policy.add_to(command, "Policy file for the dropdown (default: every image)", false);
         args->collection.add_to(command, at_help);
-        args->format.add_to(command, {"table", "json"});
+        args->format.add_to(command, {"table", "json"}, false);
     }
 }
 

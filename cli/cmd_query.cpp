@@ -14,10 +14,11 @@ struct ImagesArgs {
 };
 
 int run_images(const Globals& globals, const ImagesArgs& args) {
+    const Output output = args.format.output();
     const CollectionSpec spec = args.collection.spec();
     const Catalog catalog = open_for_query(globals);
     const ListOptions options{!args.all_arch, args.hide_aliased, args.hide_resolved_aliases};
-    print_images(std::cout, catalog.images(spec, options), args.format.format());
+    print_images(std::cout, catalog.images(spec, options), output);
     return 0;
 }
 
@@ -28,6 +29,7 @@ struct LatestArgs {
 };
 
 int run_latest(const Globals& globals, const LatestArgs& args) {
+    const Output output = args.format.output();
     const auto type = image_type_from_name(args.type);
     if (!type) {
         throw UsageError("TYPE '" + args.type +
@@ -35,7 +37,7 @@ int run_latest(const Globals& globals, const LatestArgs& args) {
     }
     const CollectionSpec spec = args.collection.spec();
     const Catalog catalog = open_for_query(globals);
-    print_image(std::cout, catalog.latest(spec, *type), args.format.format());
+    print_image(std::cout, catalog.latest(spec, *type), output);
     return 0;
 }
 
@@ -46,6 +48,7 @@ struct ShowArgs {
 };
 
 int run_show(const Globals& globals, const ShowArgs& args) {
+    const Output output = args.format.output();
     const CollectionSpec spec = args.collection.spec();
     const Catalog catalog = open_for_query(globals);
     const bool by_digest = args.what.starts_with("sha256:");
@@ -55,7 +58,7 @@ int run_show(const Globals& globals, const ShowArgs& args) {
         throw CatalogError(std::string("no image with ") + (by_digest ? "digest " : "tag ") + what +
                            (spec.cycle ? " in cycle " + std::to_string(*spec.cycle) : ""));
     }
-    print_image(std::cout, image, args.format.format());
+    print_image(std::cout, image, output);
     return 0;
 }
 
@@ -68,10 +71,11 @@ struct SubsetArgs {
 
 int run_subset(const Globals& globals, const SubsetArgs& given) {
     SubsetArgs args = given;
+    const Output output = args.format.output();
     const CollectionSpec spec = args.collection.spec();
     const Catalog catalog = open_for_query(globals);
     args.options.remove_arch_specific = !args.all_arch;
-    print_images(std::cout, catalog.subset(spec, args.options), args.format.format());
+    print_images(std::cout, catalog.subset(spec, args.options), output);
     return 0;
 }
 
@@ -101,9 +105,10 @@ struct ParseArgs {
 };
 
 int run_parse(const Globals&, const ParseArgs& args) {
+    const Output output = args.format.output();
     std::vector<Tag> parsed;
     for (const auto& tag : args.tags) parsed.push_back(args.alias ? parse_alias_tag(tag) : parse_tag(tag));
-    print_tags(std::cout, parsed, args.format.format());
+    print_tags(std::cout, parsed, output);
     return 0;
 }
 

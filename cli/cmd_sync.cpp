@@ -19,6 +19,7 @@ struct SyncArgs {
     std::vector<std::string> aliases;
     int concurrency = 4;
     bool insecure = false;
+    bool quiet = false;
     std::size_t max_pages = registry::default_max_pages;
     std::size_t max_tags = registry::default_max_tags;
     std::int64_t timeout_seconds = registry::default_request_timeout.count() / 1000;
@@ -48,7 +49,7 @@ std::string raising_option(const registry::RegistryError& error) {
 // error is a terminal, so that logs and pipes get no control characters.
 class ProgressBar {
    public:
-    ProgressBar() : enabled_(::isatty(STDERR_FILENO) == 1) {}
+    explicit ProgressBar(bool quiet) : enabled_(!quiet && ::isatty(STDERR_FILENO) == 1) {}
     ~ProgressBar() { finish(); }
     ProgressBar(const ProgressBar&) = delete;
     ProgressBar& operator=(const ProgressBar&) = delete;
@@ -134,7 +135,7 @@ int run_sync(const Globals& globals, const SyncArgs& args) {
     const Timestamp taken_at = now_utc();
     std::vector<ListingRow> rows;
     {
-        ProgressBar progress;
+        ProgressBar progress(args.quiet);
         options.on_progress = [&](std::size_t done, std::size_t total) { progress.update(done, total); };
         try {
             rows = registry::fetch_listing(options);
@@ -155,8 +156,12 @@ int run_sync(const Globals& globals, const SyncArgs& args) {
             return std::move(rows[next++]);
         });
     });
-    std::cout << source << ": snapshot " << format_timestamp(taken_at) << ": " << summary.rows << " tags ("
-              << summary.added << " new, " << summary.moved << " moved, " << summary.removed << " removed)\n";
+    // On standard error, as ingest's: sync prints no results.
+    if (!args.quiet) {
+        std::cerr << source << ": snapshot " << format_timestamp(taken_at) << ": " << count(summary.rows, "tag", "tags")
+                  << " (" << summary.added << " new, " << summary.moved << " moved, " << summary.removed
+                  << " removed)\n";
+    }
     return 0;
 }
 
@@ -190,6 +195,7 @@ void add_sync_commands(Commands& commands) {
     command->add_flag("--password-stdin", args->password_stdin, "Read the password of --username from standard input")
         ->excludes(credentials);
     command->add_flag("--insecure", args->insecure, "Do not verify the registry's TLS certificate");
+    command->add_flag("-q,--quiet", args->quiet, "Print no progress bar and no summary (errors are still printed)");
     command->add_option("--max-pages", args->max_pages, "Fail when the registry links more pages of tags than this")
         ->transform(whole_number())
         ->check(positive())

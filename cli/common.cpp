@@ -33,12 +33,18 @@ CollectionSpec CollectionArgs::spec() const {
     return spec;
 }
 
-void FormatArg::add_to(CLI::App* command, std::vector<std::string> formats) {
+void FormatArg::add_to(CLI::App* command, std::vector<std::string> formats, bool headers) {
     command->add_option("--format", name, "Output format")->check(CLI::IsMember(formats))->capture_default_str();
+    if (headers) {
+        no_headers_option =
+            command->add_flag("--no-headers", no_headers, "Leave out the header row of table and csv output");
+    }
 }
 
-Format FormatArg::format() const {
-    return name == "json" ? Format::json : name == "csv" ? Format::csv : Format::table;
+Output FormatArg::output() const {
+    const Format format = name == "json" ? Format::json : name == "csv" ? Format::csv : Format::table;
+    if (no_headers && format == Format::json) throw UsageError("--no-headers is for table and csv output, not json");
+    return {format, !no_headers};
 }
 
 CLI::Validator whole_number() {

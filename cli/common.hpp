@@ -60,10 +60,17 @@ struct CollectionArgs {
     Timestamp time() const;
 };
 
+// --format, and --no-headers for the commands whose table has a header row.
 struct FormatArg {
     std::string name = "table";
-    void add_to(CLI::App* command, std::vector<std::string> formats = {"table", "json", "csv"});
-    Format format() const;
+    bool no_headers = false;
+    CLI::Option* no_headers_option = nullptr;
+
+    // `menu` passes `headers = false`: its table is two lists under titles, with no header row.
+    void add_to(CLI::App* command, std::vector<std::string> formats = {"table", "json", "csv"}, bool headers = true);
+    // --no-headers with json is a usage error: JSON has no header row to leave out.
+    Output output() const;
+    Format format() const { return output().format; }
 };
 
 // A whole number of at most 2^63 - 1, given as digits, for ->transform(). CLI11 alone reads a

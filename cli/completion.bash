@@ -4,29 +4,31 @@
 # Installed as share/bash-completion/completions/rspcat; or: source cli/completion.bash
 # Kept in step with `rspcat --help` by tests/check_cli_docs.sh.
 
-_rspcat_commands="ingest sync images latest show subset seen parse filter prune menu history diff check repos snapshots alias help"
+_rspcat_commands="ingest sync images latest show subset seen parse filter prune menu history diff check repos snapshots alias undo help"
 # The subcommands of `alias`.
 _rspcat_alias_commands="add remove"
 
 # The options of a command (`alias add` for a subcommand), or of rspcat itself for an empty name.
 _rspcat_options() {
     local collection="--registry --repository --cycle --at --format"
+    local headers="--no-headers"  # the commands that print a table or csv; not menu
     case $1 in
         "") echo "--db --read-only --busy-timeout --help --version" ;;
-        ingest) echo "--registry --repository --alias --at --merge --allow-empty --max-removed --allow-future --format --help" ;;
-        sync) echo "--url --repository --alias --allow-empty --max-removed --concurrency --credentials --username --password-stdin --insecure --max-pages --max-tags --timeout --deadline --help" ;;
-        images) echo "$collection --all-arch --hide-aliased --hide-resolved-aliases --help" ;;
-        latest | show) echo "$collection --help" ;;
-        history | diff) echo "--registry --repository --format --help" ;;
-        subset) echo "--releases --weeklies --dailies --include --all-arch $collection --help" ;;
+        ingest) echo "--registry --repository --alias --at --merge --allow-empty --max-removed --allow-future --format --quiet --help" ;;
+        sync) echo "--url --repository --alias --allow-empty --max-removed --concurrency --credentials --username --password-stdin --insecure --max-pages --max-tags --timeout --deadline --quiet --help" ;;
+        images) echo "$collection --all-arch --hide-aliased --hide-resolved-aliases $headers --help" ;;
+        latest | show) echo "$collection $headers --help" ;;
+        history | diff) echo "--registry --repository --format $headers --help" ;;
+        subset) echo "--releases --weeklies --dailies --include --all-arch $collection $headers --help" ;;
         seen) echo "--size --help" ;;
-        parse) echo "--alias --format --help" ;;
-        filter) echo "--policy --policy-key --all-arch --invert $collection --help" ;;
-        prune) echo "--policy --policy-key --keep $collection --help" ;;
+        parse) echo "--alias --format $headers --help" ;;
+        filter) echo "--policy --policy-key --all-arch --invert $collection $headers --help" ;;
+        prune) echo "--policy --policy-key --keep $collection $headers --help" ;;
         menu) echo "--recommended --releases --weeklies --dailies --pin --nodes --policy --policy-key $collection --help" ;;
         check) echo "--repair --help" ;;
-        repos) echo "--format --help" ;;
-        snapshots) echo "--registry --repository --limit --format --help" ;;
+        repos) echo "--format $headers --help" ;;
+        snapshots) echo "--registry --repository --limit --format $headers --help" ;;
+        undo) echo "--registry --repository --dry-run --help" ;;
         alias | help) echo "--help" ;;
         "alias add" | "alias remove") echo "--registry --repository --help" ;;
     esac

@@ -1,6 +1,7 @@
 #include "output.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 namespace rspcat::cli {
@@ -45,9 +46,9 @@ std::string csv_field(const std::string& text) {
 Table image_table(const std::vector<Image>& images, Format format) {
     Table table;
     if (format == Format::csv) {
-        table.header = {"tag", "image_type", "display_name", "version", "base", "cycle", "cycle_build",
-                        "rsp_build", "architecture", "extra", "date", "digest", "size", "alias_target",
-                        "aliases", "nodes", "reference"};
+        table.columns = {"tag", "image_type", "display_name", "version", "base", "cycle", "cycle_build",
+                         "rsp_build", "architecture", "extra", "date", "digest", "size", "alias_target",
+                         "aliases", "nodes", "reference"};
         for (const auto& image : images) {
             const Tag& t = image.tag;
             table.rows.push_back({t.tag, std::string(type_name(t.type)), t.display_name, version_text(t),
@@ -57,7 +58,8 @@ Table image_table(const std::vector<Image>& images, Format format) {
                                   join(image.nodes, " "), image.reference()});
         }
     } else {
-        table.header = {"TAG", "TYPE", "NAME", "DIGEST", "SIZE", "ALIASES"};
+        // For people: fewer columns, a short digest and a readable size, under the same names.
+        table.columns = {"tag", "image_type", "display_name", "digest", "size", "aliases"};
         for (const auto& image : images) {
             table.rows.push_back({image.tag.tag, std::string(type_name(image.tag.type)), image.tag.display_name,
                                   short_digest(image.digest), image.size ? human_size(*image.size) : "",
@@ -65,6 +67,36 @@ Table image_table(const std::vector<Image>& images, Format format) {
         }
     }
     return table;
+}
+
+void print_aligned(std::ostream& out, const Table& table, bool headers) {
+    std::vector<std::string> header;
+    for (const auto& column : table.columns) header.push_back(table_header(column));
+    std::vector<std::size_t> widths(header.size());
+    for (std::size_t c = 0; c < header.size(); ++c) widths[c] = headers ? header[c].size() : 0;
+    for (const auto& row : table.rows) {
+        for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
+    }
+    auto print_row = [&](const std::vector<std::string>& row) {
+        std::string line;
+        for (std::size_t c = 0; c < row.size(); ++c) {
+            line += row[c];
+            if (c + 1 < row.size()) line += std::string(widths[c] - row[c].size() + 2, ' ');
+        }
+        while (!line.empty() && line.back() == ' ') line.pop_back();
+        out << line << '\n';
+    };
+    if (headers) print_row(header);
+    for (const auto& row : table.rows) print_row(row);
+}
+
+void print_csv(std::ostream& out, const Table& table, bool headers) {
+    auto print_row = [&](const std::vector<std::string>& row) {
+        for (std::size_t c = 0; c < row.size(); ++c) out << (c ? "," : "") << csv_field(row[c]);
+        out << "\r\n";
+    };
+    if (headers) print_row(table.columns);
+    for (const auto& row : table.rows) print_row(row);
 }
 
 // A JSON array of values that have append_json(), one per line.
@@ -80,39 +112,18 @@ void print_json_array(std::ostream& out, const std::vector<T>& items) {
 
 }  // namespace
 
-void Table::print_aligned(std::ostream& out) const {
-    std::vector<std::size_t> widths(header.size());
-    for (std::size_t c = 0; c < header.size(); ++c) widths[c] = header[c].size();
-    for (const auto& row : rows) {
-        for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
-    }
-    auto print_row = [&](const std::vector<std::string>& row) {
-        std::string line;
-        for (std::size_t c = 0; c < row.size(); ++c) {
-            line += row[c];
-            if (c + 1 < row.size()) line += std::string(widths[c] - row[c].size() + 2, ' ');
-        }
-        while (!line.empty() && line.back() == ' ') line.pop_back();
-        out << line << '\n';
-    };
-    print_row(header);
-    for (const auto& row : rows) print_row(row);
+std::string table_header(const std::string& column) {
+    std::string header = column;
+    for (char& c : header) c = c == '_' ? ' ' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return header;
 }
 
-void Table::print_csv(std::ostream& out) const {
-    auto print_row = [&](const std::vector<std::string>& row) {
-        for (std::size_t c = 0; c < row.size(); ++c) out << (c ? "," : "") << csv_field(row[c]);
-        out << "\r\n";
-    };
-    print_row(header);
-    for (const auto& row : rows) print_row(row);
+void Table::print(std::ostream& out, const Output& output) const {
+    output.format == Format::csv ? print_csv(out, *this, output.headers) : print_aligned(out, *this, output.headers);
 }
 
-void Table::print(std::ostream& out, Format format) const {
-    if (format != Format::csv) return print_aligned(out);
-    Table lower = *this;
-    for (auto& h : lower.header) std::transform(h.begin(), h.end(), h.begin(), ::tolower);
-    lower.print_csv(out);
+std::string count(std::size_t n, const std::string& one, const std::string& many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
 std::string human_size(std::int64_t bytes) {
@@ -128,36 +139,30 @@ std::string human_size(std::int64_t bytes) {
     return buffer;
 }
 
-void print_images(std::ostream& out, const std::vector<Image>& images, Format format) {
-    if (format == Format::json) return print_json_array(out, images);
-    const Table table = image_table(images, format);
-    format == Format::csv ? table.print_csv(out) : table.print_aligned(out);
+void print_images(std::ostream& out, const std::vector<Image>& images, const Output& output) {
+    if (output.format == Format::json) return print_json_array(out, images);
+    image_table(images, output.format).print(out, output);
 }
 
-void print_image(std::ostream& out, const std::optional<Image>& image, Format format) {
-    if (format == Format::json) {
+void print_image(std::ostream& out, const std::optional<Image>& image, const Output& output) {
+    if (output.format == Format::json) {
         out << (image ? to_json(*image) : "null") << '\n';
         return;
     }
-    print_images(out, image ? std::vector<Image>{*image} : std::vector<Image>{}, format);
+    print_images(out, image ? std::vector<Image>{*image} : std::vector<Image>{}, output);
 }
 
-void print_tags(std::ostream& out, const std::vector<Tag>& tags, Format format) {
-    if (format == Format::json) return print_json_array(out, tags);
+void print_tags(std::ostream& out, const std::vector<Tag>& tags, const Output& output) {
+    if (output.format == Format::json) return print_json_array(out, tags);
     Table table;
-    table.header = {"tag", "image_type", "display_name", "version", "base", "cycle", "cycle_build", "rsp_build",
-                    "architecture", "extra", "date"};
+    table.columns = {"tag", "image_type", "display_name", "version", "base", "cycle", "cycle_build", "rsp_build",
+                     "architecture", "extra", "date"};
     for (const auto& t : tags) {
         table.rows.push_back({t.tag, std::string(type_name(t.type)), t.display_name, version_text(t),
                               or_empty(t.base), or_empty(t.cycle), or_empty(t.cycle_build), or_empty(t.rsp_build),
                               or_empty(t.architecture), or_empty(t.extra), date_text(t)});
     }
-    if (format == Format::csv) {
-        table.print_csv(out);
-    } else {
-        for (auto& h : table.header) std::transform(h.begin(), h.end(), h.begin(), ::toupper);
-        table.print_aligned(out);
-    }
+    table.print(out, output);
 }
 
 }  // namespace rspcat::cli

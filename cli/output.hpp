@@ -13,21 +13,34 @@ namespace rspcat::cli {
 
 enum class Format { table, json, csv };
 
-// A table of text cells, printed as aligned columns or as CSV with a header row.
-struct Table {
-    std::vector<std::string> header;
-    std::vector<std::vector<std::string>> rows;
-
-    void print_aligned(std::ostream& out) const;
-    void print_csv(std::ostream& out) const;
-    // Aligned for `table`, CSV (with the header in lower case) for `csv`.
-    void print(std::ostream& out, Format format) const;
+// How a command prints its results: the format, and for `table` and `csv` whether the header
+// row comes first (--no-headers leaves it out, for scripts that read rows only).
+struct Output {
+    Format format = Format::table;
+    bool headers = true;
 };
 
-void print_images(std::ostream& out, const std::vector<Image>& images, Format format);
+// Every output column is named once, in snake_case: that name is the JSON key and the CSV
+// header, and the table header is derived from it (`resolved_to` → `RESOLVED TO`), so the three
+// cannot drift apart. docs/cli.md lists the names.
+std::string table_header(const std::string& column);
+
+// A table of text cells under column names, printed as aligned columns (`table`) or CSV.
+struct Table {
+    std::vector<std::string> columns;  // snake_case names, as in JSON
+    std::vector<std::vector<std::string>> rows;
+
+    // For Format::json, the aligned table: commands print their JSON themselves.
+    void print(std::ostream& out, const Output& output) const;
+};
+
+void print_images(std::ostream& out, const std::vector<Image>& images, const Output& output);
 // One image, or JSON `null` / nothing at all when there is none.
-void print_image(std::ostream& out, const std::optional<Image>& image, Format format);
-void print_tags(std::ostream& out, const std::vector<Tag>& tags, Format format);
+void print_image(std::ostream& out, const std::optional<Image>& image, const Output& output);
+void print_tags(std::ostream& out, const std::vector<Tag>& tags, const Output& output);
+
+// `1 tag`, `2 tags`, `0 tags`: a count and its noun, singular for exactly one.
+std::string count(std::size_t n, const std::string& one, const std::string& many);
 
 // `10.61 GB`, for people.
 std::string human_size(std::int64_t bytes);

@@ -17,7 +17,7 @@ rm -f "$db" "$db-wal" "$db-shm"
 echo "== Ingesting $history"
 ./build/rspcat --db "$db" ingest --registry docker.io --repository lsstsqre/sciplat-lab \
     --alias recommended --alias latest_weekly --alias latest_daily --alias latest_release \
-    "$history" | tail -n 3
+    "$history" 2>&1 | tail -n 3
 echo "   (one line per snapshot; the last three shown)"
 
 echo

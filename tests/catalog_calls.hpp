@@ -70,6 +70,8 @@ inline std::vector<std::pair<std::string, std::function<void(Catalog&)>>> every_
         {"timeline", [=](Catalog& c) { c.timeline(all, "recommended"); }},
         {"diff", [=](Catalog& c) { c.diff(all, *parse_timestamp("2021-06-01"), at); }},
         {"mark_seen", [=](Catalog& c) { c.mark_seen(digest('1'), "node1", 5, at); }},
+        {"undo --dry-run", [](Catalog& c) { c.undo(sample_repository, true); }},
+        {"undo", [](Catalog& c) { c.undo({}); }},
         {"writer", [](Catalog& c) { c.writer(); }},
         {"ingest", [](Catalog& c) { c.ingest(spec_at("2021-06-12"), rows_of(next_listing)); }},
         {"writer ingest commit", [](Catalog& c) {

@@ -15,6 +15,6 @@ ln -s "$(cd "$data" && pwd)" "$work/data"
 ln -s "$extension" "$work/build/rsp.so"
 "$rspcat" --db "$work/rspcat.db" ingest --registry docker.io --repository lsstsqre/sciplat-lab \
     --alias recommended --alias latest_weekly --alias latest_daily --alias latest_release \
-    "$work/data/sciplat-lab-history.tsv" > /dev/null
+    -q "$work/data/sciplat-lab-history.tsv"
 cd "$work"
 sh "$here/run_doc_examples.sh" "$sqlite3" "$extension" "$doc"

@@ -79,20 +79,20 @@ TEST_CASE("rspcat repos lists each repository with its tags, alias tags and snap
 
     const auto table = rspcat_ok({"--db", db, "repos"});
     CHECK(table.out ==
-          "REGISTRY     REPOSITORY  TAGS  ALIASES      SNAPSHOTS  FIRST SNAPSHOT        LAST SNAPSHOT\n"
-          "example.org  lab         5     recommended  3          2021-06-01T00:00:00Z  2021-06-08T00:00:00Z\n"
-          "other.org    lab2        1                  1          2021-07-01T00:00:00Z  2021-07-01T00:00:00Z\n");
+          "REGISTRY     REPOSITORY  TAG COUNT  ALIASES      SNAPSHOT COUNT  FIRST SNAPSHOT        LAST SNAPSHOT\n"
+          "example.org  lab         5          recommended  3               2021-06-01T00:00:00Z  2021-06-08T00:00:00Z\n"
+          "other.org    lab2        1                       1               2021-07-01T00:00:00Z  2021-07-01T00:00:00Z\n");
 
     const json repos = json::parse(rspcat_ok({"--db", db, "repos", "--format", "json"}).out);
     CHECK(repos == json::parse(R"([
-        {"registry": "example.org", "repository": "lab", "tags": 5, "aliases": ["recommended"], "snapshots": 3,
+        {"registry": "example.org", "repository": "lab", "tag_count": 5, "aliases": ["recommended"], "snapshot_count": 3,
          "first_snapshot": "2021-06-01T00:00:00Z", "last_snapshot": "2021-06-08T00:00:00Z"},
-        {"registry": "other.org", "repository": "lab2", "tags": 1, "aliases": [], "snapshots": 1,
+        {"registry": "other.org", "repository": "lab2", "tag_count": 1, "aliases": [], "snapshot_count": 1,
          "first_snapshot": "2021-07-01T00:00:00Z", "last_snapshot": "2021-07-01T00:00:00Z"}])"));
 
     const auto csv = rspcat_ok({"--db", db, "repos", "--format", "csv"});
     CHECK(csv.out ==
-          "registry,repository,tags,aliases,snapshots,first snapshot,last snapshot\r\n"
+          "registry,repository,tag_count,aliases,snapshot_count,first_snapshot,last_snapshot\r\n"
           "example.org,lab,5,recommended,3,2021-06-01T00:00:00Z,2021-06-08T00:00:00Z\r\n"
           "other.org,lab2,1,,1,2021-07-01T00:00:00Z,2021-07-01T00:00:00Z\r\n");
 
@@ -135,14 +135,14 @@ TEST_CASE("rspcat snapshots lists a repository's snapshots newest first", "[cli]
     CHECK(all[0].at("taken_at") == "2021-06-08T00:00:00Z");
     CHECK(all[0].at("kind") == "full");
     CHECK(all[0].at("source") == s3);
-    CHECK(all[0].at("tags") == 5);
+    CHECK(all[0].at("tag_count") == 5);
     CHECK(all[0].at("added") == 0);
     CHECK(all[0].at("moved") == 1);  // recommended
     CHECK(all[0].at("removed") == 0);
     CHECK(all[1].at("taken_at") == "2021-06-05T00:00:00Z");
     CHECK(all[1].at("kind") == "merge");
     CHECK(all[1].at("source") == merge);
-    CHECK(all[1].at("tags") == 1);
+    CHECK(all[1].at("tag_count") == 1);
     CHECK(all[1].at("added") == 1);
     CHECK(all[2].at("taken_at") == "2021-06-01T00:00:00Z");
     CHECK(all[2].at("added") == 4);
@@ -154,12 +154,12 @@ TEST_CASE("rspcat snapshots lists a repository's snapshots newest first", "[cli]
     const std::string id2 = std::to_string(all[1].at("id").get<int>());
     const std::size_t width = std::max(s3.size(), merge.size());
     auto cell = [](const std::string& text, std::size_t w) { return text + std::string(w - text.size() + 2, ' '); };
-    CHECK(table.out == "ID  TAKEN AT              KIND   " + cell("SOURCE", width) + "TAGS  ADDED  MOVED  REMOVED\n" +
-                           cell(id3, 2) + "2021-06-08T00:00:00Z  full   " + cell(s3, width) + "5     0      1      0\n" +
-                           cell(id2, 2) + "2021-06-05T00:00:00Z  merge  " + cell(merge, width) + "1     1      0      0\n");
+    CHECK(table.out == "ID  TAKEN AT              KIND   " + cell("SOURCE", width) + "TAG COUNT  ADDED  MOVED  REMOVED\n" +
+                           cell(id3, 2) + "2021-06-08T00:00:00Z  full   " + cell(s3, width) + "5          0      1      0\n" +
+                           cell(id2, 2) + "2021-06-05T00:00:00Z  merge  " + cell(merge, width) + "1          1      0      0\n");
 
     const auto csv = rspcat_ok(args({"--limit", "1", "--format", "csv"}));
-    CHECK(csv.out == "id,taken at,kind,source,tags,added,moved,removed\r\n" + id3 + ",2021-06-08T00:00:00Z,full," +
+    CHECK(csv.out == "id,taken_at,kind,source,tag_count,added,moved,removed\r\n" + id3 + ",2021-06-08T00:00:00Z,full," +
                          s3 + ",5,0,1,0\r\n");
 
     // The other repository by name; its one snapshot.

@@ -120,14 +120,14 @@ TEST_CASE("gcloud and docker-json listings through rspcat ingest", "[listing]") 
     const auto first = ingest("gcloud", "gcloud.json", {"--at", "2030-01-01"});
     INFO(first.err);
     REQUIRE(first.exit_code == 0);
-    CHECK(first.out.find("2 tags (2 new, 0 moved, 0 removed)") != std::string::npos);
+    CHECK(first.err.find("2 tags (2 new, 0 moved, 0 removed)") != std::string::npos);
     CHECK(run_json({"--db", db, "show", "recommended", "--format", "json"}).at("display_name") ==
           "Recommended (Weekly 2021_22)");
 
     const auto second = ingest("docker-json", "docker.json", {"--at", "2030-02-01"});
     INFO(second.err);
     REQUIRE(second.exit_code == 0);
-    CHECK(second.out.find("2 tags (1 new, 1 moved, 1 removed)") != std::string::npos);
+    CHECK(second.err.find("2 tags (1 new, 1 moved, 1 removed)") != std::string::npos);
     CHECK(run_json({"--db", db, "show", "recommended", "--format", "json"}).at("display_name") ==
           "Recommended (Weekly 2021_23)");
 

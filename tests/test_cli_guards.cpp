@@ -104,7 +104,7 @@ TEST_CASE("an empty full snapshot is refused unless --allow-empty", "[cli][guard
     const auto forced = run_rspcat(ingest_args(f.db, {"--at", "2020-02-01", "--allow-empty", f.file("empty.tsv")}));
     INFO(forced.err);
     CHECK(forced.exit_code == 0);
-    CHECK_THAT(forced.out, Contains("0 tags (0 new, 0 moved, 4 removed)"));
+    CHECK_THAT(forced.err, Contains("0 tags (0 new, 0 moved, 4 removed)"));
     CHECK(run_rspcat({"--db", f.db, "images", "--format", "json"}).out == "[]\n");
 }
 
@@ -113,11 +113,11 @@ TEST_CASE("an empty merge is not refused: merges remove nothing", "[cli][guards]
     const auto merge = run_rspcat(ingest_args(f.db, {"--at", "2020-02-01", "--merge", f.file("empty.tsv")}));
     INFO(merge.err);
     CHECK(merge.exit_code == 0);
-    CHECK_THAT(merge.out, Contains("merged 2020-02-01T00:00:00Z: 0 tags (0 new, 0 moved, 0 removed)"));
+    CHECK_THAT(merge.err, Contains("merged 2020-02-01T00:00:00Z: 0 tags (0 new, 0 moved, 0 removed)"));
     // And a merge of one tag, where a snapshot of it would remove three of four.
     const auto small = run_rspcat(ingest_args(f.db, {"--at", "2020-02-02", "--merge", f.file("one.tsv")}));
     CHECK(small.exit_code == 0);
-    CHECK_THAT(small.out, Contains("1 tags (0 new, 0 moved, 0 removed)"));
+    CHECK_THAT(small.err, Contains("1 tag (0 new, 0 moved, 0 removed)"));
 }
 
 TEST_CASE("a snapshot that would remove more than --max-removed is refused", "[cli][guards]") {
@@ -160,16 +160,16 @@ TEST_CASE("a snapshot that would remove more than --max-removed is refused", "[c
     const auto half = run_rspcat(ingest_args(f.db, {"--at", "2020-02-01", f.file("two.tsv")}));
     INFO(half.err);
     CHECK(half.exit_code == 0);
-    CHECK_THAT(half.out, Contains("2 tags (0 new, 0 moved, 2 removed)"));
+    CHECK_THAT(half.err, Contains("2 tags (0 new, 0 moved, 2 removed)"));
     // Forced: 100%, or a number as large as the removal.
     const auto all = run_rspcat(ingest_args(f.db, {"--at", "2020-03-01", "--max-removed", "100%", f.file("one.tsv")}));
     CHECK(all.exit_code == 0);
-    CHECK_THAT(all.out, Contains("1 tags (0 new, 0 moved, 1 removed)"));
+    CHECK_THAT(all.err, Contains("1 tag (0 new, 0 moved, 1 removed)"));
     const auto again = run_rspcat(ingest_args(f.db, {"--at", "2020-04-01", f.file("four.tsv")}));
     CHECK(again.exit_code == 0);  // adding removes nothing
     const auto three = run_rspcat(ingest_args(f.db, {"--at", "2020-05-01", "--max-removed", "3", f.file("one.tsv")}));
     CHECK(three.exit_code == 0);
-    CHECK_THAT(three.out, Contains("1 tags (0 new, 0 moved, 3 removed)"));
+    CHECK_THAT(three.err, Contains("1 tag (0 new, 0 moved, 3 removed)"));
 }
 
 TEST_CASE("the guards apply to each snapshot of a history file", "[cli][guards]") {
@@ -193,7 +193,7 @@ TEST_CASE("the guards apply to each snapshot of a history file", "[cli][guards]"
     const auto forced = run_rspcat(ingest_args(f.db, {"--max-removed", "100%", f.file("history.tsv")}));
     INFO(forced.err);
     CHECK(forced.exit_code == 0);
-    CHECK_THAT(forced.out, Contains("snapshot 2020-04-01T00:00:00Z: 1 tags (0 new, 0 moved, 3 removed)"));
+    CHECK_THAT(forced.err, Contains("snapshot 2020-04-01T00:00:00Z: 1 tag (0 new, 0 moved, 3 removed)"));
 }
 
 TEST_CASE("rspcat sync of a repository with no tags is refused unless --allow-empty", "[cli][guards][sync]") {
@@ -224,7 +224,7 @@ TEST_CASE("rspcat sync of a repository with no tags is refused unless --allow-em
     const auto result = run_rspcat(forced);
     INFO(result.err);
     CHECK(result.exit_code == 0);
-    CHECK_THAT(result.out, Contains("0 tags (0 new, 0 moved, 2 removed)"));
+    CHECK_THAT(result.err, Contains("0 tags (0 new, 0 moved, 2 removed)"));
 }
 
 TEST_CASE("rspcat ingest refuses to read a listing from a terminal", "[cli][guards]") {
@@ -287,7 +287,7 @@ TEST_CASE("a snapshot time more than 5 minutes ahead is refused unless --allow-f
     const auto forced = run_rspcat(ingest_args(f.db, {"--allow-future", f.file("history.tsv")}));
     INFO(forced.err);
     CHECK(forced.exit_code == 0);
-    CHECK_THAT(forced.out, Contains("snapshot 2062-01-01T00:00:00Z"));
+    CHECK_THAT(forced.err, Contains("snapshot 2062-01-01T00:00:00Z"));
 }
 
 TEST_CASE("ingest --registry and --repository are checked and normalised as sync's", "[cli][guards]") {
@@ -324,7 +324,7 @@ TEST_CASE("ingest --registry and --repository are checked and normalised as sync
                                    "2020-02-01", f.file("four.tsv")});
     INFO(upper.err);
     CHECK(upper.exit_code == 0);
-    CHECK_THAT(upper.out, Contains("4 tags (0 new, 0 moved, 0 removed)"));
+    CHECK_THAT(upper.err, Contains("4 tags (0 new, 0 moved, 0 removed)"));
     const auto repositories = run_command(SQLITE3_SHELL, {f.db, "select registry || '/' || repository from repositories"});
     CHECK(repositories.out == "example.org/lab\n");
 }

@@ -42,9 +42,9 @@ TEST_CASE("rspcat sync: pages, bearer token, credentials file, one snapshot", "[
                                     dir.file("config.json"), "--concurrency", "2"});
     INFO(result.err);
     REQUIRE(result.exit_code == 0);
-    CHECK(result.err.empty());  // no progress bar: standard error is not a terminal
-    CHECK(result.out.rfind(registry.url() + "/library/sketchbook: snapshot ", 0) == 0);
-    CHECK(result.out.find(": 7 tags (7 new, 0 moved, 0 removed)") != std::string::npos);
+    CHECK(result.err.find('\r') == std::string::npos);  // no progress bar: standard error is not a terminal
+    CHECK(result.err.rfind(registry.url() + "/library/sketchbook: snapshot ", 0) == 0);
+    CHECK(result.err.find(": 7 tags (7 new, 0 moved, 0 removed)") != std::string::npos);
 
     const json images = json::parse(run_rspcat({"--db", db, "images", "--format", "json"}).out);
     std::vector<std::string> tags;

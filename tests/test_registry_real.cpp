@@ -62,7 +62,7 @@ TEST_CASE("sync a real registry, change it, sync again: the catalog and its hist
     const auto first = run_rspcat(sync);
     INFO(first.err);
     REQUIRE(first.exit_code == 0);
-    CHECK(first.out.find(": 10 tags (10 new, 0 moved, 0 removed)") != std::string::npos);
+    CHECK(first.err.find(": 10 tags (10 new, 0 moved, 0 removed)") != std::string::npos);
 
     // Every tag with the digest skopeo pushed: the index keeps its own digest.
     std::map<std::string, std::string> expected = digest;
@@ -91,7 +91,7 @@ TEST_CASE("sync a real registry, change it, sync again: the catalog and its hist
     const auto second = run_rspcat(sync);
     INFO(second.err);
     REQUIRE(second.exit_code == 0);
-    CHECK(second.out.find(": 10 tags (1 new, 1 moved, 1 removed)") != std::string::npos);
+    CHECK(second.err.find(": 10 tags (1 new, 1 moved, 1 removed)") != std::string::npos);
 
     const json moved = query(db, {"show", "recommended"});
     CHECK(moved.at("alias_target") == "w_2077_44");
@@ -146,7 +146,7 @@ TEST_CASE("sync a real registry behind basic auth (htpasswd)", "[registry]") {
     const auto right = with_credentials("cm9ib3Q6czNjcmV0IHBhc3M=");  // robot:s3cret pass
     INFO(right.err);
     REQUIRE(right.exit_code == 0);
-    CHECK(right.out.find(": 2 tags (2 new, 0 moved, 0 removed)") != std::string::npos);
+    CHECK(right.err.find(": 2 tags (2 new, 0 moved, 0 removed)") != std::string::npos);
     const json recommended = query(db, {"show", "recommended"});
     CHECK(recommended.at("digest") == weekly);
     CHECK(recommended.at("display_name") == "Recommended (Weekly 2077_43)");

@@ -87,7 +87,194 @@ void reparse_tag(Database& db, std::int64_t repository_id, const std::string& ta
     stale.exec();
 }
 
+// The snapshots row that read_snapshot() reads.
+constexpr const char* snapshot_columns =
+    "SELECT id, taken_at, ingested_at, kind, source, tag_count, added, moved, removed FROM snapshots";
+
+SnapshotSummary read_snapshot(const std::string& path, Statement& s) {
+    SnapshotSummary snapshot;
+    snapshot.id = s.getColumn(0).getInt64();
+    const std::string what = "snapshot " + std::to_string(snapshot.id);
+    snapshot.taken_at = stored_time(path, what, s.getColumn(1).getString());
+    snapshot.ingested_at = stored_time(path, what, s.getColumn(2).getString());
+    snapshot.merge = s.getColumn(3).getString() == "merge";
+    snapshot.source = s.getColumn(4).getString();
+    snapshot.tag_count = s.getColumn(5).getInt64();
+    snapshot.added = s.getColumn(6).getInt64();
+    snapshot.moved = s.getColumn(7).getInt64();
+    snapshot.removed = s.getColumn(8).getInt64();
+    return snapshot;
+}
+
+// Splits a space-separated list of tags, as the undo journal stores alias tags.
+std::vector<std::string> split_spaced(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t end = text.find(' ', start);
+        if (end == std::string::npos) end = text.size();
+        if (end > start) out.push_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return out;
+}
+
+// The count that `sql` selects for the snapshot and the repository (`:snapshot`, `:repository`).
+std::int64_t count_for(Database& db, const char* sql, std::int64_t snapshot_id, std::int64_t repository_id) {
+    Statement s(db, sql);
+    if (s.getIndex(":snapshot") > 0) s.bind(":snapshot", static_cast<std::int64_t>(snapshot_id));
+    if (s.getIndex(":repository") > 0) s.bind(":repository", static_cast<std::int64_t>(repository_id));
+    s.executeStep();
+    return s.getColumn(0).getInt64();
+}
+
+// Runs `sql` with the ids it names (`:snapshot`, `:repository`) bound.
+void run_for(Database& db, const std::string& sql, std::int64_t snapshot_id, std::int64_t repository_id) {
+    Statement s(db, sql);
+    if (s.getIndex(":snapshot") > 0) s.bind(":snapshot", static_cast<std::int64_t>(snapshot_id));
+    if (s.getIndex(":repository") > 0) s.bind(":repository", static_cast<std::int64_t>(repository_id));
+    s.exec();
+}
+
+// What undo_snapshots holds of a snapshot.
+struct UndoJournal {
+    std::int64_t last_batch = 0;
+    std::int64_t last_tag_id = 0;
+    bool created_repository = false;
+    std::vector<std::string> aliases_added;
+    std::vector<std::string> aliases_after;
+};
+
+std::optional<UndoJournal> undo_journal(Database& db, std::int64_t snapshot_id) {
+    Statement s(db, "SELECT last_batch, last_tag_id, created_repository, aliases_added, aliases_after "
+                    "FROM undo_snapshots WHERE snapshot_id = ?");
+    s.bind(1, static_cast<std::int64_t>(snapshot_id));
+    if (!s.executeStep()) return std::nullopt;
+    return UndoJournal{s.getColumn(0).getInt64(), s.getColumn(1).getInt64(), s.getColumn(2).getInt() != 0,
+                       split_spaced(s.getColumn(3).getString()), split_spaced(s.getColumn(4).getString())};
+}
+
+// Puts back what the snapshot changed, as its journal and the history say; the caller refreshes
+// the listing (the triggers mark the digests) and commits.
+void apply_undo(Database& db, std::int64_t snapshot, std::int64_t repository, const UndoJournal& journal) {
+    // Current state first: then nothing refers to the tags it made when they go.
+    run_for(db, R"sql(
+DELETE FROM images WHERE repository_id = :repository
+  AND tag_id IN (SELECT tag_id FROM undo_images WHERE snapshot_id = :snapshot AND position IS NULL))sql",
+            snapshot, repository);
+    // Rows whose digest and size it left: the position, and the batch where it changed that.
+    run_for(db, R"sql(
+UPDATE images SET batch = coalesce(u.batch, images.batch), position = u.position
+FROM undo_images u
+WHERE u.snapshot_id = :snapshot AND u.digest IS NULL AND u.position IS NOT NULL
+  AND images.repository_id = :repository AND images.tag_id = u.tag_id)sql",
+            snapshot, repository);
+    run_for(db, R"sql(
+INSERT INTO images (repository_id, tag_id, digest, size, batch, position)
+SELECT :repository, tag_id, digest, size, batch, position FROM undo_images
+WHERE snapshot_id = :snapshot AND digest IS NOT NULL
+ON CONFLICT (repository_id, tag_id) DO UPDATE SET
+    digest = excluded.digest, size = excluded.size, batch = excluded.batch, position = excluded.position)sql",
+            snapshot, repository);
+    // History: removed before reopening, as a tag may have at most one open row.
+    run_for(db, "DELETE FROM tag_history WHERE started_snapshot = :snapshot", snapshot, repository);
+    run_for(db, "UPDATE tag_history SET ended_snapshot = NULL, ended_at = NULL WHERE ended_snapshot = :snapshot",
+            snapshot, repository);
+    const std::string columns = detail::TagColumns::column_list();
+    run_for(db, "UPDATE tags SET (" + columns + ") = (SELECT " + columns +
+                    " FROM undo_tags u WHERE u.snapshot_id = :snapshot AND u.tag_id = tags.id)"
+                    " WHERE id IN (SELECT tag_id FROM undo_tags WHERE snapshot_id = :snapshot)",
+            snapshot, repository);
+    Statement tags(db, "DELETE FROM tags WHERE repository_id = ? AND id > ?");
+    SQLite::bind(tags, repository, journal.last_tag_id);
+    tags.exec();
+    Statement alias(db, "DELETE FROM alias_tags WHERE repository_id = ? AND tag = ?");
+    for (const auto& tag : journal.aliases_added) {
+        alias.reset();
+        SQLite::bind(alias, repository, tag);
+        alias.exec();
+    }
+    for (const char* table : {"undo_images", "undo_tags", "undo_snapshots"}) {
+        run_for(db, std::string("DELETE FROM ") + table + " WHERE snapshot_id = :snapshot", snapshot, repository);
+    }
+    run_for(db, "DELETE FROM snapshots WHERE id = :snapshot", snapshot, repository);
+    Statement batch(db, "UPDATE repositories SET last_batch = ? WHERE id = ?");
+    SQLite::bind(batch, journal.last_batch, repository);
+    batch.exec();
+    if (journal.created_repository) {
+        run_for(db, "DELETE FROM repositories WHERE id = :repository", snapshot, repository);
+    }
+}
+
 }  // namespace
+
+UndoSummary Catalog::undo(const std::optional<RepositoryName>& repository, bool dry_run) {
+    return with_catalog_errors(impl().path, dry_run ? "plan an undo" : "undo a snapshot", [&]() -> UndoSummary {
+        if (impl_->writer) throw_misuse("Catalog::undo() while a Writer is open on catalog " + impl_->path + ": commit it first");
+        // A dry run only reads: it works on a catalog open read-only too.
+        std::optional<SQLite::Transaction> transaction;
+        std::optional<ReadTransaction> read;
+        if (dry_run) {
+            read.emplace(impl_->db);
+        } else {
+            impl_->check_writable("cannot undo a snapshot");
+            transaction.emplace(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+        }
+        Database& db = impl_->db;
+        const std::int64_t id = impl_->repository_id(collection_of(repository));
+        UndoSummary summary;
+        summary.dry_run = dry_run;
+        summary.repository = repository_name(db, id);
+        const std::string name = name_of(summary.repository);
+        Statement latest(db, std::string(snapshot_columns) +
+                                 " WHERE repository_id = ? ORDER BY taken_at DESC, id DESC LIMIT 1");
+        latest.bind(1, static_cast<std::int64_t>(id));
+        if (!latest.executeStep()) {
+            throw CatalogError("catalog " + impl_->path + ": " + name + " has no snapshot to undo");
+        }
+        summary.snapshot = read_snapshot(impl_->path, latest);
+        const std::int64_t snapshot = summary.snapshot.id;
+        const std::string which = "snapshot " + std::to_string(snapshot) + " of " + name + " (" +
+                                  format_timestamp(summary.snapshot.taken_at) + ", " + summary.snapshot.source + ")";
+        const std::optional<UndoJournal> journal = undo_journal(db, snapshot);
+        if (!journal) {
+            throw CatalogError("catalog " + impl_->path + ": " + which +
+                               " has no undo journal: it was ingested by an rspcat that kept none (catalog schema 2 "
+                               "or older), so what it overwrote is not known; nothing was changed");
+        }
+        // The journal puts back the alias tags and parses of before the snapshot only from those
+        // of right after it: an `rspcat alias` change since would be half undone.
+        const std::set<std::string> now = alias_tags(db, id);
+        const std::vector<std::string> now_list(now.begin(), now.end());
+        if (now_list != journal->aliases_after) {
+            throw CatalogError("catalog " + impl_->path + ": the alias tags of " + name + " were changed after " + which +
+                               " (then: " + (journal->aliases_after.empty() ? "none" : joined(journal->aliases_after, ", ")) +
+                               "; now: " + (now_list.empty() ? "none" : joined(now_list, ", ")) +
+                               "); change them back with `rspcat alias add|remove` to undo it; nothing was changed");
+        }
+        summary.images_restored = count_for(
+            db, "SELECT count(*) FROM undo_images WHERE snapshot_id = :snapshot AND position IS NOT NULL", snapshot, id);
+        summary.images_removed = count_for(
+            db, "SELECT count(*) FROM undo_images WHERE snapshot_id = :snapshot AND position IS NULL", snapshot, id);
+        summary.history_removed =
+            count_for(db, "SELECT count(*) FROM tag_history WHERE started_snapshot = :snapshot", snapshot, id);
+        summary.history_reopened =
+            count_for(db, "SELECT count(*) FROM tag_history WHERE ended_snapshot = :snapshot", snapshot, id);
+        summary.tags_reparsed =
+            count_for(db, "SELECT count(*) FROM undo_tags WHERE snapshot_id = :snapshot", snapshot, id);
+        Statement made(db, "SELECT count(*) FROM tags WHERE repository_id = ? AND id > ?");
+        SQLite::bind(made, id, journal->last_tag_id);
+        made.executeStep();
+        summary.tags_removed = made.getColumn(0).getInt64();
+        summary.aliases_removed = journal->aliases_added;
+        summary.repository_removed = journal->created_repository;
+        if (dry_run) return summary;
+        apply_undo(db, snapshot, id, *journal);
+        impl_->refresh_listing();
+        transaction->commit();
+        return summary;
+    });
+}
 
 std::vector<RepositorySummary> Catalog::repository_summaries() const {
     return with_catalog_errors(impl().path, "list its repositories", [&]() -> std::vector<RepositorySummary> {
@@ -122,26 +309,12 @@ std::vector<SnapshotSummary> Catalog::snapshots(const std::optional<RepositoryNa
     return with_catalog_errors(impl().path, "list its snapshots", [&]() -> std::vector<SnapshotSummary> {
         ReadTransaction read(impl_->db);
         const std::int64_t id = impl_->repository_id(collection_of(repository));
-        Statement s(impl_->db, R"sql(
-SELECT id, taken_at, ingested_at, kind, source, tag_count, added, moved, removed FROM snapshots
-WHERE repository_id = ? ORDER BY taken_at DESC, id DESC LIMIT ?)sql");
+        Statement s(impl_->db, std::string(snapshot_columns) +
+                                   " WHERE repository_id = ? ORDER BY taken_at DESC, id DESC LIMIT ?");
         // A negative LIMIT is none; a limit below 1 asks for nothing.
         SQLite::bind(s, id, limit ? std::max<std::int64_t>(*limit, 0) : std::int64_t{-1});
         std::vector<SnapshotSummary> snapshots;
-        while (s.executeStep()) {
-            SnapshotSummary snapshot;
-            snapshot.id = s.getColumn(0).getInt64();
-            const std::string what = "snapshot " + std::to_string(snapshot.id);
-            snapshot.taken_at = stored_time(impl_->path, what, s.getColumn(1).getString());
-            snapshot.ingested_at = stored_time(impl_->path, what, s.getColumn(2).getString());
-            snapshot.merge = s.getColumn(3).getString() == "merge";
-            snapshot.source = s.getColumn(4).getString();
-            snapshot.tag_count = s.getColumn(5).getInt64();
-            snapshot.added = s.getColumn(6).getInt64();
-            snapshot.moved = s.getColumn(7).getInt64();
-            snapshot.removed = s.getColumn(8).getInt64();
-            snapshots.push_back(std::move(snapshot));
-        }
+        while (s.executeStep()) snapshots.push_back(read_snapshot(impl_->path, s));
         return snapshots;
     });
 }

@@ -381,7 +381,7 @@ GROUP BY 1)sql");
                 compare("tag_count", s.getColumn(3), holding);
             } else if (s.getColumn(3).getType() != SQLITE_INTEGER || s.getColumn(3).getInt64() < n_opened) {
                 wrong.push_back("tag_count is " + quoted(s.getColumn(3)) + ", fewer than the " +
-                                std::to_string(n_opened) + " tags it added or moved");
+                                std::to_string(n_opened) + (n_opened == 1 ? " tag" : " tags") + " it added or moved");
             }
             if (!wrong.empty()) {
                 add("snapshots", id,

@@ -118,7 +118,10 @@ void Catalog::Impl::refresh_listing() {
             " FROM main.current_images WHERE digest IN (SELECT digest FROM main.listing_stale)");
     db.exec("DELETE FROM main.listing WHERE digest IN (SELECT digest FROM main.listing_stale)");
     const std::string listing = column_list("listing");
-    db.exec("INSERT INTO main.listing (" + listing + ") SELECT " + listing + " FROM temp.refresh_listing_source");
+    // Each row at a rowid of its own (schema/003_undo.sql), so that the table's order does not
+    // depend on the order of the writes. OR REPLACE: a row edited by hand may hold the rowid.
+    db.exec("INSERT OR REPLACE INTO main.listing (rowid, " + listing + ") SELECT 2 * tag_id + (scope_cycle IS NOT NULL), " +
+            listing + " FROM temp.refresh_listing_source");
     db.exec("DELETE FROM main.listing_stale");
     db.exec("DELETE FROM temp.refresh_images");
 }

@@ -22,30 +22,36 @@ using SQLite::Statement;
 struct Repository {
     std::int64_t id = 0;
     std::int64_t last_batch = 0;
+    bool created = false;  // by this ingest
 };
 
 Repository ensure_repository(Database& db, const RepositoryName& name) {
     Statement insert(db, "INSERT INTO repositories (registry, repository) VALUES (?, ?) "
                          "ON CONFLICT (registry, repository) DO NOTHING");
     SQLite::bind(insert, name.registry, name.repository);
-    insert.exec();
+    const bool created = insert.exec() > 0;
     Statement select(db, "SELECT id, last_batch FROM repositories WHERE registry = ? AND repository = ?");
     SQLite::bind(select, name.registry, name.repository);
     select.executeStep();
-    return {select.getColumn(0).getInt64(), select.getColumn(1).getInt64()};
+    return {select.getColumn(0).getInt64(), select.getColumn(1).getInt64(), created};
 }
 
 // Writes a tag's parse into `tags`, inserting it or replacing an earlier parse.
 class TagWriter {
    public:
-    TagWriter(Database& db, std::int64_t repository_id)
+    // `snapshot_id`: the snapshot whose undo journal keeps each parse this rewrites.
+    TagWriter(Database& db, std::int64_t repository_id, std::int64_t snapshot_id)
         : repository_id_(repository_id),
+          snapshot_id_(snapshot_id),
           find_(db, std::string("SELECT id FROM tags WHERE repository_id = :repository_id AND tag = :tag AND ") +
                         detail::TagColumns::equal_to_parameters()),
           upsert_(db, std::string("INSERT INTO tags (repository_id, tag, ") + detail::TagColumns::column_list() +
                           ") VALUES (:repository_id, :tag, " + detail::TagColumns::parameter_list() +
                           ") ON CONFLICT (repository_id, tag) DO UPDATE SET " + detail::TagColumns::assignments() +
-                          " RETURNING id") {
+                          " RETURNING id"),
+          journal_(db, std::string("INSERT INTO undo_tags (snapshot_id, tag_id, ") + detail::TagColumns::column_list() +
+                           ") SELECT ?, id, " + detail::TagColumns::column_list() +
+                           " FROM tags WHERE repository_id = ? AND tag = ? ON CONFLICT DO NOTHING") {
         detail::TagColumns::check_parameters(find_, 3);
         detail::TagColumns::check_parameters(upsert_, 3);
     }
@@ -70,6 +76,10 @@ class TagWriter {
 
    private:
     std::int64_t write(const std::string& text, const detail::TagColumns& columns) {
+        // The parse as it was before this snapshot (its first rewrite in it), if the tag had one.
+        journal_.reset();
+        SQLite::bind(journal_, snapshot_id_, repository_id_, text);
+        journal_.exec();
         Statement& s = upsert_;
         s.reset();
         s.clearBindings();
@@ -81,19 +91,23 @@ class TagWriter {
     }
 
     std::int64_t repository_id_;
+    std::int64_t snapshot_id_;
     Statement find_;
     Statement upsert_;
+    Statement journal_;
 };
 
 // Remembers the spec's alias tags and re-parses tags already known that just became aliases.
 // Returns the repository's whole alias set.
+// `added`: the alias tags that were not alias tags before.
 std::set<std::string> update_alias_tags(Database& db, std::int64_t repository_id,
-                                        const std::vector<std::string>& aliases, TagWriter& tags) {
+                                        const std::vector<std::string>& aliases, TagWriter& tags,
+                                        std::set<std::string>& added) {
     Statement insert(db, "INSERT INTO alias_tags (repository_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING");
     for (const auto& alias : aliases) {
         insert.reset();
         SQLite::bind(insert, repository_id, alias);
-        insert.exec();
+        if (insert.exec() > 0) added.insert(alias);
     }
     std::set<std::string> all;
     Statement select(db, "SELECT tag FROM alias_tags WHERE repository_id = ?");
@@ -195,6 +209,24 @@ void apply_full_snapshot(Database& db, const Repository& repository, std::int64_
     const std::int64_t id = repository.id;
     const std::int64_t batch = full_snapshot_batch(db, repository);
 
+    // The undo journal: the rows that the statements below delete or rewrite, as they are, and
+    // (all NULL) the tags that get a row. Conditions as in the DELETE and the UPSERT. A row whose
+    // digest and size stay keeps only its position (and its batch, if that changes): a tag
+    // inserted into a sorted listing moves every tag after it, week after week.
+    run(db, R"sql(
+INSERT INTO undo_images (snapshot_id, tag_id, digest, size, batch, position)
+SELECT :snapshot, i.tag_id, CASE WHEN whole THEN i.digest END, CASE WHEN whole THEN i.size END,
+       CASE WHEN whole OR i.batch IS NOT :batch THEN i.batch END, i.position
+FROM (SELECT i.*, s.tag_id IS NULL OR i.digest IS NOT s.digest OR i.size IS NOT s.size AS whole,
+             s.position AS new_position
+      FROM images i LEFT JOIN temp.ingest_rows s ON s.tag_id = i.tag_id
+      WHERE i.repository_id = :repository) i
+WHERE whole OR i.batch IS NOT :batch OR i.position IS NOT i.new_position
+UNION ALL
+SELECT :snapshot, s.tag_id, NULL, NULL, NULL, NULL FROM temp.ingest_rows s
+WHERE NOT EXISTS (SELECT 1 FROM images i WHERE i.repository_id = :repository AND i.tag_id = s.tag_id))sql",
+        {.repository = id, .snapshot = snapshot_id, .batch = batch});
+
     run(db, R"sql(
 DELETE FROM images WHERE repository_id = :repository
   AND tag_id NOT IN (SELECT tag_id FROM temp.ingest_rows))sql", {.repository = id});
@@ -245,7 +277,7 @@ SELECT count(*) FROM tag_history WHERE repository_id = :repository AND ended_at 
         if (spec.allow_empty) return;
         throw IngestGuardError(spec.source + ": the listing holds no tags: as a full snapshot it would " +
                                    (current == 0 ? "record " + name + " as having none"
-                                                 : "remove all " + std::to_string(current) + " current tags of " + name),
+                                                 : "remove all " + std::to_string(current) + (current == 1 ? " current tag of " : " current tags of ") + name),
                                IngestGuardError::Guard::empty);
     }
     if (!spec.max_removed || current == 0) return;
@@ -272,6 +304,12 @@ INSERT INTO tag_history (repository_id, tag_id, digest, size, batch, position, s
 SELECT :repository, :tag_id, :digest, :size, :batch, 0, :snapshot, :at
 WHERE NOT EXISTS (SELECT 1 FROM tag_history
                   WHERE repository_id = :repository AND tag_id = :tag_id AND ended_at IS NULL))sql");
+    // The undo journal: the tag's row before this snapshot's first row for it, NULLs for none.
+    Statement journal(db, R"sql(
+INSERT INTO undo_images (snapshot_id, tag_id, digest, size, batch, position)
+SELECT :snapshot, :tag_id, i.digest, i.size, i.batch, i.position
+FROM (SELECT 1) LEFT JOIN images i ON i.repository_id = :repository AND i.tag_id = :tag_id
+WHERE true ON CONFLICT DO NOTHING)sql");
     Statement upsert(db, R"sql(
 INSERT INTO images (repository_id, tag_id, digest, size, batch, position)
 VALUES (:repository, :tag_id, :digest, :size, :batch, 0)
@@ -283,7 +321,8 @@ ON CONFLICT (repository_id, tag_id) DO UPDATE SET
         ++batch;
         const Params params{.repository = repository.id, .snapshot = snapshot_id, .tag_id = tag_id,
                             .batch = batch, .size = row->size, .at = at, .digest = row->digest};
-        for (Statement* s : {&close, &open, &upsert}) bind_params(*s, params);
+        for (Statement* s : {&journal, &close, &open, &upsert}) bind_params(*s, params);
+        journal.exec();
         const bool moved = close.exec() > 0;
         const bool opened = open.exec() > 0;
         upsert.exec();
@@ -434,9 +473,8 @@ IngestSummary ingest_listing(Catalog::Impl& catalog, const IngestSpec& spec, con
     for (const auto& alias : spec.aliases) {
         if (!is_docker_tag(alias)) throw InputError(spec.source + ": alias tag '" + alias + "' is not a Docker tag");
     }
+    const std::int64_t last_tag_id = db.execAndGet("SELECT coalesce(max(id), 0) FROM tags").getInt64();
     const Repository repository = ensure_repository(db, spec.repository);
-    TagWriter tags(db, repository.id);
-    const std::set<std::string> aliases = update_alias_tags(db, repository.id, spec.aliases, tags);
 
     const std::string at = format_timestamp(spec.taken_at);
     Statement latest(db, "SELECT max(taken_at) FROM snapshots WHERE repository_id = ?");
@@ -455,6 +493,20 @@ IngestSummary ingest_listing(Catalog::Impl& catalog, const IngestSpec& spec, con
     IngestSummary summary;
     summary.snapshot_id = snapshot.getColumn(0).getInt64();
     snapshot.reset();
+
+    TagWriter tags(db, repository.id, summary.snapshot_id);
+    std::set<std::string> aliases_added;
+    const std::set<std::string> aliases = update_alias_tags(db, repository.id, spec.aliases, tags, aliases_added);
+    auto spaced = [](const std::set<std::string>& set) {
+        std::string out;
+        for (const auto& tag : set) out += (out.empty() ? "" : " ") + tag;
+        return out;
+    };
+    Statement journal(db, "INSERT INTO undo_snapshots (snapshot_id, last_batch, last_tag_id, created_repository, "
+                          "aliases_added, aliases_after) VALUES (?, ?, ?, ?, ?, ?)");
+    SQLite::bind(journal, summary.snapshot_id, repository.last_batch, last_tag_id, repository.created ? 1 : 0,
+                 spaced(aliases_added), spaced(aliases));
+    journal.exec();
 
     if (spec.merge) {
         apply_merge(db, repository, summary.snapshot_id, at, rows, tags, aliases, summary);

@@ -97,7 +97,8 @@ class RegistryClient {
         while (true) {
             if (pages_read.size() >= options_.max_pages) {
                 throw RegistryLimitError("GET " + url + ": the registry links more than " +
-                                             std::to_string(options_.max_pages) + " pages of tags (the page limit)",
+                                             std::to_string(options_.max_pages) +
+                                             (options_.max_pages == 1 ? " page" : " pages") + " of tags (the page limit)",
                                          Limit::pages);
             }
             if (!pages_read.insert(url).second) {
@@ -108,7 +109,8 @@ class RegistryClient {
             std::vector<std::string> page = tags_of_page(url, response);
             if (page.size() > options_.max_tags - tags.size()) {
                 throw RegistryLimitError("GET " + url + ": the registry lists more than " +
-                                             std::to_string(options_.max_tags) + " tags (the tag limit)",
+                                             std::to_string(options_.max_tags) +
+                                             (options_.max_tags == 1 ? " tag" : " tags") + " (the tag limit)",
                                          Limit::tags);
             }
             for (std::string& tag : page) {

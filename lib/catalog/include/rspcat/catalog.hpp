@@ -177,6 +177,21 @@ struct SnapshotSummary {
     std::int64_t tag_count = 0, added = 0, moved = 0, removed = 0;
 };
 
+// What Catalog::undo did (or, for a dry run, would do) to a repository.
+struct UndoSummary {
+    RepositoryName repository;
+    SnapshotSummary snapshot;             // the snapshot undone, as it was recorded
+    bool dry_run = false;                 // nothing was written
+    std::int64_t images_restored = 0;     // current images put back as they were before it
+    std::int64_t images_removed = 0;      // current images it had added, removed
+    std::int64_t history_removed = 0;     // tag_history rows it had opened, removed
+    std::int64_t history_reopened = 0;    // tag_history rows it had closed, open again
+    std::int64_t tags_removed = 0;        // tags it was the first to list, forgotten
+    std::int64_t tags_reparsed = 0;       // tags whose earlier parse was put back
+    std::vector<std::string> aliases_removed{};  // alias tags its ingest had added
+    bool repository_removed = false;      // it was the repository's first snapshot
+};
+
 // What Catalog::add_alias_tags or Catalog::remove_alias_tags did to a repository's alias tags.
 struct AliasTagsChange {
     RepositoryName repository;
@@ -312,6 +327,15 @@ class RSPCAT_API Catalog {
     // A tag that is not an alias tag of the repository is a CatalogError, and nothing changes.
     AliasTagsChange remove_alias_tags(const std::optional<RepositoryName>& repository,
                                       const std::vector<std::string>& tags);
+
+    // Removes the repository's latest snapshot (optional when the catalog holds one repository)
+    // and puts the current state, the history, the tags and the listing back exactly as they were
+    // before its ingest; undone again, the one before it, and so on. The first snapshot's undo
+    // also removes the repository and the alias tags its ingest added. In one transaction; with
+    // `dry_run` nothing is written. A CatalogError, changing nothing, when the repository has no
+    // snapshot, when its latest has no undo journal (ingested before catalog schema 3), or when
+    // its alias tags were changed (`rspcat alias`) after that snapshot.
+    UndoSummary undo(const std::optional<RepositoryName>& repository, bool dry_run = false);
 
     // The collection's images in menu order (model.md §3 listing options).
     std::vector<Image> images(const CollectionSpec& collection, const ListOptions& options = {}) const;
