@@ -2,6 +2,7 @@
 // drive each function into its failure paths (test_errors.cpp, test_faults.cpp).
 #pragma once
 
+#include <catch2/catch.hpp>
 #include <functional>
 #include <memory>
 #include <string>
@@ -80,6 +81,23 @@ inline std::vector<std::pair<std::string, std::function<void(Catalog&)>>> every_
              w.commit();
          }},
     };
+}
+
+// The kind of the rspcat::Error that `call` throws (its message in `*message` when asked); fails
+// the test when it throws nothing or something else.
+template <typename Call>
+ErrorKind kind_thrown(Call&& call, std::string* message = nullptr) {
+    try {
+        call();
+    } catch (const Error& e) {
+        UNSCOPED_INFO(e.what());
+        if (message) *message = e.what();
+        return e.kind();
+    } catch (const std::exception& e) {
+        FAIL("not an rspcat::Error: " << e.what());
+    }
+    FAIL("nothing was thrown");
+    return ErrorKind::failed;
 }
 
 }  // namespace rspcat::test

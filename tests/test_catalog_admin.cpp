@@ -34,17 +34,6 @@ Catalog two_repositories() {
     return catalog;
 }
 
-ErrorKind kind_thrown(const std::function<void()>& call, std::string* message = nullptr) {
-    try {
-        call();
-    } catch (const Error& e) {
-        if (message) *message = e.what();
-        return e.kind();
-    }
-    FAIL("nothing was thrown");
-    return ErrorKind::failed;
-}
-
 }  // namespace
 
 TEST_CASE("repository_summaries gives each repository's tags, alias tags and snapshot times", "[catalog][admin]") {

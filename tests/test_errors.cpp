@@ -16,26 +16,6 @@
 using namespace rspcat;
 using namespace rspcat::test;
 
-namespace {
-
-// The kind of the rspcat::Error that `call` throws; fails the test when it throws nothing or
-// something else.
-template <typename Call>
-ErrorKind kind_thrown(Call&& call) {
-    try {
-        call();
-    } catch (const Error& e) {
-        UNSCOPED_INFO(e.what());
-        return e.kind();
-    } catch (const std::exception& e) {
-        FAIL("not an rspcat::Error: " << e.what());
-    }
-    FAIL("nothing was thrown");
-    return ErrorKind::failed;
-}
-
-}  // namespace
-
 TEST_CASE("every function of a moved-from Catalog is a misuse error; the one moved to works", "[errors]") {
     TempDir dir;
     const std::string path = make_catalog(dir);

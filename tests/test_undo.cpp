@@ -44,17 +44,6 @@ IngestSpec spec_of(const RepositoryName& repository, const char* time, std::vect
     return {repository, std::move(aliases), *parse_timestamp(time), std::string("listing-") + time, merge};
 }
 
-ErrorKind kind_thrown(const std::function<void()>& call, std::string* message = nullptr) {
-    try {
-        call();
-    } catch (const Error& e) {
-        if (message) *message = e.what();
-        return e.kind();
-    }
-    FAIL("nothing was thrown");
-    return ErrorKind::failed;
-}
-
 // One ingest of example.org/lab of each kind that changes something different.
 struct Step {
     const char* time;
