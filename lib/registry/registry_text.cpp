@@ -175,7 +175,8 @@ std::optional<Credentials> credentials_from_docker_config(std::string_view json_
     try {
         config = rspcat::detail::parse_json_input(json_text);
     } catch (const rspcat::detail::JsonInputError& e) {
-        fail("", e.what());
+        // Not e.what(): it quotes the text the parser read, which may be a password.
+        fail("", rspcat::detail::json_problem_without_text(e));
     }
     if (!config.is_object()) fail("", "expected a Docker config.json object");
     const auto auths = config.find("auths");

@@ -90,8 +90,10 @@ nlohmann::json parse_json_input(std::string_view text, DuplicateKeys duplicates)
     using Event = nlohmann::json::parse_event_t;
     KeyPath keys;
     const bool refuse = duplicates == DuplicateKeys::refuse;
+    // Positions in errors count from after a byte-order mark, as the parser does.
+    text = without_bom(text);
     try {
-        return nlohmann::json::parse(without_bom(text), [&](int depth, Event event, nlohmann::json& parsed) {
+        return nlohmann::json::parse(text, [&](int depth, Event event, nlohmann::json& parsed) {
             check_json_depth(depth, event);
             if (refuse) {
                 switch (event) {
@@ -111,6 +113,12 @@ nlohmann::json parse_json_input(std::string_view text, DuplicateKeys duplicates)
         locate(error, e, text);
         throw error;
     }
+}
+
+std::string json_problem_without_text(const JsonInputError& e) {
+    if (e.at_end) return "not valid JSON: the text ends before the document does";
+    if (e.line > 0) return "not valid JSON at line " + std::to_string(e.line) + ", column " + std::to_string(e.column);
+    return e.what();  // nesting too deep or a key given twice: names keys, never values
 }
 
 }  // namespace rspcat::detail

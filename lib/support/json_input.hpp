@@ -31,6 +31,10 @@ class JsonInputError : public std::runtime_error {
     bool at_end = false;
 };
 
+// What is wrong with text that is not JSON, saying where but quoting none of it: for files that
+// hold secrets (a Docker config.json), where the parser's own message shows the text it read.
+std::string json_problem_without_text(const JsonInputError& e);
+
 // For a parser callback (depth and event as nlohmann passes them): throws JsonInputError when
 // the event opens an array or object below max_json_depth levels.
 void check_json_depth(int depth, nlohmann::json::parse_event_t event);
