@@ -146,11 +146,15 @@ TEST_CASE("resolve_credentials: the first file that names the registry decides",
         CHECK(from_helper->username.empty());
         CHECK(from_helper->password.empty());
     }
-    SECTION("a helper that says credentials not found: anonymous") {
+    SECTION("a helper that says credentials not found: the next file, else anonymous") {
         write_helper(dir, "none", "echo 'credentials not found in native keychain'\nexit 1");
         write_text(dir.file("home/.docker/config.json"), R"({"credsStore": "none"})");
+        CHECK_FALSE(resolve_credentials("r.example.org", lookup));
         write_text(dir.file("auth.json"), R"({"auths": {"r.example.org": {"auth": "dTpw"}}})");
-        CHECK_FALSE(resolve_credentials("r.example.org", lookup));  // the store decides; auth.json is not read
+        const auto next = resolve_credentials("r.example.org", lookup);
+        REQUIRE(next);
+        CHECK(next->username == "u");
+        CHECK(next->source == dir.file("auth.json"));
     }
     SECTION("an empty credsStore is none") {
         write_text(dir.file("home/.docker/config.json"), R"({"credsStore": "", "auths": {"r.example.org": {"auth": "dTpw"}}})");
@@ -193,6 +197,17 @@ TEST_CASE("resolve_credentials: files and helpers that fail are errors naming th
              {"a helper that answers nonsense", R"({"credsStore": "test"})", "echo " + secret,
               "did not answer a JSON object with \"Username\" and \"Secret\" strings"},
              {"a helper that hangs", R"({"credsStore": "test"})", "exec sleep 30", "no answer within 500 ms; it was stopped"},
+             // The parser's own message quotes what it read last: here, the password.
+             {"cut short inside a password", R"({"auths": {"r.example.org": {"username": "u", "password": ")" + secret,
+              "", config + ": not valid JSON: the text ends before the document does"},
+             {"a raw line end inside a password", R"({"auths": {"r.example.org": {"password": ")" + secret + "\n\"}}}",
+              "", config + ": not valid JSON at line 1"},
+             // Its output closed, but still running: stopped at the deadline, not waited for.
+             {"a helper that answers and lingers", R"({"credsStore": "test"})",
+              "echo '{\"Username\": \"u\", \"Secret\": \"p\"}'\nexec >&- 2>&-\nexec sleep 30",
+              "no answer within 500 ms; it was stopped"},
+             {"a helper whose child keeps its output open", R"({"credsStore": "test"})",
+              "sleep 30 &\necho '{\"Username\": \"u\", \"Secret\": \"p\"}'", "no answer within 500 ms; it was stopped"},
          }) {
         CAPTURE(c.name);
         write_text(config, c.config);

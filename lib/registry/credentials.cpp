@@ -17,6 +17,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 #include <utility>
 
 #include "input_text.hpp"
@@ -82,7 +83,8 @@ std::optional<ConfigEntry> config_entry(const std::string& text, const std::stri
     try {
         config = rspcat::detail::parse_json_input(text);
     } catch (const rspcat::detail::JsonInputError& e) {
-        fail("", e.what());
+        // Not e.what(): it quotes the text the parser read, which may be a password.
+        fail("", rspcat::detail::json_problem_without_text(e));
     }
     if (!config.is_object()) fail("", "expected a Docker config.json object");
     // A helper's name becomes part of a program's name: no path, nothing a shell would read.
@@ -116,7 +118,9 @@ std::optional<ConfigEntry> config_entry(const std::string& text, const std::stri
 std::optional<std::string> find_program(const std::string& program, const std::optional<std::string>& path) {
     std::stringstream dirs(path.value_or("/usr/local/bin:/usr/bin:/bin"));
     for (std::string dir; std::getline(dirs, dir, ':');) {
-        if (dir.empty()) dir = ".";  // an empty entry is the current directory, as for a shell
+        // Not an empty or relative entry, which a shell reads as the current directory: a
+        // helper there could be anyone's (Docker's own lookup refuses them too).
+        if (dir.empty() || dir.front() != '/') continue;
         const std::string candidate = dir + "/" + program;
         struct stat info{};
         if (::stat(candidate.c_str(), &info) == 0 && S_ISREG(info.st_mode) && ::access(candidate.c_str(), X_OK) == 0) {
@@ -195,7 +199,9 @@ HelperRun run_helper(const std::string& helper, const std::string& program, cons
     sigaddset(&defaults, SIGPIPE);
     posix_spawnattr_setsigmask(&attributes, &no_signals);
     posix_spawnattr_setsigdefault(&attributes, &defaults);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    // Its own process group, so that a timeout stops what the helper started too.
+    posix_spawnattr_setpgroup(&attributes, 0);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
     std::string argv0 = program, argv1 = "get";
     char* argv[] = {argv0.data(), argv1.data(), nullptr};
     pid_t pid = -1;
@@ -211,6 +217,7 @@ HelperRun run_helper(const std::string& helper, const std::string& program, cons
     std::string dropped;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     bool timed_out = false, too_large = false;
+    int poll_error = 0;
     pollfd fds[2] = {{out_read.get(), POLLIN, 0}, {err_read.get(), POLLIN, 0}};
     while (fds[0].fd >= 0 || fds[1].fd >= 0) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
@@ -219,7 +226,10 @@ HelperRun run_helper(const std::string& helper, const std::string& program, cons
             break;
         }
         const int ready = ::poll(fds, 2, static_cast<int>(std::min<long long>(left.count(), 1000)));
-        if (ready < 0 && errno != EINTR) break;
+        if (ready < 0 && errno != EINTR) {
+            poll_error = errno;
+            break;
+        }
         for (int i = 0; i < 2; ++i) {
             if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
             char buffer[4096];
@@ -238,9 +248,29 @@ HelperRun run_helper(const std::string& helper, const std::string& program, cons
         }
         if (too_large) break;
     }
-    if (timed_out || too_large) ::kill(pid, SIGKILL);
-    while (::waitpid(pid, &run.status, 0) < 0 && errno == EINTR) {
+    // Its output is closed, but it may linger (or have handed its pipes on): it still has only
+    // until the deadline to exit.
+    bool exited = false;
+    while (!timed_out && !too_large && poll_error == 0) {
+        const pid_t waited = ::waitpid(pid, &run.status, WNOHANG);
+        if (waited == pid) {
+            exited = true;
+            break;
+        }
+        if (waited < 0 && errno != EINTR) break;
+        if (std::chrono::steady_clock::now() >= deadline) {
+            timed_out = true;
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
+    if (!exited) {
+        ::kill(-pid, SIGKILL);  // the group: the helper and what it started
+        ::kill(pid, SIGKILL);
+        while (::waitpid(pid, &run.status, 0) < 0 && errno == EINTR) {
+        }
+    }
+    if (poll_error != 0) throw RegistryError(helper + ": cannot read its answer: " + std::strerror(poll_error));
     if (timed_out) {
         const std::string limit = timeout.count() % 1000 == 0 ? std::to_string(timeout.count() / 1000) + " s"
                                                               : std::to_string(timeout.count()) + " ms";
@@ -348,8 +378,11 @@ std::optional<Credentials> resolve_credentials(std::string_view authority, const
                 }
                 continue;
             }
-            if (entry->helper) return ask_helper(*entry->helper, entry->helper_key + " in " + file, authority, lookup);
-            return entry->credentials;
+            if (!entry->helper) return entry->credentials;
+            auto credentials = ask_helper(*entry->helper, entry->helper_key + " in " + file, authority, lookup);
+            // A store that holds nothing for this registry leaves the next file to answer
+            // (podman's auth.json after Docker's credsStore), unless the file was named.
+            if (credentials || lookup.config_file) return credentials;
         }
         return std::nullopt;
     } catch (const Error&) {
