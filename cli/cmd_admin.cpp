@@ -24,7 +24,7 @@ struct RepositoryArgs {
     std::optional<RepositoryName> name() const {
         if (registry.empty() != repository.empty()) throw UsageError("--registry and --repository go together");
         if (registry.empty()) return std::nullopt;
-        return RepositoryName{registry, repository};
+        return RepositoryName{registry_to_look_up(registry), repository};
     }
 };
 

@@ -27,7 +27,7 @@ Timestamp CollectionArgs::time() const { return at.empty() ? now_utc() : parse_t
 CollectionSpec CollectionArgs::spec() const {
     if (registry.empty() != repository.empty()) throw UsageError("--registry and --repository go together");
     CollectionSpec spec;
-    if (!registry.empty()) spec.repository = RepositoryName{registry, repository};
+    if (!registry.empty()) spec.repository = RepositoryName{registry_to_look_up(registry), repository};
     if (cycle_option && *cycle_option) spec.cycle = cycle;
     if (!at.empty()) spec.at = parse_time_arg("--at", at);
     return spec;
@@ -112,6 +112,8 @@ std::string registry_arg(const std::string& text) {
     }
     throw UsageError(message + " (a host name or IP address, and an optional port, with no scheme or path)");
 }
+
+std::string registry_to_look_up(const std::string& text) { return registry::registry_name(text).value_or(text); }
 
 std::string repository_arg(const std::string& text) {
     if (registry::is_repository_name(text)) return text;
@@ -202,7 +204,7 @@ std::chrono::milliseconds busy_timeout(const Globals& globals) {
 
 // Tells the user at a terminal, or in a cron mail, why rspcat seems stuck.
 Catalog::LockWaitNotice lock_wait_notice(const Globals& globals) {
-    return [db = globals.db, timeout = globals.busy_timeout] {
+    return [db = globals.db, timeout = std::chrono::duration_cast<std::chrono::seconds>(busy_timeout(globals)).count()] {
         std::cerr << "rspcat: waiting for another process to release its lock on " << db << " (for up to "
                   << timeout << " s; --busy-timeout)\n";
     };

@@ -101,6 +101,10 @@ std::string future_time_advice();
 // (registry::registry_name, as sync stores the registry of its --url). A URL, a path or a
 // malformed host is a usage error naming the option and, for a URL, the host to give instead.
 std::string registry_arg(const std::string& text);
+// --registry of a command that reads: as stored, HOST[:PORT] with the host lower-cased, when
+// it is one; otherwise as given (it then names no repository, and the error says which exist).
+std::string registry_to_look_up(const std::string& text);
+
 // --repository of a command that writes: Docker's repository name grammar
 // (registry::is_repository_name). A usage error otherwise, naming the lower-case form when that
 // one is a repository name.

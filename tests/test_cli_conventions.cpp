@@ -67,6 +67,11 @@ TEST_CASE("global options work after the subcommand too", "[cli][conventions]") 
     CHECK(read_only.exit_code == 2);
     CHECK_THAT(read_only.err, Contains("--read-only"));
     CHECK(dump(f.db) == catalog);
+    // --registry is looked up as stored: a host name is lower-cased, as ingest and sync store it.
+    const auto upper = run_rspcat({"--db", f.db, "images", "--format", "csv", "--registry", "Example.ORG",
+                                   "--repository", "lab"});
+    CHECK(upper.exit_code == 0);
+    CHECK(upper.out == before.out);
     // And --busy-timeout with its value.
     CHECK(run_rspcat({"images", "--busy-timeout", "5", "--db", f.db}).exit_code == 0);
 }

@@ -86,7 +86,13 @@ struct RemovalLimit {
     static RemovalLimit percentage(std::int64_t p) { return {p, true}; }
     // Whether removing `removed` of `current` tags stays within the limit.
     bool allows(std::int64_t removed, std::int64_t current) const {
-        return percent ? removed * 100 <= value * current : removed <= value;
+        if (!percent) return removed <= value;
+        // Clamped so that neither product overflows: above 100% allows everything, and no
+        // repository holds anywhere near 2^63 / 100 tags.
+        constexpr std::int64_t most = INT64_MAX / 100;
+        const std::int64_t p = value < 0 ? 0 : value > 100 ? 100 : value;
+        const std::int64_t r = removed > most ? most : removed, c = current > most ? most : current;
+        return r * 100 <= p * c;
     }
 };
 
