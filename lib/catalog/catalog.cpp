@@ -272,6 +272,10 @@ void Catalog::Impl::check_schema_objects(int version) {
     }
 }
 
+void Catalog::Impl::check_no_writer(const std::string& function) const {
+    if (writer) throw_misuse(function + " while a Writer is open on catalog " + path + ": commit it first");
+}
+
 void Catalog::Impl::check_writable(const std::string& consequence) const {
     if (read_only) throw CatalogError(ErrorKind::read_only, "catalog " + path + " " + read_only_reason + "; " + consequence);
     if (!foreign_trigger.empty()) {

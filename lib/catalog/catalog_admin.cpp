@@ -210,7 +210,7 @@ ON CONFLICT (repository_id, tag_id) DO UPDATE SET
 
 UndoSummary Catalog::undo(const std::optional<RepositoryName>& repository, bool dry_run) {
     return with_catalog_errors(impl().path, dry_run ? "plan an undo" : "undo a snapshot", [&]() -> UndoSummary {
-        if (impl_->writer) throw_misuse("Catalog::undo() while a Writer is open on catalog " + impl_->path + ": commit it first");
+        impl_->check_no_writer("Catalog::undo()");
         // A dry run only reads: it works on a catalog open read-only too.
         std::optional<SQLite::Transaction> transaction;
         std::optional<ReadTransaction> read;
@@ -322,10 +322,7 @@ std::vector<SnapshotSummary> Catalog::snapshots(const std::optional<RepositoryNa
 AliasTagsChange Catalog::add_alias_tags(const std::optional<RepositoryName>& repository,
                                         const std::vector<std::string>& tags) {
     return with_catalog_errors(impl().path, "add alias tags", [&]() -> AliasTagsChange {
-        if (impl_->writer) {
-            throw_misuse("Catalog::add_alias_tags() while a Writer is open on catalog " + impl_->path +
-                         ": commit it first");
-        }
+        impl_->check_no_writer("Catalog::add_alias_tags()");
         for (const auto& tag : tags) {
             if (!is_docker_tag(tag)) throw InputError("alias tag " + detail::quoted(tag) + " is not a Docker tag");
         }
@@ -356,10 +353,7 @@ AliasTagsChange Catalog::add_alias_tags(const std::optional<RepositoryName>& rep
 AliasTagsChange Catalog::remove_alias_tags(const std::optional<RepositoryName>& repository,
                                            const std::vector<std::string>& tags) {
     return with_catalog_errors(impl().path, "remove alias tags", [&]() -> AliasTagsChange {
-        if (impl_->writer) {
-            throw_misuse("Catalog::remove_alias_tags() while a Writer is open on catalog " + impl_->path +
-                         ": commit it first");
-        }
+        impl_->check_no_writer("Catalog::remove_alias_tags()");
         impl_->check_writable("cannot change its alias tags");
         SQLite::Transaction transaction(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
         const std::int64_t id = impl_->repository_id(collection_of(repository));

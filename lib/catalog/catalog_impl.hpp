@@ -71,6 +71,8 @@ struct Catalog::Impl {
     // Throws a CatalogError ending in `consequence` unless rspcat may write this catalog: not when
     // it is open read-only, nor while it holds a trigger that rspcat did not make.
     void check_writable(const std::string& consequence) const;
+    // A misuse error unless no Writer is open: `function` writes in a transaction of its own.
+    void check_no_writer(const std::string& function) const;
 
     // The id of the collection's repository; throws CatalogError when there is no such one, or
     // when none is named and the catalog does not hold exactly one.
