@@ -12,14 +12,6 @@ struct HelpArgs {
     std::vector<std::string> command;
 };
 
-std::vector<std::string> subcommand_names(const CLI::App& app) {
-    std::vector<std::string> names;
-    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
-        names.push_back(sub->get_name());
-    }
-    return names;
-}
-
 int run_help(const CLI::App& root, const HelpArgs& args) {
     const CLI::App* command = &root;
     for (const auto& word : args.command) {

@@ -127,10 +127,10 @@ std::string repository_arg(const std::string& text) {
 
 void check_digest_syntax(const std::string& name, const std::string& text) {
     constexpr std::string_view scheme = "sha256:";
-    const std::size_t digits = text.size() - std::min(text.size(), scheme.size());
-    const bool hex = std::all_of(text.begin() + static_cast<std::ptrdiff_t>(text.size() - digits), text.end(),
+    const std::string_view digits = std::string_view(text).substr(std::min(text.size(), scheme.size()));
+    const bool hex = std::all_of(digits.begin(), digits.end(),
                                  [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-    if (text.starts_with(scheme) && digits >= min_digest_prefix && digits <= 64 && hex) return;
+    if (text.starts_with(scheme) && digits.size() >= min_digest_prefix && digits.size() <= 64 && hex) return;
     throw UsageError(name + " '" + text + "' is not sha256: followed by 64 lower-case hex digits, or by the first " +
                      std::to_string(min_digest_prefix) + " or more of them");
 }

@@ -37,6 +37,12 @@ std::vector<std::string> option_names(const CLI::App& command) {
     return names;
 }
 
+std::string did_you_mean(const std::optional<std::string>& suggestion) {
+    return suggestion ? " (did you mean " + *suggestion + "?)" : "";
+}
+
+}  // namespace
+
 std::vector<std::string> subcommand_names(const CLI::App& command) {
     std::vector<std::string> names;
     for (const CLI::App* sub : command.get_subcommands([](const CLI::App*) { return true; })) {
@@ -44,12 +50,6 @@ std::vector<std::string> subcommand_names(const CLI::App& command) {
     }
     return names;
 }
-
-std::string did_you_mean(const std::optional<std::string>& suggestion) {
-    return suggestion ? " (did you mean " + *suggestion + "?)" : "";
-}
-
-}  // namespace
 
 std::optional<std::string> nearest(const std::string& word, const std::vector<std::string>& candidates) {
     std::optional<std::string> best;
@@ -94,7 +94,7 @@ std::optional<std::string> unknown_word_message(const CLI::App& app) {
                "; " + help + "the options";
     }
     // A word where a command was wanted: the top level, or a command made of subcommands.
-    if (!command.get_subcommands([](const CLI::App*) { return true; }).empty()) {
+    if (!subcommand_names(command).empty()) {
         return path + ": unknown command '" + word + "'" + did_you_mean(nearest(word, subcommand_names(command))) +
                "; " + help + "the commands";
     }

@@ -16,6 +16,9 @@ std::optional<std::string> nearest(const std::string& word, const std::vector<st
 // one, or nothing when the failure was of another kind (CLI11's own message then says it).
 std::optional<std::string> unknown_word_message(const CLI::App& app);
 
+// The names of a command's subcommands, in the order they were added.
+std::vector<std::string> subcommand_names(const CLI::App& command);
+
 // The deepest subcommand chosen on the command line (`alias add`), or `app` itself.
 const CLI::App& chosen_command(const CLI::App& app);
 
