@@ -1,8 +1,11 @@
 // rspcat sync: a repository listed straight from its registry (Docker Registry HTTP API v2) and
-// ingested as one full snapshot. Nothing is written unless every tag was resolved.
+// ingested as one full snapshot, with what each new digest is (size, creation time, platforms)
+// read from its manifest. Nothing is written unless every tag was resolved and every new digest read.
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
+#include <set>
 #include <iostream>
 #include <sstream>
 
@@ -45,11 +48,12 @@ std::string raising_option(const registry::RegistryError& error) {
     return "";
 }
 
-// `[#######.............]  120/300 tags` on standard error, redrawn in place; only when standard
+// `[#######.............]  120/300 tags` (or images) on standard error, redrawn in place; only when standard
 // error is a terminal, so that logs and pipes get no control characters.
 class ProgressBar {
    public:
-    explicit ProgressBar(bool quiet) : enabled_(!quiet && ::isatty(STDERR_FILENO) == 1) {}
+    explicit ProgressBar(bool quiet, std::string unit = "tags")
+        : enabled_(!quiet && ::isatty(STDERR_FILENO) == 1), unit_(std::move(unit)) {}
     ~ProgressBar() { finish(); }
     ProgressBar(const ProgressBar&) = delete;
     ProgressBar& operator=(const ProgressBar&) = delete;
@@ -61,7 +65,7 @@ class ProgressBar {
         const std::size_t percent = done * 100 / total;
         if (drawn_ && percent == last_percent_ && done != total) return;  // nothing visible changed
         std::cerr << "\r[" << std::string(filled, '#') << std::string(width - filled, '.') << "] " << done << "/"
-                  << total << " tags" << std::flush;
+                  << total << " " << unit_ << std::flush;
         drawn_ = true;
         last_percent_ = percent;
     }
@@ -73,6 +77,7 @@ class ProgressBar {
 
    private:
     bool enabled_;
+    std::string unit_;
     bool drawn_ = false;
     std::size_t last_percent_ = 0;
 };
@@ -124,6 +129,37 @@ registry::SyncOptions sync_options(const SyncArgs& args) {
     return options;
 }
 
+// The listing's distinct digests: those whose manifests the catalog has read already, and the
+// others, which the sync reads. Digests are immutable, so a known one is never read again.
+std::pair<std::vector<ManifestDetails>, std::vector<std::string>> split_by_known_manifests(
+    const Catalog* catalog, const std::vector<ListingRow>& rows) {
+    std::vector<std::string> digests;
+    std::set<std::string> seen;
+    for (const ListingRow& row : rows) {
+        if (seen.insert(row.digest).second) digests.push_back(row.digest);
+    }
+    std::vector<ManifestDetails> known = catalog ? catalog->manifests(digests) : std::vector<ManifestDetails>{};
+    std::set<std::string> known_digests;
+    for (const ManifestDetails& details : known) known_digests.insert(details.digest);
+    std::vector<std::string> unknown;
+    for (const std::string& digest : digests) {
+        if (!known_digests.count(digest)) unknown.push_back(digest);
+    }
+    return {std::move(known), std::move(unknown)};
+}
+
+// Each row's size: its digest's, as the registry's manifest gives it.
+void set_sizes(std::vector<ListingRow>& rows, const std::vector<ManifestDetails>& known,
+               const std::vector<ManifestDetails>& fetched) {
+    std::map<std::string, std::int64_t> sizes;
+    for (const auto* list : {&known, &fetched}) {
+        for (const ManifestDetails& details : *list) sizes[details.digest] = details.size;
+    }
+    for (ListingRow& row : rows) {
+        if (const auto found = sizes.find(row.digest); found != sizes.end()) row.size = found->second;
+    }
+}
+
 int run_sync(const Globals& globals, const SyncArgs& args) {
     if (globals.read_only) throw UsageError("sync writes to the catalog; it cannot run with --read-only");
     registry::SyncOptions options = sync_options(args);
@@ -133,21 +169,32 @@ int run_sync(const Globals& globals, const SyncArgs& args) {
     if (std::filesystem::exists(globals.db)) catalog.emplace(open_for_write(globals));
     const std::string source = options.url.text() + "/" + options.repository;
     const Timestamp taken_at = now_utc();
-    std::vector<ListingRow> rows;
-    {
-        ProgressBar progress(args.quiet);
-        options.on_progress = [&](std::size_t done, std::size_t total) { progress.update(done, total); };
-        try {
-            rows = registry::fetch_listing(options);
-        } catch (const registry::RegistryError& e) {
-            progress.finish();
-            throw registry::RegistryError(std::string(e.what()) + raising_option(e) + "; nothing was written");
+    registry::RegistryListing listing;
+    std::vector<ManifestDetails> new_manifests;
+    try {
+        {
+            ProgressBar progress(args.quiet);
+            options.on_progress = [&](std::size_t done, std::size_t total) { progress.update(done, total); };
+            listing = registry::read_listing(options);
         }
+        for (const std::string& tag : listing.vanished_tags) {
+            std::cerr << "rspcat sync: warning: " << source << ": tag '" << tag
+                      << "' was listed but is gone (HTTP 404 on its manifest): deleted meanwhile, left out\n";
+        }
+        const auto [known, unknown] = split_by_known_manifests(catalog ? &*catalog : nullptr, listing.rows);
+        ProgressBar progress(args.quiet, "images");
+        new_manifests = registry::fetch_manifest_details(
+            options, unknown, [&](std::size_t done, std::size_t total) { progress.update(done, total); });
+        set_sizes(listing.rows, known, new_manifests);
+    } catch (const registry::RegistryError& e) {
+        throw registry::RegistryError(std::string(e.what()) + raising_option(e) + "; nothing was written");
     }
+    std::vector<ListingRow>& rows = listing.rows;
     if (!catalog) catalog.emplace(open_for_write(globals));
     // The registry as `ingest --registry` names it: the URL's HOST[:PORT], the host lower-cased.
     const std::string registry_name = registry::registry_name(options.url.authority).value_or(options.url.authority);
     IngestSpec spec{{registry_name, options.repository}, args.aliases, taken_at, source, false};
+    spec.manifests = std::move(new_manifests);
     args.guards.apply(spec);
     std::size_t next = 0;
     const IngestSummary summary = args.guards.guarded([&] {
@@ -160,7 +207,9 @@ int run_sync(const Globals& globals, const SyncArgs& args) {
     if (!args.quiet) {
         std::cerr << source << ": snapshot " << format_timestamp(taken_at) << ": " << count(summary.rows, "tag", "tags")
                   << " (" << summary.added << " new, " << summary.moved << " moved, " << summary.removed
-                  << " removed)\n";
+                  << " removed";
+        if (!listing.vanished_tags.empty()) std::cerr << ", " << listing.vanished_tags.size() << " gone before their HEAD";
+        std::cerr << "); " << count(spec.manifests.size(), "new image", "new images") << " read\n";
     }
     return 0;
 }

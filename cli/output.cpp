@@ -43,27 +43,45 @@ std::string csv_field(const std::string& text) {
     return out + "\"";
 }
 
+std::string created_text(const Image& image) { return image.created ? format_timestamp(*image.created) : ""; }
+
+// `linux/amd64 linux/arm64`: an index's platforms, in its order.
+std::string platforms_text(const Image& image, const char* separator) {
+    std::vector<std::string> names;
+    for (const Platform& platform : image.platforms) names.push_back(platform_name(platform));
+    return join(names, separator);
+}
+
 Table image_table(const std::vector<Image>& images, Format format) {
     Table table;
     if (format == Format::csv) {
         table.columns = {"tag", "image_type", "display_name", "version", "base", "cycle", "cycle_build",
                          "rsp_build", "architecture", "extra", "date", "digest", "size", "alias_target",
-                         "aliases", "nodes", "reference"};
+                         "aliases", "nodes", "reference", "created", "platforms"};
         for (const auto& image : images) {
             const Tag& t = image.tag;
             table.rows.push_back({t.tag, std::string(type_name(t.type)), t.display_name, version_text(t),
                                   or_empty(t.base), or_empty(t.cycle), or_empty(t.cycle_build), or_empty(t.rsp_build),
                                   or_empty(t.architecture), or_empty(t.extra), date_text(t), image.digest,
                                   or_empty(image.size), or_empty(image.alias_target), join(image.aliases, " "),
-                                  join(image.nodes, " "), image.reference()});
+                                  join(image.nodes, " "), image.reference(), created_text(image),
+                                  platforms_text(image, " ")});
         }
     } else {
         // For people: fewer columns, a short digest and a readable size, under the same names.
+        // Creation times and platforms come only from a sync: their columns show when some
+        // image has them, and leave the table as it was for catalogs of listing files.
         table.columns = {"tag", "image_type", "display_name", "digest", "size", "aliases"};
+        const bool created = std::any_of(images.begin(), images.end(), [](const Image& i) { return i.created.has_value(); });
+        const bool platforms = std::any_of(images.begin(), images.end(), [](const Image& i) { return !i.platforms.empty(); });
+        if (created) table.columns.push_back("created");
+        if (platforms) table.columns.push_back("platforms");
         for (const auto& image : images) {
             table.rows.push_back({image.tag.tag, std::string(type_name(image.tag.type)), image.tag.display_name,
                                   short_digest(image.digest), image.size ? human_size(*image.size) : "",
                                   join(image.aliases, ",")});
+            if (created) table.rows.back().push_back(created_text(image));
+            if (platforms) table.rows.back().push_back(platforms_text(image, ","));
         }
     }
     return table;

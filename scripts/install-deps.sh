@@ -8,7 +8,7 @@ set -eu
 # libbenchmark-dev (Google Benchmark) and time (/usr/bin/time): the benchmarks (bench/). groff-base:
 # the man page check (tests/check_manpage.sh).
 packages="g++ cmake meson ninja-build pkg-config sqlite3 libsqlite3-dev libsqlitecpp-dev
-libhowardhinnant-date-dev catch2 nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libcurl4-openssl-dev
+libhowardhinnant-date-dev catch2 nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libcurl4-openssl-dev libssl-dev
 docker-registry skopeo apache2-utils clang libclang-rt-14-dev libbenchmark-dev time groff-base
 debhelper dpkg-dev fakeroot lintian"
 missing=""

@@ -3,6 +3,9 @@
 // bearer-token flow with its own token endpoint. Built on FakeHttpServer.
 #pragma once
 
+#include <openssl/sha.h>
+
+#include <cstdio>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -10,6 +13,59 @@
 #include "fake_http_server.hpp"
 
 namespace rspcat::test {
+
+// `sha256:HEX` of `bytes`, by OpenSSL directly rather than by the code under test.
+inline std::string openssl_digest(const std::string& bytes) {
+    unsigned char hash[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), hash);
+    std::string out = "sha256:";
+    char hex[3];
+    for (unsigned char byte : hash) {
+        std::snprintf(hex, sizeof hex, "%02x", byte);
+        out += hex;
+    }
+    return out;
+}
+
+// Content that fake registries serve by digest: every manifest and blob fake_image() made, for
+// the whole test run (the registries need no configuration for them).
+struct FakeContent {
+    std::string media_type;
+    std::string body;
+};
+inline std::map<std::string, FakeContent>& fake_content() {
+    static std::map<std::string, FakeContent> content;
+    return content;
+}
+inline std::mutex& fake_content_mutex() {
+    static std::mutex mutex;
+    return mutex;
+}
+
+// A real OCI image made from `seed` alone: a config (created at `created`), one 1000-byte
+// layer that is never served (sync reads sizes from the manifest), and a manifest whose digest
+// this returns. The same seed gives the same digest.
+inline std::string fake_image(const std::string& seed, const std::string& created = "2077-01-01T00:00:00Z") {
+    const std::string config = R"({"created":")" + created + R"(","architecture":"amd64","os":"linux","seed":")" + seed + R"("})";
+    const std::string layer = openssl_digest("layer of " + seed);
+    const std::string manifest =
+        R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":)"
+        R"("application/vnd.oci.image.config.v1+json","digest":")" + openssl_digest(config) + R"(","size":)" +
+        std::to_string(config.size()) + R"(},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip",)"
+        R"("digest":")" + layer + R"(","size":1000}]})";
+    const std::string digest = openssl_digest(manifest);
+    const std::lock_guard lock(fake_content_mutex());
+    fake_content()[openssl_digest(config)] = {"application/vnd.oci.image.config.v1+json", config};
+    fake_content()[digest] = {"application/vnd.oci.image.manifest.v1+json", manifest};
+    return digest;
+}
+
+inline std::optional<FakeContent> fake_content_of(const std::string& digest) {
+    const std::lock_guard lock(fake_content_mutex());
+    const auto found = fake_content().find(digest);
+    if (found == fake_content().end()) return std::nullopt;
+    return found->second;
+}
 
 inline std::string percent_decode(const std::string& text) {
     std::string out;
@@ -103,6 +159,12 @@ class FakeRegistry {
                     }
                 }
                 return {404, {}, ""};
+            }
+            const bool manifest = request.path.rfind(prefix + "/manifests/sha256:", 0) == 0;
+            if (request.method == "GET" && (manifest || request.path.rfind(prefix + "/blobs/sha256:", 0) == 0)) {
+                const auto content = fake_content_of(request.path.substr(request.path.rfind('/') + 1));
+                if (!content) return {404, {}, R"({"errors":[{"code":"MANIFEST_UNKNOWN","message":"unknown"}]})"};
+                return {200, {{"Content-Type", content->media_type}}, content->body};
             }
             return {404, {}, R"({"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry"}]})"};
         }

@@ -12,7 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <fcntl.h>
 #include <filesystem>
@@ -67,11 +69,13 @@ inline bool accepts_connections(int port) {
 }
 
 // docker-registry serving `dir`/storage on 127.0.0.1, with deletes enabled and, when given, basic
-// auth from an htpasswd file. Stopped (by its pid) when the object goes.
+// auth from an htpasswd file. With `access_log`, every request is logged (requests_like() counts
+// them). Stopped (by its pid) when the object goes.
 class LocalRegistry {
    public:
-    LocalRegistry(const std::filesystem::path& dir, const std::optional<std::string>& htpasswd = std::nullopt)
-        : dir_(dir) {
+    LocalRegistry(const std::filesystem::path& dir, const std::optional<std::string>& htpasswd = std::nullopt,
+                  bool access_log = false)
+        : dir_(dir), access_log_(access_log) {
         const std::string program = require_tool("docker-registry");
         std::filesystem::create_directories(dir_ / "storage");
         // The port is free when picked, but another process may take it before the registry
@@ -92,11 +96,22 @@ class LocalRegistry {
     std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
     std::string url() const { return "http://" + address(); }
 
+    // How many requests the access log holds whose request line (`"GET /v2/… HTTP/1.1"`) starts
+    // with `start`, e.g. `GET /v2/lab/manifests/sha256:`.
+    std::size_t requests_like(const std::string& start) const {
+        std::istringstream log(slurp((dir_ / "registry.log").string()));
+        std::size_t count = 0;
+        for (std::string line; std::getline(log, line);) {
+            if (line.find("\"" + start) != std::string::npos) ++count;
+        }
+        return count;
+    }
+
    private:
     void write_config(const std::optional<std::string>& htpasswd) const {
         std::string config =
             "version: 0.1\n"
-            "log:\n  level: error\n  accesslog:\n    disabled: true\n"
+            "log:\n  level: error\n  accesslog:\n    disabled: " + std::string(access_log_ ? "false" : "true") + "\n"
             "storage:\n  filesystem:\n    rootdirectory: " + (dir_ / "storage").string() + "\n"
             "  delete:\n    enabled: true\n"
             "  maintenance:\n    uploadpurging:\n      enabled: false\n"
@@ -154,6 +169,7 @@ class LocalRegistry {
     }
 
     std::filesystem::path dir_;
+    bool access_log_;
     int port_ = 0;
     pid_t pid_ = -1;
 };
@@ -167,10 +183,29 @@ class ImagePusher {
           creds_(std::move(creds)),
           skopeo_(require_tool("skopeo")) {}
 
-    // An image whose one layer holds `text`; returns its manifest digest.
-    std::string build_image(const std::string& ref, const std::string& text, const std::string& arch = "amd64") {
-        layout_tool({"image", layout_.string(), ref, text, arch});
+    // An image whose one layer holds `text`, its config `created` at `created` when given;
+    // returns its manifest digest.
+    std::string build_image(const std::string& ref, const std::string& text, const std::string& arch = "amd64",
+                            const std::string& created = "") {
+        std::vector<std::string> args = {"image", layout_.string(), ref, text, arch};
+        if (!created.empty()) args.push_back(created);
+        layout_tool(args);
         return digest(ref);
+    }
+
+    // The config and layer blobs of images built here (digest → bytes, as the layout tool
+    // measured the files), each blob once.
+    std::map<std::string, std::int64_t> blobs(const std::vector<std::string>& refs) const {
+        std::istringstream lines(slurp((layout_ / "blobs.txt").string()));
+        std::map<std::string, std::int64_t> out;
+        for (std::string ref, config, layer; lines >> ref;) {
+            std::int64_t config_size = 0, layer_size = 0;
+            lines >> config >> config_size >> layer >> layer_size;
+            if (std::find(refs.begin(), refs.end(), ref) == refs.end()) continue;
+            out[config] = config_size;
+            out[layer] = layer_size;
+        }
+        return out;
     }
 
     // A multi-architecture index of images already built; returns its digest.

@@ -23,7 +23,9 @@ const std::set<std::string> vocabulary = {
     // images, latest, show, subset, filter, parse
     "tag", "image_type", "display_name", "version", "base", "cycle", "cycle_build", "rsp_build", "architecture",
     "extra", "date", "registry", "repository", "digest", "size", "aliases", "alias_target", "nodes", "reference",
-    "reference_with_digest",
+    "reference_with_digest", "created", "platforms",
+    // platforms, objects in JSON
+    "os", "variant",
     // version, a SemVer object in JSON
     "major", "minor", "patch", "prerelease", "build",
     // history, diff
@@ -36,9 +38,9 @@ const std::set<std::string> vocabulary = {
     // menu (nublado's format: `name` is its display name)
     "menu", "dropdown", "name"};
 
-const std::string d1 = "sha256:" + std::string(64, '1');
-const std::string d2 = "sha256:" + std::string(64, '2');
-const std::string d3 = "sha256:" + std::string(64, '3');
+const std::string d1 = fake_image("1");
+const std::string d2 = fake_image("2");
+const std::string d3 = fake_image("3");
 
 CommandResult rspcat_ok(const std::vector<std::string>& args) {
     const auto result = run_rspcat(args);

@@ -19,10 +19,10 @@ using Catch::Contains;
 
 namespace {
 
-const std::string d1 = "sha256:" + std::string(64, '1');
-const std::string d2 = "sha256:" + std::string(64, '2');
-const std::string d3 = "sha256:" + std::string(64, '3');
-const std::string d4 = "sha256:" + std::string(64, '4');
+const std::string d1 = fake_image("1");
+const std::string d2 = fake_image("2");
+const std::string d3 = fake_image("3");
+const std::string d4 = fake_image("4");
 
 // The catalog's whole content as the stock sqlite3 shell dumps it.
 std::string dump(const std::string& db) {

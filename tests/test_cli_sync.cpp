@@ -14,9 +14,9 @@ using namespace rspcat::test;
 
 namespace {
 
-const std::string d1 = "sha256:" + std::string(64, 'a');
-const std::string d2 = "sha256:" + std::string(64, 'b');
-const std::string d3 = "sha256:" + std::string(64, 'c');
+const std::string d1 = fake_image("a");
+const std::string d2 = fake_image("b");
+const std::string d3 = fake_image("c");
 
 std::string authority_of(const FakeRegistry& registry) { return registry.url().substr(std::string("http://").size()); }
 

@@ -19,7 +19,7 @@ using namespace rspcat::test;
 
 namespace {
 
-const std::string digest = "sha256:" + std::string(64, 'a');
+const std::string digest = fake_image("a");
 const std::string secret = "s3cret-pw";
 const std::string robot_basic = "Basic cm9ib3Q6czNjcmV0LXB3";  // robot:s3cret-pw
 

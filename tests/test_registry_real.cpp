@@ -172,3 +172,85 @@ TEST_CASE("sync a real registry behind basic auth (htpasswd)", "[registry]") {
     CHECK(given.exit_code == 0);
     CHECK(sql(db, "select count(*) from snapshots") == "3\n");
 }
+
+TEST_CASE("sync reads each new digest's size, creation time and platforms, once", "[registry]") {
+    TempDir dir;
+    LocalRegistry registry(dir.path() / "registry", std::nullopt, true);
+    ImagePusher images(dir.path() / "layout", registry.address() + "/lab");
+    const std::string weekly = images.build_image("w_2077_43", "weekly 43", "amd64", "2077-10-25T08:30:00.123456789Z");
+    const std::string amd64 = images.build_image("w_2077_44-amd64", "weekly 44 amd64", "amd64", "2077-11-01T10:00:00Z");
+    const std::string arm64 = images.build_image("w_2077_44-arm64", "weekly 44 arm64", "arm64", "2077-11-01T12:05:00+02:00");
+    const std::string index = images.build_index("w_2077_44", {"w_2077_44-amd64", "w_2077_44-arm64"});
+    const std::string release = images.build_image("r21_0_1", "release 21.0.1");  // no `created`
+    for (const std::string tag : {"w_2077_43", "w_2077_44-amd64", "w_2077_44-arm64", "w_2077_44", "r21_0_1"}) {
+        images.push(tag, tag);
+    }
+    images.retag("w_2077_43", "recommended");
+
+    const std::string db = dir.file("c.db");
+    const std::vector<std::string> sync = {"--db", db, "sync", "--url", registry.url(), "--repository", "lab",
+                                           "--alias", "recommended"};
+    const std::size_t gets_before = registry.requests_like("GET /v2/lab/manifests/");
+    const std::size_t blobs_before = registry.requests_like("GET /v2/lab/blobs/");
+    const auto first = run_rspcat(sync);
+    INFO(first.err);
+    REQUIRE(first.exit_code == 0);
+    CHECK_THAT(first.err, Catch::Contains(": 6 tags (6 new, 0 moved, 0 removed); 5 new images read"));
+
+    auto bytes = [&](const std::vector<std::string>& refs) {
+        std::int64_t total = 0;
+        for (const auto& [digest, size] : images.blobs(refs)) total += size;
+        return total;
+    };
+    const json shown = query(db, {"show", "w_2077_43"});
+    CHECK(shown.at("size") == bytes({"w_2077_43"}));
+    CHECK(shown.at("created") == "2077-10-25T08:30:00Z");
+    CHECK(shown.at("platforms") == json::array());
+    CHECK(query(db, {"show", "recommended"}).at("size") == bytes({"w_2077_43"}));
+    const json multi = query(db, {"show", "w_2077_44"});
+    CHECK(multi.at("size") == bytes({"w_2077_44-amd64", "w_2077_44-arm64"}));
+    CHECK(multi.at("created") == "2077-11-01T10:05:00Z");  // the newer platform's, in UTC
+    CHECK(multi.at("platforms") ==
+          json::parse(R"([{"os":"linux","architecture":"amd64","variant":null,"digest":")" + amd64 +
+                      R"("},{"os":"linux","architecture":"arm64","variant":null,"digest":")" + arm64 + R"("}])"));
+    CHECK(query(db, {"show", "w_2077_44-arm64"}).at("created") == "2077-11-01T10:05:00Z");
+    const json old = query(db, {"show", "r21_0_1"});
+    CHECK(old.at("created").is_null());
+    CHECK(old.at("size") == bytes({"r21_0_1"}));
+    // In plain SQL too, and in the history.
+    CHECK(sql(db, "select count(*), sum(created is null) from manifests") == "5|1\n");
+    CHECK(sql(db, "select architecture, platform_digest from manifest_platforms where digest = '" + index +
+                  "' order by position") == "amd64|" + amd64 + "\narm64|" + arm64 + "\n");
+    CHECK(sql(db, "select size from tag_history where digest = '" + weekly + "' and tag_id = "
+                  "(select id from tags where tag = 'w_2077_43')") == std::to_string(bytes({"w_2077_43"})) + "\n");
+
+    // Five digests: five manifests, and the index's two platforms read again through it.
+    const std::size_t gets_first = registry.requests_like("GET /v2/lab/manifests/") - gets_before;
+    CHECK(gets_first == 7);
+    const std::size_t blob_gets = registry.requests_like("GET /v2/lab/blobs/") - blobs_before;
+    CHECK(blob_gets == 6);  // a config per image manifest, the index's two once more
+
+    // Nothing new: only the tag list and the HEADs, and nothing changes.
+    const std::size_t heads = registry.requests_like("HEAD /v2/lab/manifests/");
+    const auto again = run_rspcat(sync);
+    INFO(again.err);
+    REQUIRE(again.exit_code == 0);
+    CHECK_THAT(again.err, Catch::Contains("(0 new, 0 moved, 0 removed); 0 new images read"));
+    CHECK(registry.requests_like("GET /v2/lab/manifests/") - gets_before == gets_first);
+    CHECK(registry.requests_like("GET /v2/lab/blobs/") - blobs_before == blob_gets);
+    CHECK(registry.requests_like("HEAD /v2/lab/manifests/") == heads + 6);
+    CHECK(sql(db, "select count(*) from tag_history") == "6\n");
+
+    // A new weekly: only its digest is read.
+    images.build_image("w_2077_45", "weekly 45", "amd64", "2077-11-08T00:00:00Z");
+    images.push("w_2077_45", "w_2077_45");
+    const std::size_t gets_third = registry.requests_like("GET /v2/lab/manifests/");
+    const std::size_t blobs_third = registry.requests_like("GET /v2/lab/blobs/");
+    const auto third = run_rspcat(sync);
+    INFO(third.err);
+    REQUIRE(third.exit_code == 0);
+    CHECK_THAT(third.err, Catch::Contains("(1 new, 0 moved, 0 removed); 1 new image read"));
+    CHECK(registry.requests_like("GET /v2/lab/manifests/") == gets_third + 1);
+    CHECK(registry.requests_like("GET /v2/lab/blobs/") == blobs_third + 1);
+    CHECK(query(db, {"show", "w_2077_45"}).at("created") == "2077-11-08T00:00:00Z");
+}

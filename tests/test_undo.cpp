@@ -346,7 +346,7 @@ class ChangingRegistry {
                                      ""};
                 }
             }
-            return FakeReply{404, {}, ""};
+            return std::nullopt;  // manifests and blobs by digest, as any fake registry serves them
         };
         return c;
     }
@@ -361,14 +361,14 @@ TEST_CASE("rspcat undo takes back syncs: the first, and one that moves, adds and
     const std::vector<std::string> sync = {"--db", db, "sync", "--url", registry.url(), "--repository", "lab",
                                            "--alias", "recommended"};
     // A catalog to start from: another repository, ingested from a file.
-    write_text(dir.file("other.tsv"), "w_2021_17\t" + digest('9') + "\t900\n");
+    write_text(dir.file("other.tsv"), "w_2021_17\t" + fake_image("9") + "\t900\n");
     rspcat_ok({"--db", db, "ingest", "--registry", "other.org", "--repository", "lab2", "--at", "2021-05-01",
                dir.file("other.tsv")});
     std::vector<std::string> dumps = {dump(db)};
-    registry.set({{"w_2021_22", digest('1')}, {"w_2021_23", digest('2')}, {"recommended", digest('2')}});
+    registry.set({{"w_2021_22", fake_image("1")}, {"w_2021_23", fake_image("2")}, {"recommended", fake_image("2")}});
     rspcat_ok(sync);
     dumps.push_back(dump(db));
-    registry.set({{"recommended", digest('3')}, {"w_2021_23", digest('2')}, {"w_2021_24", digest('3')}});
+    registry.set({{"recommended", fake_image("3")}, {"w_2021_23", fake_image("2")}, {"w_2021_24", fake_image("3")}});
     rspcat_ok(sync);
     dumps.push_back(dump(db));
     const std::string name = registry.url().substr(std::string("http://").size()) + "/lab";

@@ -197,6 +197,10 @@ ON CONFLICT (repository_id, tag_id) DO UPDATE SET
     for (const char* table : {"undo_images", "undo_tags", "undo_snapshots"}) {
         run_for(db, std::string("DELETE FROM ") + table + " WHERE snapshot_id = :snapshot", snapshot, repository);
     }
+    // What the snapshot's sync read from the registry goes with it.
+    run_for(db, "DELETE FROM manifest_platforms WHERE digest IN (SELECT digest FROM manifests WHERE snapshot_id = :snapshot)",
+            snapshot, repository);
+    run_for(db, "DELETE FROM manifests WHERE snapshot_id = :snapshot", snapshot, repository);
     run_for(db, "DELETE FROM snapshots WHERE id = :snapshot", snapshot, repository);
     Statement batch(db, "UPDATE repositories SET last_batch = ? WHERE id = ?");
     SQLite::bind(batch, journal.last_batch, repository);

@@ -10,6 +10,7 @@
 
 #include "catalog_errors.hpp"
 #include "catalog_impl.hpp"
+#include "catalog_manifests.hpp"
 #include "tag_columns.hpp"
 
 namespace rspcat {
@@ -507,6 +508,7 @@ IngestSummary ingest_listing(Catalog::Impl& catalog, const IngestSpec& spec, con
     SQLite::bind(journal, summary.snapshot_id, repository.last_batch, last_tag_id, repository.created ? 1 : 0,
                  spaced(aliases_added), spaced(aliases));
     journal.exec();
+    detail::record_manifests(db, summary.snapshot_id, spec.manifests, spec.source);
 
     if (spec.merge) {
         apply_merge(db, repository, summary.snapshot_id, at, rows, tags, aliases, summary);

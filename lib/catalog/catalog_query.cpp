@@ -11,6 +11,7 @@
 #include "catalog_errors.hpp"
 #include "catalog_impl.hpp"
 #include "input_text.hpp"
+#include "catalog_manifests.hpp"
 #include "image_row.hpp"
 
 namespace rspcat {
@@ -48,15 +49,19 @@ void bind_collection(Statement& s, std::int64_t repository, const CollectionSpec
     bind_optional(s, ":cycle", collection.cycle);
 }
 
-std::vector<Image> read_all(Statement& s) {
+// Every row's image, with what the manifest tables know of its digest.
+std::vector<Image> read_all(const Catalog::Impl& impl, Statement& s) {
     std::vector<Image> images;
     while (s.executeStep()) images.push_back(read_image(s));
+    detail::attach_manifests(const_cast<SQLite::Database&>(impl.db), images);
     return images;
 }
 
-std::optional<Image> read_first(Statement& s) {
+std::optional<Image> read_first(const Catalog::Impl& impl, Statement& s) {
     if (!s.executeStep()) return std::nullopt;
-    return read_image(s);
+    std::vector<Image> one{read_image(s)};
+    detail::attach_manifests(const_cast<SQLite::Database&>(impl.db), one);
+    return std::move(one.front());
 }
 
 const char* in_collection = "repository_id = :repository AND scope_cycle IS :cycle";
@@ -119,7 +124,7 @@ std::vector<Image> Catalog::images(const CollectionSpec& collection, const ListO
         if (options.hide_aliased) conditions += " AND NOT is_aliased";
         if (options.hide_resolved_aliases) conditions += " AND alias_target IS NULL";
         Statement s = listing_query(*impl_, collection, conditions + " ORDER BY " + menu_order);
-        return read_all(s);
+        return read_all(*impl_, s);
     });
 }
 
@@ -128,7 +133,7 @@ std::optional<Image> Catalog::latest(const CollectionSpec& collection, ImageType
         ReadTransaction read(impl_->db);
         Statement s = listing_query(*impl_, collection, std::string("AND image_type = :type ORDER BY ") + menu_order + " LIMIT 1");
         s.bind(":type", std::string(type_name(type)));
-        return read_first(s);
+        return read_first(*impl_, s);
     });
 }
 
@@ -137,7 +142,7 @@ std::optional<Image> Catalog::image_for_digest(const CollectionSpec& collection,
         ReadTransaction read(impl_->db);
         Statement s = listing_query(*impl_, collection, "AND digest = :digest AND is_image_for_digest");
         s.bind(":digest", digest);
-        return read_first(s);
+        return read_first(*impl_, s);
     });
 }
 
@@ -146,7 +151,7 @@ std::optional<Image> Catalog::image_for_tag(const CollectionSpec& collection, co
         ReadTransaction read(impl_->db);
         Statement s = listing_query(*impl_, collection, "AND tag = :tag");
         s.bind(":tag", tag);
-        return read_first(s);
+        return read_first(*impl_, s);
     });
 }
 
@@ -190,7 +195,7 @@ std::vector<Image> Catalog::subset(const CollectionSpec& collection, const Subse
         // Names that are not UTF-8 cannot be tags (tags are Docker tags); replacing their bad bytes
         // keeps dump() from throwing and matches nothing, as such a name should.
         s.bind(":include", nlohmann::json(options.include).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-        return read_all(s);
+        return read_all(*impl_, s);
     });
 }
 
@@ -206,7 +211,7 @@ std::vector<Image> Catalog::subtract(const CollectionSpec& collection, const Col
                                         menu_order);
         s.bind(":other_repository", static_cast<std::int64_t>(other_repository));
         bind_optional(s, ":other_cycle", other.cycle);
-        return read_all(s);
+        return read_all(*impl_, s);
     });
 }
 

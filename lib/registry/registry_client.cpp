@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "input_text.hpp"
+#include "manifest_reading.hpp"
 #include "json_input.hpp"
 #include "registry_http.hpp"
 #include "rspcat/registry.hpp"
@@ -126,9 +127,12 @@ class RegistryClient {
         }
     }
 
-    std::string resolve_digest(HttpSession& session, const std::string& tag) {
+    // The tag's digest, or nullopt when the registry no longer has the tag (404: deleted since
+    // the tag list was read).
+    std::optional<std::string> resolve_digest(HttpSession& session, const std::string& tag) {
         const std::string url = repository_url() + "/manifests/" + tag;
         const HttpResponse response = send(session, Method::head, url, manifest_accept);
+        if (response.status == 404) return std::nullopt;
         if (response.status != 200) fail_status(Method::head, url, response);
         const auto digest = response.header("docker-content-digest");
         if (!digest) fail_status(Method::head, url, response, " without a Docker-Content-Digest header");
@@ -148,8 +152,116 @@ class RegistryClient {
         return *digest;
     }
 
+    // What the image with `digest` is: its manifest and, for an index, each platform's
+    // manifest, and the config blob of each image manifest, every one checked against its digest.
+    ManifestDetails read_details(HttpSession& session, const std::string& digest) {
+        const auto [top, top_url] = fetch_manifest(session, digest);
+        ManifestDetails details;
+        details.digest = digest;
+        details.media_type = top.media_type;
+        details.platforms = top.platforms;
+        std::vector<detail::ManifestDocument> images;
+        if (top.is_index) {
+            for (const Platform& platform : top.platforms) {
+                auto [child, child_url] = fetch_manifest(session, platform.digest);
+                // An index inside an index is left unread: no registry tool builds one for an
+                // image, and reading it would let a registry lead the client down without end.
+                if (!child.is_index) images.push_back(std::move(child));
+            }
+        } else {
+            images.push_back(top);
+        }
+        for (const detail::ManifestDocument& image : images) {
+            const std::string url = repository_url() + "/blobs/" + image.config->digest;
+            const std::string config = fetch_blob(session, image.config->digest);
+            std::optional<Timestamp> created;
+            try {
+                created = detail::read_config_created(config);
+            } catch (const std::invalid_argument& e) {
+                throw RegistryError("GET " + url + ": " + e.what());
+            }
+            if (created && (!details.created || *created > *details.created)) details.created = created;
+        }
+        try {
+            details.size = detail::distinct_blob_bytes(images);
+        } catch (const std::invalid_argument& e) {
+            throw RegistryError("GET " + top_url + ": " + e.what());
+        }
+        return details;
+    }
+
+    // DELETE of the manifest `digest`: every tag on it goes too.
+    void delete_manifest(HttpSession& session, const std::string& digest) {
+        const std::string url = repository_url() + "/manifests/" + digest;
+        const HttpResponse response = send(session, Method::del, url, manifest_accept);
+        if (response.status == 202 || response.status == 200) return;
+        if (response.status == 405) {
+            fail_status(Method::del, url, response, ": the registry does not allow deletes (Docker Distribution: "
+                                                    "storage.delete.enabled)");
+        }
+        fail_status(Method::del, url, response);
+    }
+
    private:
     std::string repository_url() const { return options_.url.text() + "/v2/" + options_.repository; }
+
+    // GET of a manifest by digest, checked against it and read.
+    std::pair<detail::ManifestDocument, std::string> fetch_manifest(HttpSession& session, const std::string& digest) {
+        const std::string url = repository_url() + "/manifests/" + digest;
+        const HttpResponse response = send(session, Method::get, url, manifest_accept);
+        if (response.status != 200) fail_status(Method::get, url, response);
+        check_content(url, response.body, digest);
+        try {
+            return {detail::read_manifest(response.body, response.header("content-type").value_or("")), url};
+        } catch (const std::invalid_argument& e) {
+            throw RegistryError("GET " + url + ": " + e.what());
+        }
+    }
+
+    // GET of a blob, following the redirects with which registries hand blobs to a storage
+    // service; credentials go only to the registry itself.
+    std::string fetch_blob(HttpSession& session, const std::string& digest) {
+        const std::string first = repository_url() + "/blobs/" + digest;
+        std::string url = first;
+        constexpr int max_redirects = 5;
+        for (int hop = 0;; ++hop) {
+            const bool at_registry = same_origin(url);
+            const HttpResponse response = at_registry ? send(session, Method::get, url, "Accept: */*")
+                                                      : send_with_retries(session, Method::get, url, {"Accept: */*"}, nullptr);
+            const bool redirect = response.status == 301 || response.status == 302 || response.status == 303 ||
+                                  response.status == 307 || response.status == 308;
+            if (!redirect) {
+                if (response.status != 200) fail_status(Method::get, url, response);
+                check_content(first, response.body, digest);
+                return response.body;
+            }
+            const auto location = response.header("location");
+            if (!location || hop == max_redirects) {
+                fail_status(Method::get, url, response, location ? " (more than 5 redirects)" : " without a Location");
+            }
+            detail::Url next;
+            if (next.set(url) != nullptr || next.set(*location) != nullptr) {
+                fail_status(Method::get, url, response, " with a Location that is not a URL");
+            }
+            const auto scheme = next.get(CURLUPART_SCHEME);
+            if (scheme != "http" && scheme != "https") fail_status(Method::get, url, response, " to a Location that is not http(s)");
+            url = next.get(CURLUPART_URL).value_or(*location);
+        }
+    }
+
+    bool same_origin(const std::string& url) const {
+        const std::string base = options_.url.text();
+        return url.size() > base.size() && url.starts_with(base) && url[base.size()] == '/';
+    }
+
+    // A registry that sends other bytes than the digest names is broken or lying; nothing it
+    // says about the image can be kept.
+    static void check_content(const std::string& url, std::string_view body, const std::string& digest) {
+        const std::string actual = sha256_digest(body);
+        if (actual != digest) {
+            throw RegistryError("GET " + url + ": the content's digest is " + actual + ", not the one asked for");
+        }
+    }
 
     std::vector<std::string> tags_of_page(const std::string& url, const HttpResponse& response) const {
         std::string why;
@@ -351,26 +463,27 @@ class RegistryClient {
     Authorization authorization_;
 };
 
-// Resolves every tag's digest on `workers` threads, each with its own connection. The first
-// error stops the others and is thrown once all have stopped.
-std::vector<ListingRow> resolve_all(RegistryClient& client, const std::vector<std::string>& tags,
-                                    const SyncOptions& options) {
-    std::vector<ListingRow> rows(tags.size());
+// Runs `work(session, i)` for i in [0, count) on up to `concurrency` threads, each with its own
+// connection, calling `progress(done, count)` after each, one call at a time. The first error
+// stops the others and is thrown once all have stopped.
+template <typename Work>
+void run_in_parallel(std::size_t count, const SyncOptions& options, const Work& work,
+                     const std::function<void(std::size_t, std::size_t)>& progress) {
     std::atomic<std::size_t> next{0};
     std::atomic<bool> failed{false};
     std::mutex progress_mutex;
-    std::size_t resolved = 0;
+    std::size_t done = 0;
     std::exception_ptr first_error;
-    auto work = [&]() noexcept {
+    auto worker = [&]() noexcept {
         try {
             HttpSession session(options.insecure);
             while (!failed) {
                 const std::size_t i = next++;
-                if (i >= tags.size()) return;
-                rows[i] = ListingRow{tags[i], client.resolve_digest(session, tags[i]), std::nullopt, i + 1};
+                if (i >= count) return;
+                work(session, i);
                 const std::lock_guard lock(progress_mutex);
-                ++resolved;
-                if (options.on_progress) options.on_progress(resolved, tags.size());
+                ++done;
+                if (progress) progress(done, count);
             }
         } catch (...) {
             const std::lock_guard lock(progress_mutex);
@@ -378,43 +491,15 @@ std::vector<ListingRow> resolve_all(RegistryClient& client, const std::vector<st
             failed = true;
         }
     };
-    const std::size_t workers = std::min<std::size_t>(static_cast<std::size_t>(options.concurrency), tags.size());
+    const std::size_t workers = std::min<std::size_t>(static_cast<std::size_t>(options.concurrency), count);
     {
         std::vector<std::jthread> threads;
-        for (std::size_t i = 0; i < workers; ++i) threads.emplace_back(work);
+        for (std::size_t i = 0; i < workers; ++i) threads.emplace_back(worker);
     }  // joined here
     if (first_error) std::rethrow_exception(first_error);
-    return rows;
 }
 
-}  // namespace
-
-RegistryError::~RegistryError() = default;
-RegistryLimitError::~RegistryLimitError() = default;
-
-namespace {
-
-std::vector<ListingRow> fetch_checked_listing(const SyncOptions& options);
-
-}  // namespace
-
-std::vector<ListingRow> fetch_listing(const SyncOptions& options) {
-    // Only rspcat::Error leaves: what the transport, the JSON parser or the standard library
-    // throws becomes a RegistryError naming the registry.
-    try {
-        return fetch_checked_listing(options);
-    } catch (const Error&) {
-        throw;
-    } catch (const std::bad_alloc&) {
-        throw;
-    } catch (const std::exception& e) {
-        throw RegistryError(options.url.text() + ": " + e.what());
-    }
-}
-
-namespace {
-
-std::vector<ListingRow> fetch_checked_listing(const SyncOptions& options) {
+void check_options(const SyncOptions& options) {
     if (!is_repository_name(options.repository)) {
         throw RegistryError("repository " + rspcat::detail::quoted(options.repository) +
                             " is not a registry repository name (lower-case components joined by /)");
@@ -430,18 +515,90 @@ std::vector<ListingRow> fetch_checked_listing(const SyncOptions& options) {
                                 options.credentials->identity_token.find('\0') != std::string::npos)) {
         throw RegistryError("the credentials hold a NUL byte, which HTTP Basic authentication cannot carry");
     }
-    RegistryClient client(options);
-    std::vector<std::string> tags;
+}
+
+// Runs `body` with only rspcat::Error leaving: what the transport, the JSON parser or the
+// standard library throws becomes a RegistryError naming the registry.
+template <typename Body>
+auto with_registry_errors(const SyncOptions& options, const Body& body) {
     try {
-        HttpSession session(options.insecure);
-        tags = client.list_tags(session);
+        check_options(options);
+        return body();
+    } catch (const Error&) {
+        throw;
+    } catch (const std::bad_alloc&) {
+        throw;
     } catch (const TransportError& e) {
         throw RegistryError(options.url.text() + ": " + e.what());
+    } catch (const std::exception& e) {
+        throw RegistryError(options.url.text() + ": " + e.what());
     }
-    if (options.on_progress) options.on_progress(0, tags.size());
-    return resolve_all(client, tags, options);
 }
 
 }  // namespace
+
+RegistryError::~RegistryError() = default;
+RegistryLimitError::~RegistryLimitError() = default;
+
+RegistryListing read_listing(const SyncOptions& options) {
+    return with_registry_errors(options, [&] {
+        RegistryClient client(options);
+        std::vector<std::string> tags;
+        {
+            HttpSession session(options.insecure);
+            tags = client.list_tags(session);
+        }
+        if (options.on_progress) options.on_progress(0, tags.size());
+        std::vector<std::optional<std::string>> digests(tags.size());
+        run_in_parallel(
+            tags.size(), options, [&](HttpSession& session, std::size_t i) { digests[i] = client.resolve_digest(session, tags[i]); },
+            options.on_progress);
+        RegistryListing listing;
+        for (std::size_t i = 0; i < tags.size(); ++i) {
+            if (!digests[i]) {
+                listing.vanished_tags.push_back(tags[i]);
+                continue;
+            }
+            listing.rows.push_back(ListingRow{tags[i], std::move(*digests[i]), std::nullopt, listing.rows.size() + 1});
+        }
+        return listing;
+    });
+}
+
+std::vector<ListingRow> fetch_listing(const SyncOptions& options) {
+    RegistryListing listing = read_listing(options);
+    if (!listing.vanished_tags.empty()) {
+        throw RegistryError("HEAD " + options.url.text() + "/v2/" + options.repository + "/manifests/" +
+                            listing.vanished_tags.front() + ": HTTP 404");
+    }
+    return std::move(listing.rows);
+}
+
+std::vector<ManifestDetails> fetch_manifest_details(const SyncOptions& options, const std::vector<std::string>& digests,
+                                                    const std::function<void(std::size_t, std::size_t)>& on_progress) {
+    return with_registry_errors(options, [&] {
+        for (const std::string& digest : digests) {
+            if (!is_sha256_digest(digest)) {
+                throw RegistryError(rspcat::detail::quoted(digest) + " is not a sha256 digest");
+            }
+        }
+        RegistryClient client(options);
+        std::vector<ManifestDetails> details(digests.size());
+        run_in_parallel(
+            digests.size(), options,
+            [&](HttpSession& session, std::size_t i) { details[i] = client.read_details(session, digests[i]); },
+            on_progress);
+        return details;
+    });
+}
+
+void delete_manifest(const SyncOptions& options, const std::string& digest) {
+    with_registry_errors(options, [&] {
+        if (!is_sha256_digest(digest)) throw RegistryError(rspcat::detail::quoted(digest) + " is not a sha256 digest");
+        RegistryClient client(options);
+        HttpSession session(options.insecure);
+        client.delete_manifest(session, digest);
+    });
+}
 
 }  // namespace rspcat::registry

@@ -145,6 +145,7 @@ std::string_view method_name(Method method) {
         case Method::get: return "GET";
         case Method::head: return "HEAD";
         case Method::post: return "POST";
+        case Method::del: return "DELETE";
     }
     return "GET";
 }
@@ -210,6 +211,8 @@ HttpResponse HttpSession::perform(Method method, const std::string& url, const s
     const long timeout_ms = std::max<long>(1, static_cast<long>(timeout.count()));
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, std::min(connect_timeout_ms, timeout_ms));
+    // The handle is reused: a DELETE's custom verb must not outlive it.
+    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, method == Method::del ? "DELETE" : nullptr);
     if (method == Method::head) {
         curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
     } else if (method == Method::post) {

@@ -2,12 +2,16 @@
 # Builds OCI image layouts for the registry tests, with nothing but POSIX sh, GNU tar, gzip and
 # sha256sum, so that skopeo can push them to a real registry without a container engine.
 #
-#   oci_layout.sh image LAYOUT REF TEXT [ARCH]   one image whose single layer holds TEXT
+#   oci_layout.sh image LAYOUT REF TEXT [ARCH [CREATED]]
+#                                               one image whose single layer holds TEXT, its
+#                                               config `created` at CREATED when given
 #   oci_layout.sh index LAYOUT REF REF...        a multi-architecture index of images in LAYOUT
 #
 # Each REF is recorded in LAYOUT/index.json (org.opencontainers.image.ref.name), so that
 # `skopeo copy oci:LAYOUT:REF …` finds it, and in LAYOUT/refs.txt as `REF MEDIATYPE DIGEST SIZE
-# ARCH` lines for the tests to read. Different TEXTs give different layers and digests.
+# ARCH` lines for the tests to read, and each image's blobs in LAYOUT/blobs.txt as `REF
+# CONFIG_DIGEST CONFIG_SIZE LAYER_DIGEST LAYER_SIZE` lines. Different TEXTs give different layers
+# and digests.
 set -eu
 
 # add_blob FILE: moves FILE into the blob store; prints "DIGEST SIZE".
@@ -46,6 +50,7 @@ case $command in
 image)
     text=$1
     arch=${2:-amd64}
+    created=${3:-}
     mkdir "$work/root"
     printf '%s\n' "$text" > "$work/root/content.txt"
     tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$work/root" -cf "$work/layer.tar" .
@@ -53,12 +58,15 @@ image)
     gzip -n -c "$work/layer.tar" > "$work/layer.tar.gz"
     set -- $(add_blob "$work/layer.tar.gz")
     layer_digest=$1 layer_size=$2
-    printf '{"architecture":"%s","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":["%s"]}}' \
-        "$arch" "$diff_id" > "$work/config.json"
+    created_field=""
+    [ -z "$created" ] || created_field=$(printf '"created":"%s",' "$created")
+    printf '{%s"architecture":"%s","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":["%s"]}}' \
+        "$created_field" "$arch" "$diff_id" > "$work/config.json"
     set -- $(add_blob "$work/config.json")
     config_digest=$1 config_size=$2
     printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"%s","size":%s}]}' \
         "$config_digest" "$config_size" "$layer_digest" "$layer_size" > "$work/manifest.json"
+    printf '%s %s %s %s %s\n' "$ref" "$config_digest" "$config_size" "$layer_digest" "$layer_size" >> "$layout/blobs.txt"
     set -- $(add_blob "$work/manifest.json")
     record "$ref" application/vnd.oci.image.manifest.v1+json "$1" "$2" "$arch"
     ;;

@@ -14,6 +14,7 @@
 #include "rspcat/export.hpp"
 #include "rspcat/image.hpp"
 #include "rspcat/listing.hpp"
+#include "rspcat/manifest.hpp"
 #include "rspcat/policy.hpp"
 #include "rspcat/tag.hpp"
 #include "rspcat/time.hpp"
@@ -123,6 +124,12 @@ struct IngestSpec {
     // A full snapshot that would remove more of the repository's current tags than this is
     // refused; nullopt for no limit.
     std::optional<RemovalLimit> max_removed{};
+
+    // What the registry said of digests the catalog had not read before (rspcat sync): recorded
+    // with the snapshot, in its transaction, and removed by its undo. A digest the catalog holds
+    // already is left as it is (digests are immutable). Each must be a sha256 digest with a
+    // non-negative size (InputError naming `source` otherwise).
+    std::vector<ManifestDetails> manifests{};
 };
 
 // An ingest refused by one of IngestSpec's guards: ErrorKind::failed, the message naming the
@@ -171,6 +178,21 @@ struct RepositorySummary {
     std::int64_t snapshot_count = 0;
     std::optional<Timestamp> first_snapshot{};  // the oldest snapshot's time; none before any
     std::optional<Timestamp> last_snapshot{};   // the newest snapshot's time
+};
+
+// A digest deleted from a registry (`rspcat prune --apply`, `rspcat delete`), as journalled in
+// `deletions`.
+struct Deletion {
+    std::int64_t id = 0;  // set by the catalog
+    RepositoryName repository;
+    std::string digest;
+    std::vector<std::string> tags;  // the tags it carried when it went, sorted
+    std::optional<std::int64_t> size;
+    Timestamp deleted_at;
+    std::string command;  // `prune` or `delete`
+    std::optional<std::string> policy_file;
+    std::optional<std::string> policy_sha256;  // `sha256:HEX` of the policy file's bytes
+    bool operator==(const Deletion&) const = default;
 };
 
 // One ingest of a repository, as recorded in `snapshots`.
@@ -370,6 +392,18 @@ class RSPCAT_API Catalog {
     std::vector<TimelineEntry> digest_timeline(const CollectionSpec& collection, const std::string& digest) const;
     // Tags added, removed and moved to another digest between two times, by tag.
     std::vector<TagChange> diff(const CollectionSpec& collection, Timestamp from, Timestamp to) const;
+
+    // What the catalog read of each of `digests` from a registry, for those it holds, in no
+    // particular order.
+    std::vector<ManifestDetails> manifests(const std::vector<std::string>& digests) const;
+
+    // Journals deletions from the repository's registry (its `id` is ignored), in one write
+    // transaction. The repository must be in the catalog; `command` `prune` or `delete`.
+    void record_deletions(const std::vector<Deletion>& deletions);
+    // The repository's journalled deletions (all repositories' when nullopt), newest first, at
+    // most `limit`.
+    std::vector<Deletion> deletions(const std::optional<RepositoryName>& repository = {},
+                                    std::optional<std::int64_t> limit = {}) const;
 
     // Records that `node` has the image with `digest` (and its size, when given). Returns false,
     // and records nothing, when no repository has an image with that digest.

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "rspcat/export.hpp"
+#include "rspcat/manifest.hpp"
 #include "rspcat/tag.hpp"
 
 namespace rspcat {
@@ -21,6 +22,10 @@ struct Image {
     std::vector<std::string> aliases;  // every other tag on the same digest, sorted
     std::optional<std::string> alias_target;
     std::vector<std::string> nodes;  // sorted
+    // From the digest's manifest, when the catalog has read it (`rspcat sync`): unknown for
+    // images known only from listing files.
+    std::optional<Timestamp> created;
+    std::vector<Platform> platforms;  // a multi-platform index's entries
 
     // `{registry}/{repository}:{tag}`
     RSPCAT_API std::string reference() const;
@@ -31,7 +36,8 @@ struct Image {
 };
 
 // Image JSON (model.md §5): the tag keys plus registry, repository, digest, size, aliases,
-// alias_target, nodes, reference and reference_with_digest.
+// alias_target, nodes, reference and reference_with_digest; then, beyond model.md, created
+// (ISO 8601 UTC or null) and platforms ([{"os", "architecture", "variant", "digest"}, …]).
 RSPCAT_API std::string to_json(const Image& image);
 RSPCAT_API void append_json(std::string& out, const Image& image);
 

@@ -1,6 +1,7 @@
-// Listing a repository straight from a registry through the Docker Registry HTTP API v2: its
-// tags (`GET /v2/<name>/tags/list`, following `Link` pagination) and each tag's manifest digest
-// (`HEAD /v2/<name>/manifests/<tag>`, `Docker-Content-Digest`), with basic and bearer-token
+// A repository straight from a registry through the Docker Registry HTTP API v2: its tags
+// (`GET /v2/<name>/tags/list`, following `Link` pagination), each tag's manifest digest
+// (`HEAD /v2/<name>/manifests/<tag>`, `Docker-Content-Digest`), what each digest is (its
+// manifest and config blobs), and deletes of manifests; with basic and bearer-token
 // authentication and retries. libcurl does the HTTP; none of it shows here.
 #pragma once
 
@@ -16,6 +17,7 @@
 #include "rspcat/error.hpp"
 #include "rspcat/export.hpp"
 #include "rspcat/listing.hpp"
+#include "rspcat/manifest.hpp"
 
 namespace rspcat::registry {
 
@@ -167,9 +169,39 @@ struct SyncOptions {
 
 inline constexpr int max_concurrency = 64;
 
-// What the registry holds now: every tag with its manifest digest, in the order the registry
-// listed the tags (sizes are unknown). Throws RegistryError; nothing is returned unless every
-// tag was resolved.
+// What the registry holds now.
+struct RegistryListing {
+    // Every tag with its manifest digest, in the order the registry listed the tags (sizes are
+    // unknown: fetch_manifest_details() reads them).
+    std::vector<ListingRow> rows;
+    // Tags the tag list named but whose manifest was gone (HTTP 404) by the time it was asked
+    // for: deleted meanwhile. Not in `rows`.
+    std::vector<std::string> vanished_tags;
+};
+// Throws RegistryError; nothing is returned unless every tag was resolved or found gone.
+RSPCAT_API RegistryListing read_listing(const SyncOptions& options);
+
+// read_listing(), with a vanished tag an error (RegistryError naming it) as before 0.2.
 RSPCAT_API std::vector<ListingRow> fetch_listing(const SyncOptions& options);
+
+// What each digest is, in the order given: `GET /v2/<name>/manifests/<digest>`, for an index
+// each platform's manifest too, and each image manifest's config blob (`GET /v2/<name>/blobs/
+// <digest>`, following redirects to a storage service without the credentials); every body is
+// checked against its digest. Size is that of the distinct config and layer blobs, creation
+// time the configs' newest `created`. An index's entries that are indexes themselves are not
+// read. Requests run `options.concurrency` at once, with the retries and bounds of a listing;
+// `on_progress(done, total)` is called after each digest, one call at a time. Throws
+// RegistryError naming the URL and status of the first request that failed.
+RSPCAT_API std::vector<ManifestDetails> fetch_manifest_details(
+    const SyncOptions& options, const std::vector<std::string>& digests,
+    const std::function<void(std::size_t done, std::size_t total)>& on_progress = {});
+
+// `DELETE /v2/<name>/manifests/<digest>`: the registry deletes the manifest and every tag on it.
+// Throws RegistryError (naming the URL and status; for 405, that the registry does not allow
+// deletes) unless it answers 202 or 200.
+RSPCAT_API void delete_manifest(const SyncOptions& options, const std::string& digest);
+
+// `sha256:` and the 64 lower-case hex digits of SHA-256 over `bytes` (OpenSSL).
+RSPCAT_API std::string sha256_digest(std::string_view bytes);
 
 }  // namespace rspcat::registry
