@@ -11,6 +11,7 @@
 #include "input_text.hpp"
 #include "json_input.hpp"
 #include "registry_http.hpp"
+#include "request_retry.hpp"
 #include "rspcat/registry.hpp"
 
 namespace rspcat::registry {
@@ -21,7 +22,11 @@ using detail::HttpResponse;
 using detail::HttpSession;
 using detail::Method;
 using detail::TransportError;
+using detail::describe;
+using detail::fail_status;
+using detail::parse_answer;
 using Json = nlohmann::json;
+using Limit = RegistryLimitError::Limit;
 
 // Everything a tag can point to: Docker v2 and OCI manifests, and their multi-architecture lists.
 constexpr const char* manifest_accept =
@@ -29,50 +34,6 @@ constexpr const char* manifest_accept =
     "application/vnd.docker.distribution.manifest.list.v2+json, "
     "application/vnd.docker.distribution.manifest.v2+json";
 constexpr const char* json_accept = "Accept: application/json";
-
-// A registry's answer as JSON, or nullopt (with the reason in `why`) when it is not JSON
-// within the depth limit.
-std::optional<Json> parse_answer(const HttpResponse& response, std::string& why) {
-    try {
-        return rspcat::detail::parse_json_input(response.body);
-    } catch (const rspcat::detail::JsonInputError& e) {
-        why = e.what();
-        return std::nullopt;
-    }
-}
-
-// `(CODE: message)` from a registry's JSON error body, or nothing.
-std::string registry_error_text(const HttpResponse& response) {
-    std::string ignored;
-    const Json body = parse_answer(response, ignored).value_or(Json());
-    if (!body.is_object() || !body.contains("errors") || !body["errors"].is_array() || body["errors"].empty()) {
-        return "";
-    }
-    const Json& first = body["errors"][0];
-    std::string text;
-    if (first.contains("code") && first["code"].is_string()) text += first["code"].get<std::string>();
-    if (first.contains("message") && first["message"].is_string()) {
-        text += (text.empty() ? "" : ": ") + first["message"].get<std::string>();
-    }
-    return text.empty() ? "" : " (" + rspcat::detail::printable(text, 200) + ")";
-}
-
-std::string describe(Method method, const std::string& url) { return std::string(method_name(method)) + " " + url; }
-
-// `60 s`, or `300 ms` for what is not whole seconds.
-std::string duration_text(std::chrono::milliseconds duration) {
-    if (duration.count() % 1000 == 0) return std::to_string(duration.count() / 1000) + " s";
-    return std::to_string(duration.count()) + " ms";
-}
-
-using Limit = RegistryLimitError::Limit;
-using Clock = std::chrono::steady_clock;
-
-[[noreturn]] void fail_status(Method method, const std::string& url, const HttpResponse& response,
-                              const std::string& extra = "") {
-    throw RegistryError(describe(method, url) + ": HTTP " + std::to_string(response.status) +
-                        registry_error_text(response) + extra);
-}
 
 // What the client sends the registry: nothing until it asks, then its Basic credentials (which
 // libcurl encodes) or a bearer token.
@@ -85,9 +46,8 @@ struct Authorization {
 
 class RegistryClient {
    public:
-    explicit RegistryClient(const SyncOptions& options) : options_(options) {
-        if (options.deadline) deadline_ = Clock::now() + *options.deadline;
-    }
+    explicit RegistryClient(const SyncOptions& options)
+        : options_(options), sender_(options.retry, options.request_timeout, options.deadline) {}
 
     std::vector<std::string> list_tags(HttpSession& session) {
         std::string url = repository_url() + "/tags/list";
@@ -197,60 +157,7 @@ class RegistryClient {
     HttpResponse send_with_retries(HttpSession& session, Method method, const std::string& url,
                                    const std::vector<std::string>& headers, const Credentials* basic,
                                    const std::string& form = "") const {
-        const int attempts = std::max(1, options_.retry.attempts);
-        for (int attempt = 1;; ++attempt) {
-            const bool last = attempt >= attempts;
-            const std::string tried = attempt > 1 ? " (tried " + std::to_string(attempt) + " times)" : "";
-            const auto [timeout, cut_by_deadline] = time_for_request(method, url);
-            try {
-                HttpResponse response = session.perform(method, url, headers, timeout, basic, form);
-                const bool overloaded = response.status == 429 || response.status >= 500;
-                if (!overloaded) return response;
-                if (last) fail_status(method, url, response, tried);
-                wait_before_retry(delay(attempt, response.header("retry-after")), method, url);
-            } catch (const TransportError& e) {
-                if (e.timed_out && cut_by_deadline) throw deadline_passed(method, url);
-                if (e.timed_out) {
-                    throw RegistryLimitError(describe(method, url) + ": no complete answer within " +
-                                                 duration_text(timeout) + " (the per-request timeout)" + tried,
-                                             Limit::request_timeout);
-                }
-                if (!e.transient || last) throw RegistryError(describe(method, url) + ": " + e.what() + tried);
-                wait_before_retry(delay(attempt, std::nullopt), method, url);
-            }
-        }
-    }
-
-    // How long the next request may take: the per-request timeout, or what is left before the
-    // deadline when that is less (and then `true`).
-    std::pair<std::chrono::milliseconds, bool> time_for_request(Method method, const std::string& url) const {
-        if (!deadline_) return {options_.request_timeout, false};
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline_ - Clock::now());
-        if (left.count() <= 0) throw deadline_passed(method, url);
-        if (left < options_.request_timeout) return {left, true};
-        return {options_.request_timeout, false};
-    }
-
-    void wait_before_retry(std::chrono::milliseconds wait, Method method, const std::string& url) const {
-        if (deadline_ && Clock::now() + wait >= *deadline_) throw deadline_passed(method, url);
-        std::this_thread::sleep_for(wait);
-    }
-
-    RegistryLimitError deadline_passed(Method method, const std::string& url) const {
-        return RegistryLimitError(describe(method, url) + ": the sync's deadline of " + duration_text(*options_.deadline) +
-                                      " passed",
-                                  Limit::deadline);
-    }
-
-    std::chrono::milliseconds delay(int attempt, const std::optional<std::string>& retry_after) const {
-        const auto& retry = options_.retry;
-        if (retry_after && !retry_after->empty() && retry_after->size() <= 6 &&
-            std::all_of(retry_after->begin(), retry_after->end(), [](char c) { return c >= '0' && c <= '9'; })) {
-            return std::min(retry.max_delay, std::chrono::milliseconds(std::stoll(*retry_after) * 1000));
-        }
-        auto wait = retry.first_delay;
-        for (int i = 1; i < attempt && wait < retry.max_delay; ++i) wait *= 2;
-        return std::min(wait, retry.max_delay);
+        return sender_.send(session, method, url, headers, basic, form);
     }
 
     // Answers a 401: a Bearer challenge gets a token from its realm; a Basic one gets the
@@ -346,7 +253,7 @@ class RegistryClient {
     }
 
     const SyncOptions& options_;
-    std::optional<Clock::time_point> deadline_;
+    detail::RetryingSender sender_;
     mutable std::mutex auth_mutex_;
     Authorization authorization_;
 };
