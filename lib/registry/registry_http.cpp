@@ -145,6 +145,7 @@ std::string_view method_name(Method method) {
         case Method::get: return "GET";
         case Method::head: return "HEAD";
         case Method::post: return "POST";
+        case Method::del: return "DELETE";
     }
     return "GET";
 }
@@ -220,6 +221,8 @@ HttpResponse HttpSession::perform(Method method, const std::string& url, const s
     } else {
         curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
     }
+    // DELETE is a GET with another verb and no body; nullptr forgets the previous request's.
+    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, method == Method::del ? "DELETE" : nullptr);
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, header_list.get());
     // libcurl copies these; nullptr forgets the previous request's.
     curl_easy_setopt(easy, CURLOPT_USERNAME, basic ? basic->username.c_str() : nullptr);

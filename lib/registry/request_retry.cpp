@@ -30,12 +30,14 @@ std::optional<Json> parse_answer(const HttpResponse& response, std::string& why)
 std::string registry_error_text(const HttpResponse& response) {
     std::string ignored;
     const Json body = parse_answer(response, ignored).value_or(Json());
-    if (!body.is_object() || !body.contains("errors") || !body["errors"].is_array() || body["errors"].empty()) {
-        return "";
-    }
-    const Json& first = body["errors"][0];
+    // Docker's `{"errors": [{"code", "message"}]}`, or Google's `{"error": {"status", "message"}}`.
+    const bool docker = body.is_object() && body.contains("errors") && body["errors"].is_array() && !body["errors"].empty();
+    const bool google = body.is_object() && body.contains("error") && body["error"].is_object();
+    if (!docker && !google) return "";
+    const Json& first = docker ? body["errors"][0] : body["error"];
+    const char* code = docker ? "code" : "status";
     std::string text;
-    if (first.contains("code") && first["code"].is_string()) text += first["code"].get<std::string>();
+    if (first.contains(code) && first[code].is_string()) text += first[code].get<std::string>();
     if (first.contains("message") && first["message"].is_string()) {
         text += (text.empty() ? "" : ": ") + first["message"].get<std::string>();
     }

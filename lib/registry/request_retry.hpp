@@ -25,7 +25,7 @@ std::string duration_text(std::chrono::milliseconds duration);
 // within the depth limit.
 std::optional<nlohmann::json> parse_answer(const HttpResponse& response, std::string& why);
 
-// `(CODE: message)` from a registry's JSON error body, or nothing.
+// `(CODE: message)` from a registry's JSON error body (Docker's or Google's), or nothing.
 std::string registry_error_text(const HttpResponse& response);
 
 // A RegistryError naming the request, the status and the registry's error text, then `extra`.
