@@ -4,6 +4,7 @@
 // sources: a file, the environment, a fake `gcloud` on PATH, a fake metadata server.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <map>
@@ -79,8 +80,10 @@ std::map<std::string, std::string> query_of(const std::string& query) {
 // with Retry-After: 0; `broken_page` (when set) answers 403 every time.
 class FakeGar {
    public:
-    explicit FakeGar(std::vector<json> images = objects)
-        : images_(std::move(images)), server_([this](const FakeRequest& request) { return answer(request); }) {}
+    explicit FakeGar(std::vector<json> images = objects, std::string repository = repository_path)
+        : images_(std::move(images)),
+          list_path_("/v1/" + repository + "/dockerImages"),
+          server_([this](const FakeRequest& request) { return answer(request); }) {}
 
     std::string url() const { return server_.url(); }
     std::vector<FakeRequest> requests() const { return server_.requests(); }
@@ -94,7 +97,7 @@ class FakeGar {
                     google_error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.").dump()};
         }
         if (request.method == "DELETE") return delete_answer(request);
-        if (request.method != "GET" || request.path != list_path) return {404, {}, "{}"};
+        if (request.method != "GET" || request.path != list_path_) return {404, {}, "{}"};
         auto query = query_of(request.query);
         // At most three a page, whatever was asked, as the API may answer fewer than pageSize.
         if (query["pageSize"].empty() || query["pageSize"].find_first_not_of("0123456789") != std::string::npos) {
@@ -133,6 +136,7 @@ class FakeGar {
     }
 
     std::vector<json> images_;
+    std::string list_path_;
     std::atomic<bool> served_503_{false};
     std::atomic<bool> served_429_{false};
     FakeHttpServer server_;
@@ -259,6 +263,8 @@ TEST_CASE("rspcat sync --gar: the catalog that ingest --format gar makes of the 
     CHECK_THAT(result.err, Catch::Contains(": 7 tags (7 new, 0 moved, 0 removed)"));
     std::vector<std::string> targets;
     for (const auto& request : gar.requests()) targets.push_back(request.target);
+    CHECK(run_command(SQLITE3_SHELL, {synced, "select source, kind from snapshots"}).out ==
+          gar.url() + "/v1/" + repository_path + " image sciplat-lab|full\n");
     CHECK(targets == std::vector<std::string>{list_path + "?pageSize=1000", list_path + "?pageSize=1000&pageToken=page~2",
                                               list_path + "?pageSize=1000&pageToken=page~2",
                                               list_path + "?pageSize=1000&pageToken=page~3",
@@ -446,4 +452,27 @@ TEST_CASE("rspcat sync --gar: usage errors before any request", "[gar][sync]") {
         CHECK_THAT(result.err, Catch::Contains(c.message));
     }
     CHECK_FALSE(std::filesystem::exists(db));
+}
+
+TEST_CASE("rspcat sync --gar: nublado's gar.json fixture served in pages ingests as the file does", "[gar][sync]") {
+    const std::string fixture = std::string(RSPCAT_VECTORS_DIR) + "/nublado/registry/gar.json";
+    const json images = json::parse(slurp(fixture));
+    const std::string repository = "projects/rubin-shared-services-71ec/locations/us-central1/repositories/sciplat";
+    FakeGar gar(images.get<std::vector<json>>(), repository);
+    TempDir dir;
+    const auto synced = run_isolated({"GOOGLE_OAUTH_ACCESS_TOKEN=" + good_token},
+                                     {"--db", dir.file("synced.db"), "sync", "--gar", repository, "--image", "sciplat-lab",
+                                      "--gar-api", gar.url(), "--alias", "recommended"});
+    INFO(synced.err);
+    REQUIRE(synced.exit_code == 0);
+    const auto ingested = run_rspcat({"--db", dir.file("ingested.db"), "ingest", "--format", "gar", "--registry",
+                                      "us-central1-docker.pkg.dev", "--repository", "rubin-shared-services-71ec/sciplat/sciplat-lab",
+                                      "--alias", "recommended", fixture});
+    REQUIRE(ingested.exit_code == 0);
+    const std::string query = "select registry, repository, tag, digest, size, position from current_images order by position";
+    const auto rows = run_command(SQLITE3_SHELL, {dir.file("synced.db"), query}).out;
+    CHECK(rows == run_command(SQLITE3_SHELL, {dir.file("ingested.db"), query}).out);
+    CHECK(std::count(rows.begin(), rows.end(), '\n') == 7);  // the fixture's seven tags of sciplat-lab
+    CHECK(run_rspcat({"--db", dir.file("synced.db"), "images", "--format", "json"}).out ==
+          run_rspcat({"--db", dir.file("ingested.db"), "images", "--format", "json"}).out);
 }
