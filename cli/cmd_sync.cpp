@@ -9,6 +9,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cmd_sync_gar.hpp"
 #include "common.hpp"
 #include "rspcat/registry.hpp"
 
@@ -28,6 +29,7 @@ struct SyncArgs {
     std::int64_t timeout_seconds = registry::default_request_timeout.count() / 1000;
     std::int64_t deadline_seconds = registry::default_deadline.count() / 1000;  // 0: none
     SnapshotGuardArgs guards;
+    GarSyncArgs gar;  // --gar: Google Artifact Registry instead of --url
 };
 
 // Largest --timeout and --deadline: a day and thirty days, far beyond any use, well within
@@ -161,6 +163,15 @@ void set_sizes(std::vector<ListingRow>& rows, const std::vector<ManifestDetails>
 }
 
 int run_sync(const Globals& globals, const SyncArgs& args) {
+    if (!args.gar.repository.empty()) {
+        std::optional<std::chrono::milliseconds> deadline;
+        if (args.deadline_seconds != 0) deadline = std::chrono::seconds(args.deadline_seconds);
+        return run_gar_sync(globals, args.gar,
+                            SyncSettings{args.aliases, args.guards, args.quiet, args.insecure, args.max_pages,
+                                         std::chrono::seconds(args.timeout_seconds), deadline});
+    }
+    if (args.url.empty()) throw UsageError("--url is required (or --gar, for Google Artifact Registry)");
+    if (args.repository.empty()) throw UsageError("--repository is required with --url");
     if (globals.read_only) throw UsageError("sync writes to the catalog; it cannot run with --read-only");
     registry::SyncOptions options = sync_options(args);
     // An existing catalog is opened first, so that one that cannot be written fails before the
@@ -169,13 +180,15 @@ int run_sync(const Globals& globals, const SyncArgs& args) {
     if (std::filesystem::exists(globals.db)) catalog.emplace(open_for_write(globals));
     const std::string source = options.url.text() + "/" + options.repository;
     const Timestamp taken_at = now_utc();
+    std::optional<registry::RegistrySession> session;  // one authentication for both steps
     registry::RegistryListing listing;
     std::vector<ManifestDetails> new_manifests;
     try {
         {
             ProgressBar progress(args.quiet);
             options.on_progress = [&](std::size_t done, std::size_t total) { progress.update(done, total); };
-            listing = registry::read_listing(options);
+            session.emplace(options);
+            listing = session->read_listing();
         }
         for (const std::string& tag : listing.vanished_tags) {
             std::cerr << "rspcat sync: warning: " << source << ": tag '" << tag
@@ -183,8 +196,8 @@ int run_sync(const Globals& globals, const SyncArgs& args) {
         }
         const auto [known, unknown] = split_by_known_manifests(catalog ? &*catalog : nullptr, listing.rows);
         ProgressBar progress(args.quiet, "images");
-        new_manifests = registry::fetch_manifest_details(
-            options, unknown, [&](std::size_t done, std::size_t total) { progress.update(done, total); });
+        new_manifests = session->fetch_manifest_details(
+            unknown, [&](std::size_t done, std::size_t total) { progress.update(done, total); });
         set_sizes(listing.rows, known, new_manifests);
     } catch (const registry::RegistryError& e) {
         throw registry::RegistryError(std::string(e.what()) + raising_option(e) + "; nothing was written");
@@ -219,13 +232,12 @@ int run_sync(const Globals& globals, const SyncArgs& args) {
 void add_sync_commands(Commands& commands) {
     auto [command, args] = commands.add<SyncArgs>(
         "sync",
-        "List a repository from its registry (Docker Registry HTTP API v2) and ingest it as one snapshot",
+        "List a repository from its registry (Docker Registry HTTP API v2, or Google Artifact Registry's API) and "
+        "ingest it as one snapshot",
         run_sync);
-    command->add_option("--url", args->url, "The registry: https://HOST[:PORT] (or http://)")
-        ->required()
+    command->add_option("--url", args->url, "The registry: https://HOST[:PORT] (or http://); or --gar")
         ->check(not_empty());
-    command->add_option("--repository", args->repository, "Repository path, e.g. lsstsqre/sciplat-lab")
-        ->required()
+    command->add_option("--repository", args->repository, "With --url: repository path, e.g. lsstsqre/sciplat-lab")
         ->check(not_empty());
     command->add_option("--alias", args->aliases, "A tag to treat as an alias tag (repeatable; remembered)")
         ->allow_extra_args(false);
@@ -261,6 +273,7 @@ void add_sync_commands(Commands& commands) {
         ->transform(whole_number())
         ->check(CLI::Range(std::int64_t{0}, max_deadline_seconds))
         ->capture_default_str();
+    add_gar_sync_options(command, args->gar);
 }
 
 }  // namespace rspcat::cli

@@ -15,7 +15,7 @@ _rspcat_options() {
     case $1 in
         "") echo "--db --read-only --busy-timeout --help --version" ;;
         ingest) echo "--registry --repository --alias --at --merge --allow-empty --max-removed --allow-future --format --quiet --help" ;;
-        sync) echo "--url --repository --alias --allow-empty --max-removed --concurrency --credentials --username --password-stdin --insecure --max-pages --max-tags --timeout --deadline --quiet --help" ;;
+        sync) echo "--url --repository --alias --allow-empty --max-removed --concurrency --credentials --username --password-stdin --insecure --gar --image --gar-api --token-file --max-pages --max-tags --timeout --deadline --quiet --help" ;;
         images) echo "$collection --all-arch --hide-aliased --hide-resolved-aliases $headers --help" ;;
         latest | show) echo "$collection $headers --help" ;;
         history | diff) echo "--registry --repository --format $headers --help" ;;
@@ -38,7 +38,8 @@ _rspcat_options() {
 _rspcat_takes_value() {
     case $2 in
         --db | --busy-timeout | --registry | --repository | --cycle | --at | --format | --alias | --url | --concurrency | \
-            --credentials | --username | --max-pages | --max-tags | --max-removed | --timeout | --deadline | --releases | --weeklies | \
+            --credentials | --username | --gar | --image | --gar-api | --token-file | --max-pages | --max-tags | --max-removed | \
+            --timeout | --deadline | --releases | --weeklies | \
             --dailies | --include | --size | --policy | --policy-key | --keep | --recommended | --pin | --nodes | --limit)
             [[ $2 != --alias || $1 != parse ]]
             ;;
@@ -55,7 +56,7 @@ _rspcat_files() {
 _rspcat_value() {
     local command=$1 option=$2 cur=$3
     case $option in
-        --db | --policy | --credentials)
+        --db | --policy | --credentials | --token-file)
             _rspcat_files "$cur"
             ;;
         --format)

@@ -64,6 +64,13 @@ class EntryConverter {
                    std::size_t& skipped)
         : source_(std::move(source)), format_(format), scope_(std::move(scope)), rows_(rows), skipped_(skipped) {}
 
+    // The next document's name in messages, and how many entries came before it (GAR pages):
+    // rows are numbered across documents.
+    void start_document(std::string source, std::size_t entries_before) {
+        source_ = std::move(source);
+        entries_before_ = entries_before;
+    }
+
     [[noreturn]] void fail(const std::string& path, const std::string& message) const {
         throw InputError(source_ + ": " + (path.empty() ? "" : path + ": ") + message);
     }
@@ -173,7 +180,7 @@ class EntryConverter {
     void add_row(const std::string& tag, const std::string& tag_path, const std::string& digest,
                  const std::string& digest_path, std::optional<std::int64_t> size, std::size_t index,
                  const std::string& first_where) {
-        ListingRow row{tag, digest, size, index + 1};
+        ListingRow row{tag, digest, size, entries_before_ + index + 1};
         if (const auto problem = row_problem(row)) fail(is_docker_tag(tag) ? digest_path : tag_path, *problem);
         const auto [first, inserted] = first_seen_.emplace(tag, first_where);
         if (!inserted) fail(tag_path, "tag " + detail::quoted(tag) + " is listed twice (first at " + first->second + ")");
@@ -185,6 +192,7 @@ class EntryConverter {
     ListingScope scope_;
     std::deque<ListingRow>& rows_;
     std::size_t& skipped_;
+    std::size_t entries_before_ = 0;
     std::unordered_map<std::string, std::string> first_seen_;  // tag → where it was first listed
 };
 
@@ -197,10 +205,10 @@ std::optional<JsonListingFormat> json_listing_format_from_name(std::string_view 
     return std::nullopt;
 }
 
-JsonListingReader::JsonListingReader(std::istream& in, std::string source, JsonListingFormat format,
-                                     ListingScope scope) {
-    EntryConverter converter(source, format, std::move(scope), rows_, skipped_);
-    const bool wants_array = format != JsonListingFormat::docker;
+namespace {
+
+// Reads one document, handing each top-level entry to `converter`; returns how many there were.
+std::size_t read_document(std::istream& in, const std::string& source, EntryConverter& converter, bool wants_array) {
     std::size_t entries = 0;
     std::string key;
     // The parser calls back for every token; each top-level entry is converted as soon as it is
@@ -248,7 +256,40 @@ JsonListingReader::JsonListingReader(std::istream& in, std::string source, JsonL
         throw InputError(source + ": " + e.what());
     }
     if (in.bad()) throw InputError(source + ": read error");
+    return entries;
 }
+
+}  // namespace
+
+JsonListingReader::JsonListingReader(std::istream& in, std::string source, JsonListingFormat format,
+                                     ListingScope scope) {
+    EntryConverter converter(source, format, std::move(scope), rows_, skipped_);
+    read_document(in, source, converter, format != JsonListingFormat::docker);
+}
+
+struct GarPagesReader::Impl {
+    explicit Impl(ListingScope scope) : converter("", JsonListingFormat::gar, std::move(scope), rows, skipped) {}
+    std::deque<ListingRow> rows;
+    std::size_t skipped = 0;
+    std::size_t entries = 0;
+    EntryConverter converter;
+};
+
+GarPagesReader::GarPagesReader(ListingScope scope) : impl_(std::make_unique<Impl>(std::move(scope))) {}
+GarPagesReader::~GarPagesReader() = default;
+
+void GarPagesReader::add_page(std::istream& in, const std::string& source) {
+    impl_->converter.start_document(source, impl_->entries);
+    impl_->entries += read_document(in, source, impl_->converter, true);
+}
+
+std::vector<ListingRow> GarPagesReader::take_rows() {
+    std::vector<ListingRow> rows(std::make_move_iterator(impl_->rows.begin()), std::make_move_iterator(impl_->rows.end()));
+    impl_->rows.clear();
+    return rows;
+}
+
+std::size_t GarPagesReader::skipped_entries() const { return impl_->skipped; }
 
 std::optional<ListingRow> JsonListingReader::next_row() {
     if (rows_.empty()) return std::nullopt;

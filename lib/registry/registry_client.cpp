@@ -12,6 +12,7 @@
 #include "manifest_reading.hpp"
 #include "json_input.hpp"
 #include "registry_http.hpp"
+#include "request_retry.hpp"
 #include "rspcat/registry.hpp"
 
 namespace rspcat::registry {
@@ -22,7 +23,11 @@ using detail::HttpResponse;
 using detail::HttpSession;
 using detail::Method;
 using detail::TransportError;
+using detail::describe;
+using detail::fail_status;
+using detail::parse_answer;
 using Json = nlohmann::json;
+using Limit = RegistryLimitError::Limit;
 
 // Everything a tag can point to: Docker v2 and OCI manifests, and their multi-architecture lists.
 constexpr const char* manifest_accept =
@@ -30,50 +35,6 @@ constexpr const char* manifest_accept =
     "application/vnd.docker.distribution.manifest.list.v2+json, "
     "application/vnd.docker.distribution.manifest.v2+json";
 constexpr const char* json_accept = "Accept: application/json";
-
-// A registry's answer as JSON, or nullopt (with the reason in `why`) when it is not JSON
-// within the depth limit.
-std::optional<Json> parse_answer(const HttpResponse& response, std::string& why) {
-    try {
-        return rspcat::detail::parse_json_input(response.body);
-    } catch (const rspcat::detail::JsonInputError& e) {
-        why = e.what();
-        return std::nullopt;
-    }
-}
-
-// `(CODE: message)` from a registry's JSON error body, or nothing.
-std::string registry_error_text(const HttpResponse& response) {
-    std::string ignored;
-    const Json body = parse_answer(response, ignored).value_or(Json());
-    if (!body.is_object() || !body.contains("errors") || !body["errors"].is_array() || body["errors"].empty()) {
-        return "";
-    }
-    const Json& first = body["errors"][0];
-    std::string text;
-    if (first.contains("code") && first["code"].is_string()) text += first["code"].get<std::string>();
-    if (first.contains("message") && first["message"].is_string()) {
-        text += (text.empty() ? "" : ": ") + first["message"].get<std::string>();
-    }
-    return text.empty() ? "" : " (" + rspcat::detail::printable(text, 200) + ")";
-}
-
-std::string describe(Method method, const std::string& url) { return std::string(method_name(method)) + " " + url; }
-
-// `60 s`, or `300 ms` for what is not whole seconds.
-std::string duration_text(std::chrono::milliseconds duration) {
-    if (duration.count() % 1000 == 0) return std::to_string(duration.count() / 1000) + " s";
-    return std::to_string(duration.count()) + " ms";
-}
-
-using Limit = RegistryLimitError::Limit;
-using Clock = std::chrono::steady_clock;
-
-[[noreturn]] void fail_status(Method method, const std::string& url, const HttpResponse& response,
-                              const std::string& extra = "") {
-    throw RegistryError(describe(method, url) + ": HTTP " + std::to_string(response.status) +
-                        registry_error_text(response) + extra);
-}
 
 // What the client sends the registry: nothing until it asks, then its Basic credentials (which
 // libcurl encodes) or a bearer token.
@@ -86,9 +47,8 @@ struct Authorization {
 
 class RegistryClient {
    public:
-    explicit RegistryClient(const SyncOptions& options) : options_(options) {
-        if (options.deadline) deadline_ = Clock::now() + *options.deadline;
-    }
+    explicit RegistryClient(const SyncOptions& options)
+        : options_(options), sender_(options.retry, options.request_timeout, options.deadline) {}
 
     std::vector<std::string> list_tags(HttpSession& session) {
         std::string url = repository_url() + "/tags/list";
@@ -309,60 +269,7 @@ class RegistryClient {
     HttpResponse send_with_retries(HttpSession& session, Method method, const std::string& url,
                                    const std::vector<std::string>& headers, const Credentials* basic,
                                    const std::string& form = "") const {
-        const int attempts = std::max(1, options_.retry.attempts);
-        for (int attempt = 1;; ++attempt) {
-            const bool last = attempt >= attempts;
-            const std::string tried = attempt > 1 ? " (tried " + std::to_string(attempt) + " times)" : "";
-            const auto [timeout, cut_by_deadline] = time_for_request(method, url);
-            try {
-                HttpResponse response = session.perform(method, url, headers, timeout, basic, form);
-                const bool overloaded = response.status == 429 || response.status >= 500;
-                if (!overloaded) return response;
-                if (last) fail_status(method, url, response, tried);
-                wait_before_retry(delay(attempt, response.header("retry-after")), method, url);
-            } catch (const TransportError& e) {
-                if (e.timed_out && cut_by_deadline) throw deadline_passed(method, url);
-                if (e.timed_out) {
-                    throw RegistryLimitError(describe(method, url) + ": no complete answer within " +
-                                                 duration_text(timeout) + " (the per-request timeout)" + tried,
-                                             Limit::request_timeout);
-                }
-                if (!e.transient || last) throw RegistryError(describe(method, url) + ": " + e.what() + tried);
-                wait_before_retry(delay(attempt, std::nullopt), method, url);
-            }
-        }
-    }
-
-    // How long the next request may take: the per-request timeout, or what is left before the
-    // deadline when that is less (and then `true`).
-    std::pair<std::chrono::milliseconds, bool> time_for_request(Method method, const std::string& url) const {
-        if (!deadline_) return {options_.request_timeout, false};
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline_ - Clock::now());
-        if (left.count() <= 0) throw deadline_passed(method, url);
-        if (left < options_.request_timeout) return {left, true};
-        return {options_.request_timeout, false};
-    }
-
-    void wait_before_retry(std::chrono::milliseconds wait, Method method, const std::string& url) const {
-        if (deadline_ && Clock::now() + wait >= *deadline_) throw deadline_passed(method, url);
-        std::this_thread::sleep_for(wait);
-    }
-
-    RegistryLimitError deadline_passed(Method method, const std::string& url) const {
-        return RegistryLimitError(describe(method, url) + ": the sync's deadline of " + duration_text(*options_.deadline) +
-                                      " passed",
-                                  Limit::deadline);
-    }
-
-    std::chrono::milliseconds delay(int attempt, const std::optional<std::string>& retry_after) const {
-        const auto& retry = options_.retry;
-        if (retry_after && !retry_after->empty() && retry_after->size() <= 6 &&
-            std::all_of(retry_after->begin(), retry_after->end(), [](char c) { return c >= '0' && c <= '9'; })) {
-            return std::min(retry.max_delay, std::chrono::milliseconds(std::stoll(*retry_after) * 1000));
-        }
-        auto wait = retry.first_delay;
-        for (int i = 1; i < attempt && wait < retry.max_delay; ++i) wait *= 2;
-        return std::min(wait, retry.max_delay);
+        return sender_.send(session, method, url, headers, basic, form);
     }
 
     // Answers a 401: a Bearer challenge gets a token from its realm; a Basic one gets the
@@ -458,7 +365,7 @@ class RegistryClient {
     }
 
     const SyncOptions& options_;
-    std::optional<Clock::time_point> deadline_;
+    detail::RetryingSender sender_;
     mutable std::mutex auth_mutex_;
     Authorization authorization_;
 };
@@ -540,9 +447,30 @@ auto with_registry_errors(const SyncOptions& options, const Body& body) {
 RegistryError::~RegistryError() = default;
 RegistryLimitError::~RegistryLimitError() = default;
 
-RegistryListing read_listing(const SyncOptions& options) {
+struct RegistrySession::Impl {
+    explicit Impl(SyncOptions given) : options(std::move(given)), client(options) {}
+    SyncOptions options;
+    RegistryClient client;  // holds `options` by reference: Impl never moves
+};
+
+RegistrySession::RegistrySession(SyncOptions options) {
+    with_registry_errors(options, [] {});  // checks them
+    impl_ = std::make_unique<Impl>(std::move(options));
+}
+
+RegistrySession::~RegistrySession() = default;
+RegistrySession::RegistrySession(RegistrySession&&) noexcept = default;
+RegistrySession& RegistrySession::operator=(RegistrySession&&) noexcept = default;
+
+RegistrySession::Impl& RegistrySession::impl() const {
+    if (!impl_) throw Error(ErrorKind::misuse, "this RegistrySession was moved from");
+    return *impl_;
+}
+
+RegistryListing RegistrySession::read_listing() {
+    const SyncOptions& options = impl().options;
     return with_registry_errors(options, [&] {
-        RegistryClient client(options);
+        RegistryClient& client = impl_->client;
         std::vector<std::string> tags;
         {
             HttpSession session(options.insecure);
@@ -565,6 +493,35 @@ RegistryListing read_listing(const SyncOptions& options) {
     });
 }
 
+std::vector<ManifestDetails> RegistrySession::fetch_manifest_details(
+    const std::vector<std::string>& digests, const std::function<void(std::size_t, std::size_t)>& on_progress) {
+    const SyncOptions& options = impl().options;
+    return with_registry_errors(options, [&] {
+        for (const std::string& digest : digests) {
+            if (!is_sha256_digest(digest)) {
+                throw RegistryError(rspcat::detail::quoted(digest) + " is not a sha256 digest");
+            }
+        }
+        std::vector<ManifestDetails> details(digests.size());
+        run_in_parallel(
+            digests.size(), options,
+            [&](HttpSession& session, std::size_t i) { details[i] = impl_->client.read_details(session, digests[i]); },
+            on_progress);
+        return details;
+    });
+}
+
+void RegistrySession::delete_manifest(const std::string& digest) {
+    const SyncOptions& options = impl().options;
+    with_registry_errors(options, [&] {
+        if (!is_sha256_digest(digest)) throw RegistryError(rspcat::detail::quoted(digest) + " is not a sha256 digest");
+        HttpSession session(options.insecure);
+        impl_->client.delete_manifest(session, digest);
+    });
+}
+
+RegistryListing read_listing(const SyncOptions& options) { return RegistrySession(options).read_listing(); }
+
 std::vector<ListingRow> fetch_listing(const SyncOptions& options) {
     RegistryListing listing = read_listing(options);
     if (!listing.vanished_tags.empty()) {
@@ -576,29 +533,11 @@ std::vector<ListingRow> fetch_listing(const SyncOptions& options) {
 
 std::vector<ManifestDetails> fetch_manifest_details(const SyncOptions& options, const std::vector<std::string>& digests,
                                                     const std::function<void(std::size_t, std::size_t)>& on_progress) {
-    return with_registry_errors(options, [&] {
-        for (const std::string& digest : digests) {
-            if (!is_sha256_digest(digest)) {
-                throw RegistryError(rspcat::detail::quoted(digest) + " is not a sha256 digest");
-            }
-        }
-        RegistryClient client(options);
-        std::vector<ManifestDetails> details(digests.size());
-        run_in_parallel(
-            digests.size(), options,
-            [&](HttpSession& session, std::size_t i) { details[i] = client.read_details(session, digests[i]); },
-            on_progress);
-        return details;
-    });
+    return RegistrySession(options).fetch_manifest_details(digests, on_progress);
 }
 
 void delete_manifest(const SyncOptions& options, const std::string& digest) {
-    with_registry_errors(options, [&] {
-        if (!is_sha256_digest(digest)) throw RegistryError(rspcat::detail::quoted(digest) + " is not a sha256 digest");
-        RegistryClient client(options);
-        HttpSession session(options.insecure);
-        client.delete_manifest(session, digest);
-    });
+    RegistrySession(options).delete_manifest(digest);
 }
 
 }  // namespace rspcat::registry

@@ -211,8 +211,6 @@ HttpResponse HttpSession::perform(Method method, const std::string& url, const s
     const long timeout_ms = std::max<long>(1, static_cast<long>(timeout.count()));
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, std::min(connect_timeout_ms, timeout_ms));
-    // The handle is reused: a DELETE's custom verb must not outlive it.
-    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, method == Method::del ? "DELETE" : nullptr);
     if (method == Method::head) {
         curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
     } else if (method == Method::post) {
@@ -223,6 +221,8 @@ HttpResponse HttpSession::perform(Method method, const std::string& url, const s
     } else {
         curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
     }
+    // DELETE is a GET with another verb and no body; nullptr forgets the previous request's.
+    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, method == Method::del ? "DELETE" : nullptr);
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, header_list.get());
     // libcurl copies these; nullptr forgets the previous request's.
     curl_easy_setopt(easy, CURLOPT_USERNAME, basic ? basic->username.c_str() : nullptr);

@@ -16,7 +16,7 @@
 
 namespace rspcat::registry::detail {
 
-enum class Method { get, head, post, del };
+enum class Method { get, head, post, del };  // del: DELETE
 
 // Whether a config.json key (`HOST[:PORT]`, `https://HOST[:PORT]/v1/`) names the registry at
 // `authority`, ignoring case; Docker Hub's credentials are filed under its index's URL.

@@ -6,9 +6,11 @@
 #include <cstddef>
 #include <deque>
 #include <istream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "rspcat/export.hpp"
 #include "rspcat/listing.hpp"
@@ -48,6 +50,32 @@ class RSPCAT_API JsonListingReader {
    private:
     std::deque<ListingRow> rows_;
     std::size_t skipped_ = 0;
+};
+
+// GAR DockerImage objects that arrive in several documents, as the pages of the Artifact
+// Registry API's `dockerImages.list` do: each page is converted exactly as JsonListingReader
+// converts a `gar` document, and the pages together as if they were one (rows numbered across
+// pages, a tag listed on two pages refused).
+class RSPCAT_API GarPagesReader {
+   public:
+    explicit GarPagesReader(ListingScope scope);
+    ~GarPagesReader();
+    GarPagesReader(const GarPagesReader&) = delete;
+    GarPagesReader& operator=(const GarPagesReader&) = delete;
+
+    // One page's JSON array of DockerImage objects. Throws InputError naming `source` and the
+    // JSON path within the page.
+    void add_page(std::istream& in, const std::string& source);
+
+    // The rows of the pages added so far, in order; they are no longer held afterwards.
+    std::vector<ListingRow> take_rows();
+
+    // Entries that named another image than the scope's.
+    std::size_t skipped_entries() const;
+
+   private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace rspcat

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -200,6 +201,30 @@ RSPCAT_API std::vector<ManifestDetails> fetch_manifest_details(
 // Throws RegistryError (naming the URL and status; for 405, that the registry does not allow
 // deletes) unless it answers 202 or 200.
 RSPCAT_API void delete_manifest(const SyncOptions& options, const std::string& digest);
+
+// The calls above on one connection setup and one authentication: a sync that lists, then reads
+// manifests, then (prune --apply) deletes asks the token service once per scope, not once per
+// call. The deadline counts from the session's start. Not to be used from two threads at once
+// (each call runs its own threads).
+class RSPCAT_API RegistrySession {
+   public:
+    // Throws RegistryError for options that cannot work (as the calls above would).
+    explicit RegistrySession(SyncOptions options);
+    ~RegistrySession();
+    RegistrySession(RegistrySession&&) noexcept;
+    RegistrySession& operator=(RegistrySession&&) noexcept;
+
+    RegistryListing read_listing();
+    std::vector<ManifestDetails> fetch_manifest_details(
+        const std::vector<std::string>& digests,
+        const std::function<void(std::size_t done, std::size_t total)>& on_progress = {});
+    void delete_manifest(const std::string& digest);
+
+   private:
+    struct RSPCAT_INTERNAL Impl;
+    RSPCAT_INTERNAL Impl& impl() const;
+    std::unique_ptr<Impl> impl_;
+};
 
 // `sha256:` and the 64 lower-case hex digits of SHA-256 over `bytes` (OpenSSL).
 RSPCAT_API std::string sha256_digest(std::string_view bytes);

@@ -1,0 +1,119 @@
+#include "cmd_sync_gar.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "rspcat/gar.hpp"
+
+namespace rspcat::cli {
+
+namespace {
+
+// The API's base URL: --gar-api, else $RSPCAT_GAR_API (for tests and proxies), else Google's.
+std::string gar_api(const GarSyncArgs& args) {
+    if (!args.api.empty()) return args.api;
+    if (const char* api = std::getenv("RSPCAT_GAR_API"); api != nullptr && *api != '\0') return api;
+    return registry::default_gar_api;
+}
+
+registry::GarOptions gar_options(const GarSyncArgs& args, const SyncSettings& settings) {
+    registry::GarOptions options;
+    const auto repository = registry::parse_gar_repository(args.repository);
+    if (!repository) {
+        throw UsageError("--gar '" + args.repository + "' is not projects/PROJECT/locations/LOCATION/repositories/REPOSITORY");
+    }
+    options.repository = *repository;
+    if (args.image.empty()) throw UsageError("--gar needs --image NAME (the image in that repository)");
+    options.image = args.image;
+    // Checked here, as --repository is, so that a bad name is a usage error before any request.
+    if (!registry::is_repository_name(options.repository.catalog_repository(args.image))) {
+        throw UsageError("--image '" + args.image + "' is not an image name (lower-case components joined by /)");
+    }
+    options.api = gar_api(args);
+    if (!registry::parse_base_url(options.api)) {
+        throw UsageError("--gar-api '" + options.api + "' is not http://HOST[:PORT] or https://HOST[:PORT]");
+    }
+    options.insecure = settings.insecure;
+    options.max_pages = settings.max_pages;
+    options.request_timeout = settings.request_timeout;
+    options.deadline = settings.deadline;
+    return options;
+}
+
+std::string gar_token(const GarSyncArgs& args) {
+    registry::GarTokenLookup lookup = registry::gar_token_lookup_from_environment();
+    if (!args.token_file.empty()) lookup.token_file = args.token_file;
+    return registry::resolve_gar_token(lookup);
+}
+
+}  // namespace
+
+void add_gar_sync_options(CLI::App* command, GarSyncArgs& args) {
+    auto* gar = command->add_option("--gar", args.repository,
+                                    "Google Artifact Registry repository to list instead of --url: "
+                                    "projects/PROJECT/locations/LOCATION/repositories/REPOSITORY");
+    gar->check(not_empty());
+    for (const char* docker_only : {"--url", "--repository", "--credentials", "--username", "--password-stdin",
+                                    "--concurrency", "--max-tags"}) {
+        gar->excludes(command->get_option(docker_only));
+    }
+    command->add_option("--image", args.image, "With --gar: the image (package) to list, e.g. sciplat-lab")
+        ->check(not_empty())
+        ->needs(gar);
+    command->add_option("--gar-api", args.api,
+                        "With --gar: the Artifact Registry API's base URL (default $RSPCAT_GAR_API, else "
+                        "https://artifactregistry.googleapis.com)")
+        ->check(not_empty())
+        ->needs(gar);
+    command->add_option("--token-file", args.token_file,
+                        "With --gar: read the OAuth2 access token from this file's first line (default: "
+                        "$GOOGLE_OAUTH_ACCESS_TOKEN, gcloud, the metadata server)")
+        ->check(not_empty())
+        ->needs(gar);
+}
+
+int run_gar_sync(const Globals& globals, const GarSyncArgs& args, const SyncSettings& settings) {
+    if (globals.read_only) throw UsageError("sync writes to the catalog; it cannot run with --read-only");
+    registry::GarOptions options = gar_options(args, settings);
+    // As the Docker form: an existing catalog that cannot be written fails before the network.
+    std::optional<Catalog> catalog;
+    if (std::filesystem::exists(globals.db)) catalog.emplace(open_for_write(globals));
+    const std::string registry = options.repository.registry();
+    const std::string repository = options.repository.catalog_repository(options.image);
+    const std::string source = options.api + "/v1/" + options.repository.path() + " image " + options.image;
+    const Timestamp taken_at = now_utc();
+    std::vector<ListingRow> rows;
+    try {
+        options.token = gar_token(args);
+        rows = registry::fetch_gar_listing(options);
+    } catch (const registry::RegistryLimitError& e) {
+        const char* raise = e.limit == registry::RegistryLimitError::Limit::pages             ? " (raise it with --max-pages)"
+                            : e.limit == registry::RegistryLimitError::Limit::request_timeout ? " (raise it with --timeout)"
+                            : e.limit == registry::RegistryLimitError::Limit::deadline        ? " (raise it with --deadline)"
+                                                                                              : "";
+        throw registry::RegistryLimitError(std::string(e.what()) + raise + "; nothing was written", e.limit);
+    } catch (const registry::RegistryError& e) {
+        throw registry::RegistryError(std::string(e.what()) + "; nothing was written");
+    } catch (const InputError& e) {
+        throw InputError(std::string(e.what()) + "; nothing was written");
+    }
+    if (!catalog) catalog.emplace(open_for_write(globals));
+    IngestSpec spec{{registry, repository}, settings.aliases, taken_at, source, false};
+    settings.guards.apply(spec);
+    std::size_t next = 0;
+    const IngestSummary summary = settings.guards.guarded([&] {
+        return catalog->ingest(spec, [&]() -> std::optional<ListingRow> {
+            if (next == rows.size()) return std::nullopt;
+            return std::move(rows[next++]);
+        });
+    });
+    if (!settings.quiet) {
+        std::cerr << registry << "/" << repository << ": snapshot " << format_timestamp(taken_at) << ": "
+                  << count(summary.rows, "tag", "tags") << " (" << summary.added << " new, " << summary.moved
+                  << " moved, " << summary.removed << " removed)\n";
+    }
+    return 0;
+}
+
+}  // namespace rspcat::cli
