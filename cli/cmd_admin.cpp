@@ -9,25 +9,6 @@ namespace rspcat::cli {
 
 namespace {
 
-// --registry and --repository alone: these commands are about a repository, not a collection,
-// so they take no --cycle and no --at.
-struct RepositoryArgs {
-    std::string registry;
-    std::string repository;
-
-    void add_to(CLI::App* command) {
-        command->add_option("--registry", registry, "Registry host (needed when the catalog holds several)")
-            ->check(not_empty());
-        command->add_option("--repository", repository, "Repository path, e.g. lsstsqre/sciplat-lab")
-            ->check(not_empty());
-    }
-    std::optional<RepositoryName> name() const {
-        if (registry.empty() != repository.empty()) throw UsageError("--registry and --repository go together");
-        if (registry.empty()) return std::nullopt;
-        return RepositoryName{registry_to_look_up(registry), repository};
-    }
-};
-
 std::string time_or_empty(const std::optional<Timestamp>& t) { return t ? format_timestamp(*t) : ""; }
 
 nlohmann::json time_or_null(const std::optional<Timestamp>& t) {

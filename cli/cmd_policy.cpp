@@ -1,10 +1,13 @@
 // rspcat filter, prune and menu: what a deployment's policy shows, could delete, and offers.
 #include <algorithm>
+#include <fstream>
+#include <map>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "common.hpp"
+#include "registry_delete.hpp"
 #include "rspcat/prune.hpp"
 
 namespace rspcat::cli {
@@ -36,7 +39,9 @@ struct PolicyArgs {
     }
 
     // The policy, read by the library's rules (docs/model.md §4): the CLI only picks the text.
-    FilterPolicy read() const {
+    // `source`, when given, gets the file's name and the SHA-256 of its bytes (the deletion
+    // journal's record of which policy deleted what).
+    FilterPolicy read(DeletionOrigin* source = nullptr) const {
         PolicyReference reference = parse_policy_reference(policy);
         if (!key.empty()) {
             if (!reference.key_path.empty()) {
@@ -45,10 +50,25 @@ struct PolicyArgs {
             }
             reference = {policy, key};
         }
-        if (reference.file != "-") return load_policy_file(reference.file, reference.key_path);
+        if (reference.file != "-") {
+            FilterPolicy read = load_policy_file(reference.file, reference.key_path);
+            if (source) {
+                std::ifstream in(reference.file, std::ios::binary);
+                std::ostringstream bytes;
+                bytes << in.rdbuf();
+                if (!in) throw CatalogError("cannot read the policy file " + reference.file + " again to hash it");
+                source->policy_file = policy;
+                source->policy_sha256 = registry::sha256_digest(bytes.str());
+            }
+            return read;
+        }
         std::ostringstream text;
         text << std::cin.rdbuf();
         if (std::cin.bad()) throw CatalogError("cannot read the policy from standard input");
+        if (source) {
+            source->policy_file = policy;
+            source->policy_sha256 = registry::sha256_digest(text.str());
+        }
         // YAML, which also reads JSON: standard input has no name to tell them apart.
         return parse_policy(text.str(), "standard input", PolicyFormat::yaml, reference.key_path);
     }
@@ -81,6 +101,8 @@ struct PruneArgs {
     FormatArg format;
     PolicyArgs policy;
     std::vector<std::string> keep;
+    bool apply = false;
+    DeleteArgs deletion;  // with --apply
 };
 
 // The plan on `out`; for a table, its totals on `summary` (standard error), so that the rows
@@ -108,12 +130,44 @@ void print_plan(std::ostream& out, std::ostream& summary, const PrunePlan& plan,
             << plan.protections.size() << " protected. Nothing was deleted: this is a plan.\n";
 }
 
+// Every tag the plan depends on, with its digest now: those it deletes, those it protects, and
+// those that protect them. `prune --apply` checks the registry against them.
+std::map<std::string, std::string> tags_of_plan(const PrunePlan& plan, const std::vector<Image>& images) {
+    std::map<std::string, std::string> digest_of;
+    for (const Image& image : images) digest_of[image.tag.tag] = image.digest;
+    std::map<std::string, std::string> tags;
+    auto add = [&](const std::vector<std::string>& names) {
+        for (const auto& name : names) {
+            if (const auto found = digest_of.find(name); found != digest_of.end()) tags[name] = found->second;
+        }
+    };
+    for (const auto& deletion : plan.deletions) add(deletion.tags);
+    for (const auto& protection : plan.protections) {
+        add(protection.tags);
+        add(protection.kept_by);
+    }
+    return tags;
+}
+
+int apply_prune(const Globals& globals, const PruneArgs& args, const PrunePlan& plan, const std::vector<Image>& images,
+                const DeletionOrigin& origin, std::optional<Catalog>& catalog) {
+    const RepositoryName repository{images.empty() ? "" : images.front().registry,
+                                    images.empty() ? "" : images.front().repository};
+    std::vector<PlannedDeletion> deletions;
+    for (const auto& deletion : plan.deletions) deletions.push_back({deletion.digest, deletion.tags, deletion.size});
+    return apply_deletions(globals, catalog, repository, deletions, tags_of_plan(plan, images), args.deletion, origin);
+}
+
 int run_prune(const Globals& globals, const PruneArgs& args) {
     const Output output = args.format.output();
     const CollectionSpec spec = args.collection.spec();
-    const FilterPolicy policy = args.policy.read();
-    const Catalog catalog = open_for_query(globals);
-    const std::vector<Image> images = catalog.images(spec, {.hide_arch_specific = false});
+    if (args.apply && spec.at) throw UsageError("--apply deletes by the catalog's current state: it takes no --at");
+    if (args.apply && globals.read_only) throw UsageError("--apply writes to the catalog; it cannot run with --read-only");
+    DeletionOrigin origin{"prune", std::nullopt, std::nullopt};
+    const FilterPolicy policy = args.policy.read(args.apply ? &origin : nullptr);
+    std::optional<Catalog> catalog;
+    catalog.emplace(args.apply ? open_for_write(globals) : open_for_query(globals));
+    const std::vector<Image> images = catalog->images(spec, {.hide_arch_specific = false});
     // A --keep that names no tag protects nothing: most likely a typo, and the plan would then
     // delete what the operator meant to keep.
     for (const auto& tag : args.keep) {
@@ -122,7 +176,9 @@ int run_prune(const Globals& globals, const PruneArgs& args) {
                                "; no plan was made");
         }
     }
-    print_plan(std::cout, std::cerr, plan_prune(images, policy, args.collection.time(), args.keep), output);
+    const PrunePlan plan = plan_prune(images, policy, args.collection.time(), args.keep);
+    if (args.apply) return apply_prune(globals, args, plan, images, origin, catalog);
+    print_plan(std::cout, std::cerr, plan, output);
     return 0;
 }
 
@@ -198,11 +254,17 @@ void add_policy_commands(Commands& commands) {
     }
     {
         auto [command, args] = commands.add<PruneArgs>(
-            "prune", "Plan which digests the registry could delete under a policy (deletes nothing)", run_prune);
+            "prune",
+            "Plan which digests the registry could delete under a policy; with --apply, delete them from the registry",
+            run_prune);
         args->policy.add_to(command, "Policy file, JSON or YAML", true);
         command->add_option("--keep", args->keep, "A tag whose digest must stay (repeatable)")->allow_extra_args(false);
         args->collection.add_to(command, at_help);
         args->format.add_to(command, {"table", "json"});
+        command->add_flag("--apply", args->apply,
+                          "Delete the planned digests from the registry (Docker Registry HTTP API v2), after checking "
+                          "that it still holds what the catalog says; then journal them and sync");
+        args->deletion.add_to(command, "with --apply");
     }
     {
         auto [command, args] = commands.add<MenuArgs>("menu", "The spawner menu and dropdown, as nublado builds them",

@@ -1,4 +1,5 @@
 #include "cmd_sync_gar.hpp"
+#include "registry_sync.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -88,11 +89,7 @@ int run_gar_sync(const Globals& globals, const GarSyncArgs& args, const SyncSett
         options.token = gar_token(args);
         rows = registry::fetch_gar_listing(options);
     } catch (const registry::RegistryLimitError& e) {
-        const char* raise = e.limit == registry::RegistryLimitError::Limit::pages             ? " (raise it with --max-pages)"
-                            : e.limit == registry::RegistryLimitError::Limit::request_timeout ? " (raise it with --timeout)"
-                            : e.limit == registry::RegistryLimitError::Limit::deadline        ? " (raise it with --deadline)"
-                                                                                              : "";
-        throw registry::RegistryLimitError(std::string(e.what()) + raise + "; nothing was written", e.limit);
+        throw registry::RegistryLimitError(std::string(e.what()) + raising_option(e) + "; nothing was written", e.limit);
     } catch (const registry::RegistryError& e) {
         throw registry::RegistryError(std::string(e.what()) + "; nothing was written");
     } catch (const InputError& e) {

@@ -226,4 +226,15 @@ Catalog open_for_write(const Globals& globals) {
     return Catalog(globals.db, Catalog::Mode::read_write, busy_timeout(globals), lock_wait_notice(globals));
 }
 
+void RepositoryArgs::add_to(CLI::App* command) {
+    command->add_option("--registry", registry, "Registry host (needed when the catalog holds several)")->check(not_empty());
+    command->add_option("--repository", repository, "Repository path, e.g. lsstsqre/sciplat-lab")->check(not_empty());
+}
+
+std::optional<RepositoryName> RepositoryArgs::name() const {
+    if (registry.empty() != repository.empty()) throw UsageError("--registry and --repository go together");
+    if (registry.empty()) return std::nullopt;
+    return RepositoryName{registry_to_look_up(registry), repository};
+}
+
 }  // namespace rspcat::cli

@@ -60,6 +60,16 @@ struct CollectionArgs {
     Timestamp time() const;
 };
 
+// --registry and --repository alone: these commands are about a repository, not a collection,
+// so they take no --cycle and no --at.
+struct RepositoryArgs {
+    std::string registry;
+    std::string repository;
+
+    void add_to(CLI::App* command);
+    std::optional<RepositoryName> name() const;
+};
+
 // --format, and --no-headers for the commands whose table has a header row.
 struct FormatArg {
     std::string name = "table";
@@ -153,6 +163,7 @@ void add_history_commands(Commands& commands);
 void add_sync_commands(Commands& commands);
 void add_check_commands(Commands& commands);
 void add_admin_commands(Commands& commands);
+void add_delete_commands(Commands& commands);
 void add_help_command(Commands& commands);
 
 }  // namespace rspcat::cli

@@ -4,7 +4,7 @@
 # Installed as share/bash-completion/completions/rspcat; or: source cli/completion.bash
 # Kept in step with `rspcat --help` by tests/check_cli_docs.sh.
 
-_rspcat_commands="ingest sync images latest show subset seen parse filter prune menu history diff check repos snapshots alias undo help"
+_rspcat_commands="ingest sync images latest show subset seen parse filter prune menu history diff check repos snapshots alias undo delete deletions help"
 # The subcommands of `alias`.
 _rspcat_alias_commands="add remove"
 
@@ -12,6 +12,8 @@ _rspcat_alias_commands="add remove"
 _rspcat_options() {
     local collection="--registry --repository --cycle --at --format"
     local headers="--no-headers"  # the commands that print a table or csv; not menu
+    # How prune --apply and delete reach the registry.
+    local registry="--url --concurrency --credentials --username --password-stdin --insecure --max-pages --max-tags --timeout --deadline"
     case $1 in
         "") echo "--db --read-only --busy-timeout --help --version" ;;
         ingest) echo "--registry --repository --alias --at --merge --allow-empty --max-removed --allow-future --format --quiet --help" ;;
@@ -23,12 +25,14 @@ _rspcat_options() {
         seen) echo "--size --help" ;;
         parse) echo "--alias --format $headers --help" ;;
         filter) echo "--policy --policy-key --all-arch --invert $collection $headers --help" ;;
-        prune) echo "--policy --policy-key --keep $collection $headers --help" ;;
+        prune) echo "--policy --policy-key --keep $collection $headers --apply --yes --limit --quiet $registry --help" ;;
         menu) echo "--recommended --releases --weeklies --dailies --pin --nodes --policy --policy-key $collection --help" ;;
         check) echo "--repair --help" ;;
         repos) echo "--format $headers --help" ;;
         snapshots) echo "--registry --repository --limit --format $headers --help" ;;
         undo) echo "--registry --repository --dry-run --help" ;;
+        delete) echo "--force --registry --repository --yes --limit --quiet $registry --help" ;;
+        deletions) echo "--registry --repository --limit --format $headers --help" ;;
         alias | help) echo "--help" ;;
         "alias add" | "alias remove") echo "--registry --repository --help" ;;
     esac

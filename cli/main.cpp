@@ -72,6 +72,7 @@ int run(int argc, char** argv) {
     add_sync_commands(commands);
     add_check_commands(commands);
     add_admin_commands(commands);
+    add_delete_commands(commands);
     add_help_command(commands);
 
     try {

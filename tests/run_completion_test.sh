@@ -39,7 +39,7 @@ touch lab.db lab.tsv idfprod.yaml
 
 expect 'rspcat im' 'images'
 expect 'rspcat s' 'sync show subset seen snapshots'
-expect 'rspcat ' 'ingest sync images latest show subset seen parse filter prune menu history diff check repos snapshots alias undo help'
+expect 'rspcat ' 'ingest sync images latest show subset seen parse filter prune menu history diff check repos snapshots alias undo delete deletions help'
 expect 'rspcat check --' '--repair --help'
 expect 'rspcat r' 'repos'
 expect 'rspcat repos --format ' 'table json csv'

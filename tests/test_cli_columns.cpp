@@ -33,6 +33,8 @@ const std::set<std::string> vocabulary = {
     // repos, snapshots
     "tag_count", "snapshot_count", "first_snapshot", "last_snapshot", "id", "taken_at", "ingested_at", "kind",
     "source",
+    // deletions
+    "deleted_at", "command", "policy_file", "policy_sha256",
     // prune
     "action", "tags", "kept_by", "delete", "protected", "bytes",
     // menu (nublado's format: `name` is its display name)
@@ -259,7 +261,7 @@ TEST_CASE("ingest and sync print their summaries on standard error, and nothing 
         FakeRegistry registry(config);
         const auto loud = rspcat_ok({"--db", db, "sync", "--url", registry.url(), "--repository", "lab"});
         CHECK(loud.out.empty());
-        CHECK_THAT(loud.err, Catch::EndsWith(": 1 tag (1 new, 0 moved, 0 removed)\n"));
+        CHECK_THAT(loud.err, Catch::EndsWith(": 1 tag (1 new, 0 moved, 0 removed); 1 new image read\n"));
         const auto quiet = rspcat_ok({"--db", db, "sync", "-q", "--url", registry.url(), "--repository", "lab"});
         CHECK(quiet.out.empty());
         CHECK(quiet.err.empty());

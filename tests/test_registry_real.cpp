@@ -2,7 +2,9 @@
 // pushed: single-architecture images, a multi-architecture index, `recommended` on a weekly.
 // Then recommended moves, a tag comes and one goes, and the catalog's history says so.
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "registry_support.hpp"
 #include "rspcat/registry.hpp"
@@ -253,4 +255,114 @@ TEST_CASE("sync reads each new digest's size, creation time and platforms, once"
     CHECK(registry.requests_like("GET /v2/lab/manifests/") == gets_third + 1);
     CHECK(registry.requests_like("GET /v2/lab/blobs/") == blobs_third + 1);
     CHECK(query(db, {"show", "w_2077_45"}).at("created") == "2077-11-08T00:00:00Z");
+}
+
+namespace {
+
+std::set<std::string> tags_in_registry(const TempDir& dir, const LocalRegistry& registry, const std::string& name) {
+    const std::string db = dir.file("look-" + std::to_string(std::rand()) + ".db");
+    const auto synced = run_rspcat({"--db", db, "sync", "--url", registry.url(), "--repository", name, "-q"});
+    INFO(synced.err);
+    REQUIRE(synced.exit_code == 0);
+    std::set<std::string> tags;
+    for (const auto& image : query(db, {"images", "--all-arch"})) tags.insert(image.at("tag").get<std::string>());
+    return tags;
+}
+
+}  // namespace
+
+TEST_CASE("prune --apply deletes exactly the plan from a real registry, refuses a stale plan, and journals it",
+          "[registry][prune]") {
+    TempDir dir;
+    LocalRegistry registry(dir.path() / "registry", std::nullopt, true);
+    ImagePusher images(dir.path() / "layout", registry.address() + "/lab");
+    std::map<std::string, std::string> digest;
+    for (const std::string tag : {"w_2077_40", "w_2077_41", "w_2077_42", "w_2077_43", "w_2077_44", "w_2077_45", "r21_0_1"}) {
+        digest[tag] = images.build_image(tag, "contents of " + tag);
+        images.push(tag, tag);
+    }
+    images.retag("w_2077_42", "recommended");
+    const std::string db = dir.file("c.db");
+    const auto synced = run_rspcat({"--db", db, "sync", "--url", registry.url(), "--repository", "lab", "--alias", "recommended"});
+    INFO(synced.err);
+    REQUIRE(synced.exit_code == 0);
+    write_text(dir.file("policy.yaml"), "weekly:\n  number: 2\nrelease:\n  number: 5\n");
+    const std::vector<std::string> prune = {"--db", db, "prune", "--policy", dir.file("policy.yaml")};
+
+    // The plan: the two oldest weeklies and w_2077_43 go; recommended keeps w_2077_42.
+    const json plan = query(db, {"prune", "--policy", dir.file("policy.yaml")});
+    std::set<std::string> planned;
+    for (const auto& deletion : plan.at("delete")) planned.insert(deletion.at("digest").get<std::string>());
+    CHECK(planned == std::set<std::string>{digest["w_2077_40"], digest["w_2077_41"], digest["w_2077_43"]});
+    REQUIRE(plan.at("protected").size() == 1);
+    CHECK(plan.at("protected")[0].at("digest") == digest["w_2077_42"]);
+
+    std::vector<std::string> apply = prune;
+    apply.insert(apply.end(), {"--apply", "--url", registry.url()});
+    // Without --yes, and no terminal to ask on: a usage error, before any request.
+    const auto unconfirmed = run_rspcat(apply);
+    CHECK(unconfirmed.exit_code == 2);
+    CHECK_THAT(unconfirmed.err, Catch::Contains("pass --yes"));
+    apply.push_back("--yes");
+
+    // recommended moves onto a weekly the plan deletes after the sync: the plan is stale.
+    images.retag("w_2077_43", "recommended");
+    const auto stale = run_rspcat(apply);
+    CHECK(stale.exit_code == 1);
+    CHECK_THAT(stale.err, Catch::Contains("the registry changed since the catalog's last snapshot") &&
+                              Catch::Contains("recommended points to " + digest["w_2077_43"]) &&
+                              Catch::Contains("nothing was deleted"));
+    CHECK(registry.requests_like("DELETE ") == 0);
+    images.retag("w_2077_42", "recommended");
+
+    // Another registry than the catalog's is refused.
+    std::vector<std::string> elsewhere = prune;
+    elsewhere.insert(elsewhere.end(), {"--apply", "--yes", "--url", "http://localhost:1"});
+    CHECK(run_rspcat(elsewhere).exit_code == 2);
+
+    const auto applied = run_rspcat(apply);
+    INFO(applied.err);
+    REQUIRE(applied.exit_code == 0);
+    CHECK(registry.requests_like("DELETE /v2/lab/manifests/sha256:") == 3);
+    CHECK(tags_in_registry(dir, registry, "lab") ==
+          std::set<std::string>{"r21_0_1", "recommended", "w_2077_42", "w_2077_44", "w_2077_45"});
+    // The catalog synced after the deletes, and recommended still resolves.
+    std::set<std::string> current;
+    for (const auto& image : query(db, {"images", "--all-arch"})) current.insert(image.at("tag").get<std::string>());
+    CHECK(current == std::set<std::string>{"r21_0_1", "recommended", "w_2077_42", "w_2077_44", "w_2077_45"});
+    CHECK(query(db, {"show", "recommended"}).at("alias_target") == "w_2077_42");
+    CHECK(sql(db, "select count(*) from snapshots") == "2\n");
+    CHECK(sql(db, "select count(*) from tag_timeline where tag = 'w_2077_40' and ended_snapshot = 2") == "1\n");
+
+    // The journal: the three digests, their tags, the policy file and the SHA-256 of its bytes
+    // (sha256sum's, not rspcat's).
+    const auto sum = run_command("sha256sum", {dir.file("policy.yaml")});
+    REQUIRE(sum.exit_code == 0);
+    const std::string policy_sha256 = "sha256:" + sum.out.substr(0, 64);
+    const json journal = query(db, {"deletions"});
+    REQUIRE(journal.size() == 3);
+    std::set<std::string> deleted;
+    for (const auto& entry : journal) {
+        deleted.insert(entry.at("digest").get<std::string>());
+        CHECK(entry.at("command") == "prune");
+        CHECK(entry.at("policy_file") == dir.file("policy.yaml"));
+        CHECK(entry.at("policy_sha256") == policy_sha256);
+        CHECK(entry.at("tags").size() == 1);
+        CHECK(entry.at("size").is_number_integer());
+    }
+    CHECK(deleted == planned);
+
+    // delete TAG: refused while another tag carries the digest, done when none does.
+    const auto shared = run_rspcat({"--db", db, "delete", "w_2077_42", "--yes", "--url", registry.url()});
+    CHECK(shared.exit_code == 1);
+    CHECK_THAT(shared.err, Catch::Contains("also carries recommended"));
+    const auto one = run_rspcat({"--db", db, "delete", "w_2077_44", "--yes", "--url", registry.url()});
+    INFO(one.err);
+    REQUIRE(one.exit_code == 0);
+    CHECK(tags_in_registry(dir, registry, "lab") == std::set<std::string>{"r21_0_1", "recommended", "w_2077_42", "w_2077_45"});
+    const json latest = query(db, {"deletions", "--limit", "1"});
+    REQUIRE(latest.size() == 1);
+    CHECK(latest[0].at("digest") == digest["w_2077_44"]);
+    CHECK(latest[0].at("command") == "delete");
+    CHECK(latest[0].at("policy_file").is_null());
 }

@@ -206,6 +206,14 @@ ON CONFLICT (repository_id, tag_id) DO UPDATE SET
     SQLite::bind(batch, journal.last_batch, repository);
     batch.exec();
     if (journal.created_repository) {
+        Statement deletions(db, "SELECT count(*) FROM deletions WHERE repository_id = ?");
+        deletions.bind(1, static_cast<std::int64_t>(repository));
+        deletions.executeStep();
+        if (deletions.getColumn(0).getInt64() > 0) {
+            // The journal records what happened in the registry; no undo of a listing takes it back.
+            throw CatalogError("undoing the repository's first snapshot would remove the repository, and with it its "
+                               "journal of deletions from the registry; nothing was undone");
+        }
         run_for(db, "DELETE FROM repositories WHERE id = :repository", snapshot, repository);
     }
 }

@@ -467,8 +467,9 @@ RegistrySession::Impl& RegistrySession::impl() const {
     return *impl_;
 }
 
-RegistryListing RegistrySession::read_listing() {
+RegistryListing RegistrySession::read_listing(const std::function<void(std::size_t, std::size_t)>& given_progress) {
     const SyncOptions& options = impl().options;
+    const auto& on_progress = given_progress ? given_progress : options.on_progress;
     return with_registry_errors(options, [&] {
         RegistryClient& client = impl_->client;
         std::vector<std::string> tags;
@@ -476,11 +477,11 @@ RegistryListing RegistrySession::read_listing() {
             HttpSession session(options.insecure);
             tags = client.list_tags(session);
         }
-        if (options.on_progress) options.on_progress(0, tags.size());
+        if (on_progress) on_progress(0, tags.size());
         std::vector<std::optional<std::string>> digests(tags.size());
         run_in_parallel(
             tags.size(), options, [&](HttpSession& session, std::size_t i) { digests[i] = client.resolve_digest(session, tags[i]); },
-            options.on_progress);
+            on_progress);
         RegistryListing listing;
         for (std::size_t i = 0; i < tags.size(); ++i) {
             if (!digests[i]) {

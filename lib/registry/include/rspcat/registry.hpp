@@ -214,7 +214,8 @@ class RSPCAT_API RegistrySession {
     RegistrySession(RegistrySession&&) noexcept;
     RegistrySession& operator=(RegistrySession&&) noexcept;
 
-    RegistryListing read_listing();
+    // `on_progress`, when given, instead of the options' own.
+    RegistryListing read_listing(const std::function<void(std::size_t resolved, std::size_t total)>& on_progress = {});
     std::vector<ManifestDetails> fetch_manifest_details(
         const std::vector<std::string>& digests,
         const std::function<void(std::size_t done, std::size_t total)>& on_progress = {});

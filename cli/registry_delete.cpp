@@ -1,0 +1,167 @@
+#include "registry_delete.hpp"
+
+#include <unistd.h>
+
+#include <iostream>
+#include <set>
+
+namespace rspcat::cli {
+
+namespace {
+
+std::string comma_joined(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : ",") + item;
+    return out;
+}
+
+std::int64_t known_bytes(const std::vector<PlannedDeletion>& plan) {
+    std::int64_t bytes = 0;
+    for (const auto& deletion : plan) bytes += deletion.size.value_or(0);
+    return bytes;
+}
+
+// Deleting is not undoable: a person at a terminal says yes; a script says --yes.
+void confirm(const std::string& question, bool yes) {
+    if (yes) return;
+    if (::isatty(STDIN_FILENO) != 1) {
+        throw UsageError("deleting from the registry cannot be undone: pass --yes to confirm (standard input is not a "
+                         "terminal to ask on)");
+    }
+    std::cerr << question << " [y/N] " << std::flush;
+    std::string answer;
+    std::getline(std::cin, answer);
+    if (answer != "y" && answer != "yes") throw CatalogError("not confirmed; nothing was deleted");
+}
+
+// What differs between the registry now and what the plan was made from, one line each.
+std::vector<std::string> differences(const registry::RegistryListing& listing, const std::vector<PlannedDeletion>& plan,
+                                     const std::map<std::string, std::string>& must_hold) {
+    std::map<std::string, std::string> now;
+    for (const ListingRow& row : listing.rows) now[row.tag] = row.digest;
+    std::vector<std::string> lines;
+    for (const auto& [tag, digest] : must_hold) {
+        const auto found = now.find(tag);
+        if (found == now.end()) {
+            lines.push_back(tag + " is gone from the registry (the catalog has it on " + digest + ")");
+        } else if (found->second != digest) {
+            lines.push_back(tag + " points to " + found->second + " in the registry, to " + digest + " in the catalog");
+        }
+    }
+    for (const PlannedDeletion& deletion : plan) {
+        const std::set<std::string> planned(deletion.tags.begin(), deletion.tags.end());
+        for (const auto& [tag, digest] : now) {
+            if (digest == deletion.digest && !planned.count(tag)) {
+                lines.push_back(tag + " now points to " + digest + ", which the plan deletes");
+            }
+        }
+    }
+    return lines;
+}
+
+void print_deleted(const std::vector<PlannedDeletion>& deleted, const std::string& failed_digest) {
+    Table table;
+    table.columns = {"action", "digest", "size", "tags"};
+    for (const auto& deletion : deleted) {
+        table.rows.push_back({"deleted", deletion.digest, deletion.size ? human_size(*deletion.size) : "",
+                              comma_joined(deletion.tags)});
+    }
+    if (!failed_digest.empty()) table.rows.push_back({"failed", failed_digest, "", ""});
+    table.print(std::cout, Output{});
+}
+
+}  // namespace
+
+void DeleteArgs::add_to(CLI::App* command, const std::string& what) {
+    command->add_flag("--yes", yes, "Do not ask before deleting (needed when standard input is not a terminal)");
+    command->add_option("--limit", limit, "Delete at most this many digests in this run (" + what + ")")
+        ->transform(whole_number())
+        ->check(positive());
+    command->add_flag("-q,--quiet", quiet, "Print no progress bar and no summary (errors are still printed)");
+    registry.add_to(command, "The registry: https://HOST[:PORT] or http://; default https:// and the catalog's registry");
+}
+
+int apply_deletions(const Globals& globals, std::optional<Catalog>& catalog, const RepositoryName& repository,
+                    const std::vector<PlannedDeletion>& whole_plan, const std::map<std::string, std::string>& must_hold,
+                    const DeleteArgs& args, const DeletionOrigin& origin) {
+    std::vector<PlannedDeletion> plan = whole_plan;
+    if (args.limit > 0 && plan.size() > args.limit) plan.resize(args.limit);
+    const std::string name = repository.registry + "/" + repository.repository;
+    if (plan.empty()) {
+        if (!args.quiet) std::cerr << "nothing to delete from " << name << "\n";
+        return 0;
+    }
+    const registry::SyncOptions options = args.registry.options(repository.repository, repository.registry);
+    confirm("Delete " + count(plan.size(), "digest", "digests") + " (" + human_size(known_bytes(plan)) + ") from " +
+                name + "?",
+            args.yes);
+
+    // Immediately before deleting: does the registry still hold what the plan was made from?
+    registry::RegistrySession session(options);
+    registry::RegistryListing listing;
+    try {
+        listing = session.read_listing();
+    } catch (const registry::RegistryError& e) {
+        throw registry::RegistryError(std::string(e.what()) + raising_option(e) + "; nothing was deleted");
+    }
+    const std::vector<std::string> changed = differences(listing, plan, must_hold);
+    if (!changed.empty()) {
+        std::string text;
+        for (const auto& line : changed) text += "\n  " + line;
+        throw CatalogError("the registry changed since the catalog's last snapshot of " + name +
+                           "; nothing was deleted: run rspcat sync and plan again:" + text);
+    }
+
+    std::vector<PlannedDeletion> deleted;
+    std::optional<registry::RegistryError> failure;
+    std::string failed_digest;
+    for (const PlannedDeletion& deletion : plan) {
+        try {
+            session.delete_manifest(deletion.digest);
+            deleted.push_back(deletion);
+        } catch (const registry::RegistryError& e) {
+            failure = e;
+            failed_digest = deletion.digest;
+            break;
+        }
+    }
+
+    // The journal first: what was deleted is gone whatever happens to the sync after it.
+    const Timestamp now = now_utc();
+    std::vector<Deletion> journal;
+    for (const PlannedDeletion& deletion : deleted) {
+        journal.push_back(Deletion{0, repository, deletion.digest, deletion.tags, deletion.size, now, origin.command,
+                                   origin.policy_file, origin.policy_sha256});
+    }
+    catalog->record_deletions(journal);
+    print_deleted(deleted, failed_digest);
+
+    std::optional<std::string> sync_failure;
+    std::optional<SyncResult> synced;
+    try {
+        IngestSpec spec;  // no guards: the removals are the deletions just made
+        synced = sync_snapshot(globals, catalog, session, options, spec, nullptr, args.quiet);
+    } catch (const Error& e) {
+        sync_failure = e.what();
+    }
+    if (!args.quiet) {
+        std::cerr << "deleted " << deleted.size() << " of " << count(plan.size(), "digest", "digests") << " ("
+                  << human_size(known_bytes(deleted)) << ") from " << name;
+        if (whole_plan.size() > plan.size()) std::cerr << "; " << whole_plan.size() - plan.size() << " left by --limit";
+        std::cerr << "\n";
+        if (synced) print_sync_summary(*synced);
+    }
+    if (sync_failure) {
+        std::cerr << "rspcat: the deletions are journalled, but the snapshot after them failed: " << *sync_failure
+                  << "; run rspcat sync\n";
+    }
+    if (failure) {
+        std::vector<std::string> left;
+        for (std::size_t i = deleted.size(); i < plan.size(); ++i) left.push_back(plan[i].digest);
+        throw registry::RegistryError(std::string(failure->what()) + "; deleted " + std::to_string(deleted.size()) +
+                                      ", not deleted: " + comma_joined(left));
+    }
+    return sync_failure ? 1 : 0;
+}
+
+}  // namespace rspcat::cli
