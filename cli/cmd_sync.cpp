@@ -2,6 +2,7 @@
 // ingested as one full snapshot, with what each new digest is (size, creation time, platforms)
 // read from its manifest. Nothing is written unless every tag was resolved and every new digest read.
 #include <filesystem>
+#include <iostream>
 
 #include "cmd_sync_gar.hpp"
 #include "common.hpp"
@@ -43,7 +44,7 @@ int run_sync(const Globals& globals, const SyncArgs& args) {
     args.guards.apply(spec);
     const SyncResult result = sync_snapshot(globals, catalog, session, options, spec, &args.guards, args.quiet);
     // On standard error, as ingest's: sync prints no results.
-    if (!args.quiet) print_sync_summary(result);
+    if (!args.quiet) std::cerr << sync_summary(result);
     return 0;
 }
 

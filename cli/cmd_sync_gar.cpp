@@ -12,10 +12,22 @@ namespace rspcat::cli {
 namespace {
 
 // The API's base URL: --gar-api, else $RSPCAT_GAR_API (for tests and proxies), else Google's.
-std::string gar_api(const GarSyncArgs& args) {
-    if (!args.api.empty()) return args.api;
+std::string gar_api(const std::string& given) {
+    if (!given.empty()) return given;
     if (const char* api = std::getenv("RSPCAT_GAR_API"); api != nullptr && *api != '\0') return api;
     return registry::default_gar_api;
+}
+
+// The options every GAR call takes, beyond the repository and the image.
+void set_connection(registry::GarOptions& options, const std::string& api, bool insecure,
+                    std::chrono::milliseconds request_timeout, std::optional<std::chrono::milliseconds> deadline) {
+    options.api = gar_api(api);
+    if (!registry::parse_base_url(options.api)) {
+        throw UsageError("--gar-api '" + options.api + "' is not http://HOST[:PORT] or https://HOST[:PORT]");
+    }
+    options.insecure = insecure;
+    options.request_timeout = request_timeout;
+    options.deadline = deadline;
 }
 
 registry::GarOptions gar_options(const GarSyncArgs& args, const SyncSettings& settings) {
@@ -31,24 +43,77 @@ registry::GarOptions gar_options(const GarSyncArgs& args, const SyncSettings& se
     if (!registry::is_repository_name(options.repository.catalog_repository(args.image))) {
         throw UsageError("--image '" + args.image + "' is not an image name (lower-case components joined by /)");
     }
-    options.api = gar_api(args);
-    if (!registry::parse_base_url(options.api)) {
-        throw UsageError("--gar-api '" + options.api + "' is not http://HOST[:PORT] or https://HOST[:PORT]");
-    }
-    options.insecure = settings.insecure;
+    set_connection(options, args.api, settings.insecure, settings.request_timeout, settings.deadline);
     options.max_pages = settings.max_pages;
-    options.request_timeout = settings.request_timeout;
-    options.deadline = settings.deadline;
     return options;
 }
 
-std::string gar_token(const GarSyncArgs& args) {
+}  // namespace
+
+bool is_gar_registry(const std::string& registry) { return registry.ends_with("-docker.pkg.dev"); }
+
+registry::GarOptions gar_options_for_catalog(const RepositoryName& repository, const std::string& api, bool insecure,
+                                             std::chrono::milliseconds request_timeout,
+                                             std::optional<std::chrono::milliseconds> deadline) {
+    // LOCATION-docker.pkg.dev and PROJECT/REPOSITORY/IMAGE, as sync --gar files them.
+    const std::string& path = repository.repository;
+    const std::size_t first = path.find('/');
+    const std::size_t second = first == std::string::npos ? first : path.find('/', first + 1);
+    const std::string location = repository.registry.substr(0, repository.registry.size() - std::string("-docker.pkg.dev").size());
+    const auto parsed = second == std::string::npos
+                            ? std::nullopt
+                            : registry::parse_gar_repository("projects/" + path.substr(0, first) + "/locations/" + location +
+                                                             "/repositories/" + path.substr(first + 1, second - first - 1));
+    if (!parsed) {
+        throw CatalogError(repository.registry + "/" + path +
+                           " is not an Artifact Registry image (LOCATION-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE)");
+    }
+    registry::GarOptions options;
+    options.repository = *parsed;
+    options.image = path.substr(second + 1);
+    set_connection(options, api, insecure, request_timeout, deadline);
+    return options;
+}
+
+std::string gar_token(const std::string& token_file) {
     registry::GarTokenLookup lookup = registry::gar_token_lookup_from_environment();
-    if (!args.token_file.empty()) lookup.token_file = args.token_file;
+    if (!token_file.empty()) lookup.token_file = token_file;
     return registry::resolve_gar_token(lookup);
 }
 
-}  // namespace
+std::string gar_sync_snapshot(const Globals& globals, std::optional<Catalog>& catalog,
+                              const registry::GarOptions& options, IngestSpec spec, const SnapshotGuardArgs* guards) {
+    const std::string registry = options.repository.registry();
+    const std::string repository = options.repository.catalog_repository(options.image);
+    const std::string source = options.api + "/v1/" + options.repository.path() + " image " + options.image;
+    const Timestamp taken_at = now_utc();
+    std::vector<ListingRow> rows;
+    try {
+        rows = registry::fetch_gar_listing(options);
+    } catch (const registry::RegistryLimitError& e) {
+        throw registry::RegistryLimitError(std::string(e.what()) + raising_option(e) + "; nothing was written", e.limit);
+    } catch (const registry::RegistryError& e) {
+        throw registry::RegistryError(std::string(e.what()) + "; nothing was written");
+    } catch (const InputError& e) {
+        throw InputError(std::string(e.what()) + "; nothing was written");
+    }
+    if (!catalog) catalog.emplace(open_for_write(globals));
+    spec.repository = {registry, repository};
+    spec.taken_at = taken_at;
+    spec.source = source;
+    spec.merge = false;
+    std::size_t next = 0;
+    auto ingest = [&] {
+        return catalog->ingest(spec, [&]() -> std::optional<ListingRow> {
+            if (next == rows.size()) return std::nullopt;
+            return std::move(rows[next++]);
+        });
+    };
+    const IngestSummary summary = guards ? guards->guarded(ingest) : ingest();
+    return registry + "/" + repository + ": snapshot " + format_timestamp(taken_at) + ": " +
+           count(summary.rows, "tag", "tags") + " (" + std::to_string(summary.added) + " new, " +
+           std::to_string(summary.moved) + " moved, " + std::to_string(summary.removed) + " removed)\n";
+}
 
 void add_gar_sync_options(CLI::App* command, GarSyncArgs& args) {
     auto* gar = command->add_option("--gar", args.repository,
@@ -80,36 +145,18 @@ int run_gar_sync(const Globals& globals, const GarSyncArgs& args, const SyncSett
     // As the Docker form: an existing catalog that cannot be written fails before the network.
     std::optional<Catalog> catalog;
     if (std::filesystem::exists(globals.db)) catalog.emplace(open_for_write(globals));
-    const std::string registry = options.repository.registry();
-    const std::string repository = options.repository.catalog_repository(options.image);
-    const std::string source = options.api + "/v1/" + options.repository.path() + " image " + options.image;
-    const Timestamp taken_at = now_utc();
-    std::vector<ListingRow> rows;
     try {
-        options.token = gar_token(args);
-        rows = registry::fetch_gar_listing(options);
-    } catch (const registry::RegistryLimitError& e) {
-        throw registry::RegistryLimitError(std::string(e.what()) + raising_option(e) + "; nothing was written", e.limit);
+        options.token = gar_token(args.token_file);
     } catch (const registry::RegistryError& e) {
         throw registry::RegistryError(std::string(e.what()) + "; nothing was written");
     } catch (const InputError& e) {
         throw InputError(std::string(e.what()) + "; nothing was written");
     }
-    if (!catalog) catalog.emplace(open_for_write(globals));
-    IngestSpec spec{{registry, repository}, settings.aliases, taken_at, source, false};
+    IngestSpec spec;
+    spec.aliases = settings.aliases;
     settings.guards.apply(spec);
-    std::size_t next = 0;
-    const IngestSummary summary = settings.guards.guarded([&] {
-        return catalog->ingest(spec, [&]() -> std::optional<ListingRow> {
-            if (next == rows.size()) return std::nullopt;
-            return std::move(rows[next++]);
-        });
-    });
-    if (!settings.quiet) {
-        std::cerr << registry << "/" << repository << ": snapshot " << format_timestamp(taken_at) << ": "
-                  << count(summary.rows, "tag", "tags") << " (" << summary.added << " new, " << summary.moved
-                  << " moved, " << summary.removed << " removed)\n";
-    }
+    const std::string summary = gar_sync_snapshot(globals, catalog, options, spec, &settings.guards);
+    if (!settings.quiet) std::cerr << summary;
     return 0;
 }
 

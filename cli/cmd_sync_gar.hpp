@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common.hpp"
+#include "rspcat/gar.hpp"
 
 namespace rspcat::cli {
 
@@ -35,5 +36,19 @@ struct SyncSettings {
 void add_gar_sync_options(CLI::App* command, GarSyncArgs& args);
 
 int run_gar_sync(const Globals& globals, const GarSyncArgs& args, const SyncSettings& settings);
+
+// Whether the catalog files `registry`'s images as Artifact Registry's (`LOCATION-docker.pkg.dev`).
+bool is_gar_registry(const std::string& registry);
+// The options for an image the catalog holds as LOCATION-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE
+// (a CatalogError for another name), at --gar-api `api` (else $RSPCAT_GAR_API, else Google's).
+registry::GarOptions gar_options_for_catalog(const RepositoryName& repository, const std::string& api, bool insecure,
+                                             std::chrono::milliseconds request_timeout,
+                                             std::optional<std::chrono::milliseconds> deadline);
+// The access token: --token-file's first line when given, else the environment's sources.
+std::string gar_token(const std::string& token_file);
+// Lists the image and ingests it as one full snapshot (the spec's repository, time and source
+// filled in here), opening `catalog` from `globals` when empty; returns the summary line.
+std::string gar_sync_snapshot(const Globals& globals, std::optional<Catalog>& catalog,
+                              const registry::GarOptions& options, IngestSpec spec, const SnapshotGuardArgs* guards);
 
 }  // namespace rspcat::cli

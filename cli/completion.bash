@@ -13,7 +13,7 @@ _rspcat_options() {
     local collection="--registry --repository --cycle --at --format"
     local headers="--no-headers"  # the commands that print a table or csv; not menu
     # How prune --apply and delete reach the registry.
-    local registry="--url --concurrency --credentials --username --password-stdin --insecure --max-pages --max-tags --timeout --deadline"
+    local registry="--url --concurrency --credentials --username --password-stdin --insecure --max-pages --max-tags --timeout --deadline --gar-api --token-file"
     case $1 in
         "") echo "--db --read-only --busy-timeout --help --version" ;;
         ingest) echo "--registry --repository --alias --at --merge --allow-empty --max-removed --allow-future --format --quiet --help" ;;

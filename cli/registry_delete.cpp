@@ -3,7 +3,11 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <memory>
 #include <set>
+
+#include "cmd_sync_gar.hpp"
+#include "rspcat/gar.hpp"
 
 namespace rspcat::cli {
 
@@ -35,10 +39,10 @@ void confirm(const std::string& question, bool yes) {
 }
 
 // What differs between the registry now and what the plan was made from, one line each.
-std::vector<std::string> differences(const registry::RegistryListing& listing, const std::vector<PlannedDeletion>& plan,
+std::vector<std::string> differences(const std::vector<ListingRow>& listing, const std::vector<PlannedDeletion>& plan,
                                      const std::map<std::string, std::string>& must_hold) {
     std::map<std::string, std::string> now;
-    for (const ListingRow& row : listing.rows) now[row.tag] = row.digest;
+    for (const ListingRow& row : listing) now[row.tag] = row.digest;
     std::vector<std::string> lines;
     for (const auto& [tag, digest] : must_hold) {
         const auto found = now.find(tag);
@@ -70,6 +74,64 @@ void print_deleted(const std::vector<PlannedDeletion>& deleted, const std::strin
     table.print(std::cout, Output{});
 }
 
+// Where the digests are deleted: what the registry holds now, the delete, and the sync after.
+class DeletionTarget {
+   public:
+    virtual ~DeletionTarget() = default;
+    virtual std::vector<ListingRow> current_tags() = 0;
+    virtual void delete_digest(const std::string& digest) = 0;
+    // A snapshot of the repository after the deletions; returns its summary for standard error.
+    virtual std::string sync(const Globals& globals, std::optional<Catalog>& catalog, bool quiet) = 0;
+};
+
+class DockerTarget : public DeletionTarget {
+   public:
+    DockerTarget(const RegistryArgs& args, const RepositoryName& repository)
+        : options_(args.options(repository.repository, repository.registry)), session_(options_) {}
+    std::vector<ListingRow> current_tags() override { return session_.read_listing().rows; }
+    void delete_digest(const std::string& digest) override { session_.delete_manifest(digest); }
+    std::string sync(const Globals& globals, std::optional<Catalog>& catalog, bool quiet) override {
+        IngestSpec spec;  // no guards: the removals are the deletions just made
+        return sync_summary(sync_snapshot(globals, catalog, session_, options_, spec, nullptr, quiet));
+    }
+
+   private:
+    registry::SyncOptions options_;
+    registry::RegistrySession session_;
+};
+
+class GarTarget : public DeletionTarget {
+   public:
+    GarTarget(const DeleteArgs& args, const RepositoryName& repository) {
+        options_ = gar_options_for_catalog(repository, args.gar_api, args.registry.insecure,
+                                           std::chrono::seconds(args.registry.timeout_seconds),
+                                           args.registry.deadline_seconds != 0
+                                               ? std::optional<std::chrono::milliseconds>(
+                                                     std::chrono::seconds(args.registry.deadline_seconds))
+                                               : std::nullopt);
+        options_.max_pages = args.registry.max_pages;
+        options_.token = gar_token(args.token_file);
+    }
+    std::vector<ListingRow> current_tags() override { return registry::fetch_gar_listing(options_); }
+    void delete_digest(const std::string& digest) override { registry::delete_gar_image(options_, digest); }
+    std::string sync(const Globals& globals, std::optional<Catalog>& catalog, bool /*quiet*/) override {
+        IngestSpec spec;
+        return gar_sync_snapshot(globals, catalog, options_, spec, nullptr);
+    }
+
+   private:
+    registry::GarOptions options_;
+};
+
+std::unique_ptr<DeletionTarget> target_for(const DeleteArgs& args, const RepositoryName& repository) {
+    if (is_gar_registry(repository.registry)) return std::make_unique<GarTarget>(args, repository);
+    if (!args.gar_api.empty() || !args.token_file.empty()) {
+        throw UsageError("--gar-api and --token-file are for Artifact Registry images (a LOCATION-docker.pkg.dev "
+                         "registry); " + repository.registry + " is a Docker registry");
+    }
+    return std::make_unique<DockerTarget>(args.registry, repository);
+}
+
 }  // namespace
 
 void DeleteArgs::add_to(CLI::App* command, const std::string& what) {
@@ -79,6 +141,13 @@ void DeleteArgs::add_to(CLI::App* command, const std::string& what) {
         ->check(positive());
     command->add_flag("-q,--quiet", quiet, "Print no progress bar and no summary (errors are still printed)");
     registry.add_to(command, "The registry: https://HOST[:PORT] or http://; default https:// and the catalog's registry");
+    command->add_option("--gar-api", gar_api,
+                        "For an Artifact Registry image: the API's base URL (default $RSPCAT_GAR_API, else "
+                        "https://artifactregistry.googleapis.com)")
+        ->check(not_empty());
+    command->add_option("--token-file", token_file,
+                        "For an Artifact Registry image: read the OAuth2 access token from this file's first line")
+        ->check(not_empty());
 }
 
 int apply_deletions(const Globals& globals, std::optional<Catalog>& catalog, const RepositoryName& repository,
@@ -91,20 +160,19 @@ int apply_deletions(const Globals& globals, std::optional<Catalog>& catalog, con
         if (!args.quiet) std::cerr << "nothing to delete from " << name << "\n";
         return 0;
     }
-    const registry::SyncOptions options = args.registry.options(repository.repository, repository.registry);
     confirm("Delete " + count(plan.size(), "digest", "digests") + " (" + human_size(known_bytes(plan)) + ") from " +
                 name + "?",
             args.yes);
 
     // Immediately before deleting: does the registry still hold what the plan was made from?
-    registry::RegistrySession session(options);
-    registry::RegistryListing listing;
+    const std::unique_ptr<DeletionTarget> target = target_for(args, repository);
+    std::vector<ListingRow> in_registry;
     try {
-        listing = session.read_listing();
+        in_registry = target->current_tags();
     } catch (const registry::RegistryError& e) {
         throw registry::RegistryError(std::string(e.what()) + raising_option(e) + "; nothing was deleted");
     }
-    const std::vector<std::string> changed = differences(listing, plan, must_hold);
+    const std::vector<std::string> changed = differences(in_registry, plan, must_hold);
     if (!changed.empty()) {
         std::string text;
         for (const auto& line : changed) text += "\n  " + line;
@@ -117,7 +185,7 @@ int apply_deletions(const Globals& globals, std::optional<Catalog>& catalog, con
     std::string failed_digest;
     for (const PlannedDeletion& deletion : plan) {
         try {
-            session.delete_manifest(deletion.digest);
+            target->delete_digest(deletion.digest);
             deleted.push_back(deletion);
         } catch (const registry::RegistryError& e) {
             failure = e;
@@ -137,10 +205,9 @@ int apply_deletions(const Globals& globals, std::optional<Catalog>& catalog, con
     print_deleted(deleted, failed_digest);
 
     std::optional<std::string> sync_failure;
-    std::optional<SyncResult> synced;
+    std::string synced;
     try {
-        IngestSpec spec;  // no guards: the removals are the deletions just made
-        synced = sync_snapshot(globals, catalog, session, options, spec, nullptr, args.quiet);
+        synced = target->sync(globals, catalog, args.quiet);
     } catch (const Error& e) {
         sync_failure = e.what();
     }
@@ -149,7 +216,7 @@ int apply_deletions(const Globals& globals, std::optional<Catalog>& catalog, con
                   << human_size(known_bytes(deleted)) << ") from " << name;
         if (whole_plan.size() > plan.size()) std::cerr << "; " << whole_plan.size() - plan.size() << " left by --limit";
         std::cerr << "\n";
-        if (synced) print_sync_summary(*synced);
+        std::cerr << synced;
     }
     if (sync_failure) {
         std::cerr << "rspcat: the deletions are journalled, but the snapshot after them failed: " << *sync_failure

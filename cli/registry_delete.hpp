@@ -1,6 +1,7 @@
-// Deleting digests from a repository's Docker registry, as `prune --apply` and `delete` do:
-// confirm, check that the registry still holds what the catalog says, delete, journal each
-// deletion in the catalog, and sync so that the catalog's snapshot shows the result.
+// Deleting digests from a repository's registry (a Docker registry, or Google Artifact Registry
+// for an image the catalog files under `LOCATION-docker.pkg.dev`), as `prune --apply` and
+// `delete` do: confirm, check that the registry still holds what the catalog says, delete,
+// journal each deletion in the catalog, and sync so that the catalog's snapshot shows the result.
 #pragma once
 
 #include <cstdint>
@@ -20,12 +21,14 @@ struct PlannedDeletion {
     std::optional<std::int64_t> size;
 };
 
-// --yes, --limit, -q and the registry connection options.
+// --yes, --limit, -q and the registry connection options: a Docker registry's, and for
+// Artifact Registry --gar-api and --token-file.
 struct DeleteArgs {
     bool yes = false;
     std::size_t limit = 0;  // 0: no limit
     bool quiet = false;
     RegistryArgs registry;
+    std::string gar_api, token_file;
     void add_to(CLI::App* command, const std::string& what);
 };
 

@@ -214,13 +214,13 @@ SyncResult sync_snapshot(const Globals& globals, std::optional<Catalog>& catalog
     return result;
 }
 
-void print_sync_summary(const SyncResult& result) {
+std::string sync_summary(const SyncResult& result) {
     const IngestSummary& summary = result.summary;
-    std::cerr << result.source << ": snapshot " << format_timestamp(result.taken_at) << ": "
-              << count(summary.rows, "tag", "tags") << " (" << summary.added << " new, " << summary.moved << " moved, "
-              << summary.removed << " removed";
-    if (result.vanished > 0) std::cerr << ", " << result.vanished << " gone before their HEAD";
-    std::cerr << "); " << count(result.new_images, "new image", "new images") << " read\n";
+    std::string text = result.source + ": snapshot " + format_timestamp(result.taken_at) + ": " +
+                       count(summary.rows, "tag", "tags") + " (" + std::to_string(summary.added) + " new, " +
+                       std::to_string(summary.moved) + " moved, " + std::to_string(summary.removed) + " removed";
+    if (result.vanished > 0) text += ", " + std::to_string(result.vanished) + " gone before their HEAD";
+    return text + "); " + count(result.new_images, "new image", "new images") + " read\n";
 }
 
 }  // namespace rspcat::cli

@@ -71,7 +71,7 @@ SyncResult sync_snapshot(const Globals& globals, std::optional<Catalog>& catalog
                          const registry::SyncOptions& options, IngestSpec spec, const SnapshotGuardArgs* guards,
                          bool quiet);
 
-// `URL/REPO: snapshot TIME: N tags (A new, M moved, R removed); K new images read` on stderr.
-void print_sync_summary(const SyncResult& result);
+// `URL/REPO: snapshot TIME: N tags (A new, M moved, R removed); K new images read` and a newline.
+std::string sync_summary(const SyncResult& result);
 
 }  // namespace rspcat::cli

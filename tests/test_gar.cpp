@@ -132,6 +132,8 @@ class FakeGar {
             return {200, {}, json{{"name", "operations/2"}, {"done", true}, {"error", {{"code", 9}, {"message", "version is in use"}}}}.dump()};
         }
         if (digest == digest_of('0')) return {200, {}, "{}"};
+        // Gone from the listing, as the API does once the operation runs.
+        std::erase_if(images_, [&](const json& image) { return image.at("uri").get<std::string>().ends_with("@" + digest); });
         return {200, {}, json{{"name", repository_path + "/operations/1"}}.dump()};
     }
 
@@ -475,4 +477,56 @@ TEST_CASE("rspcat sync --gar: nublado's gar.json fixture served in pages ingests
     CHECK(std::count(rows.begin(), rows.end(), '\n') == 7);  // the fixture's seven tags of sciplat-lab
     CHECK(run_rspcat({"--db", dir.file("synced.db"), "images", "--format", "json"}).out ==
           run_rspcat({"--db", dir.file("ingested.db"), "images", "--format", "json"}).out);
+}
+
+TEST_CASE("prune --apply and delete on an Artifact Registry image: versions deleted, journalled, synced", "[gar][prune]") {
+    FakeGar gar({docker_image("team/sciplat-lab", '1', {"w_2077_40"}, 100),
+                 docker_image("team/sciplat-lab", '2', {"w_2077_41", "recommended"}, 200),
+                 docker_image("team/sciplat-lab", '3', {"w_2077_42"}, 300),
+                 docker_image("team/sciplat-lab", '4', {"w_2077_43"}, 400)});
+    gar.overload = false;
+    TempDir dir;
+    write_text(dir.file("token"), good_token + "\n");
+    write_text(dir.file("policy.yaml"), "weekly:\n  number: 1\n");
+    const std::string db = dir.file("c.db");
+    const std::vector<std::string> connection = {"--gar-api", gar.url(), "--token-file", dir.file("token")};
+    auto rspcat = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {"--db", db});
+        args.insert(args.end(), connection.begin(), connection.end());
+        return run_isolated({}, args);
+    };
+    const auto synced = rspcat({"sync", "--gar", repository_path, "--image", "team/sciplat-lab", "--alias", "recommended"});
+    INFO(synced.err);
+    REQUIRE(synced.exit_code == 0);
+
+    const auto applied = rspcat({"prune", "--policy", dir.file("policy.yaml"), "--apply", "--yes"});
+    INFO(applied.err);
+    REQUIRE(applied.exit_code == 0);
+    const std::string versions = "/v1/" + repository_path + "/packages/team%2Fsciplat-lab/versions/";
+    std::vector<std::string> deletes;
+    for (const auto& request : gar.requests()) {
+        if (request.method == "DELETE") deletes.push_back(request.target);
+    }
+    // The newest first, as the plan lists them; w_2077_41 stays for recommended.
+    CHECK(deletes == std::vector<std::string>{versions + digest_of('3') + "?force=true", versions + digest_of('1') + "?force=true"});
+    const auto listed = run_rspcat({"--db", db, "deletions", "--format", "json"});
+    REQUIRE(listed.exit_code == 0);
+    const json journal = json::parse(listed.out);
+    REQUIRE(journal.size() == 2);
+    CHECK(journal[0].at("registry") == "us-central1-docker.pkg.dev");
+    CHECK(journal[0].at("repository") == "rubin/sciplat/team/sciplat-lab");
+    const auto images = run_rspcat({"--db", db, "images", "--format", "json"});
+    std::set<std::string> tags;
+    for (const auto& image : json::parse(images.out)) tags.insert(image.at("tag").get<std::string>());
+    CHECK(tags == std::set<std::string>{"recommended", "w_2077_41", "w_2077_43"});
+
+    const auto one = rspcat({"delete", "w_2077_43", "--yes"});
+    INFO(one.err);
+    CHECK(one.exit_code == 0);
+    CHECK(gar.requests().back().method == "GET");  // the sync after it
+    bool deleted = false;
+    for (const auto& request : gar.requests()) deleted = deleted || request.target == versions + digest_of('4') + "?force=true";
+    CHECK(deleted);
+    const auto newest = run_rspcat({"--db", db, "deletions", "--limit", "1", "--format", "json"});
+    CHECK(json::parse(newest.out)[0].at("command") == "delete");
 }
