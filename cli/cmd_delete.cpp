@@ -56,7 +56,7 @@ std::vector<PlannedDeletion> plan_tag_deletions(const std::vector<Image>& images
 int run_delete(const Globals& globals, const DeleteCommandArgs& args) {
     if (globals.read_only) throw UsageError("delete writes to the catalog; it cannot run with --read-only");
     std::optional<Catalog> catalog;
-    catalog.emplace(open_for_write(globals));
+    catalog.emplace(open_for_query(globals));  // one that exists: a mistyped --db is no new catalog
     const std::optional<RepositoryName> named = args.repository.name();
     const std::vector<Image> images = catalog->images(CollectionSpec{named}, {.hide_arch_specific = false});
     if (images.empty()) throw CatalogError("the repository has no current images; nothing was deleted");

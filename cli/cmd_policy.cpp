@@ -50,25 +50,21 @@ struct PolicyArgs {
             }
             reference = {policy, key};
         }
+        // What the journal records is what was parsed: the same bytes, read once.
+        auto record = [&](const std::string& bytes) {
+            if (!source) return;
+            source->policy_file = reference.key_path.empty() ? reference.file : reference.file + "#" + reference.key_path;
+            source->policy_sha256 = registry::sha256_digest(bytes);
+        };
         if (reference.file != "-") {
-            FilterPolicy read = load_policy_file(reference.file, reference.key_path);
-            if (source) {
-                std::ifstream in(reference.file, std::ios::binary);
-                std::ostringstream bytes;
-                bytes << in.rdbuf();
-                if (!in) throw CatalogError("cannot read the policy file " + reference.file + " again to hash it");
-                source->policy_file = policy;
-                source->policy_sha256 = registry::sha256_digest(bytes.str());
-            }
-            return read;
+            const std::string bytes = read_policy_file(reference.file);
+            record(bytes);
+            return parse_policy(bytes, reference.file, policy_format_of(reference.file), reference.key_path);
         }
         std::ostringstream text;
         text << std::cin.rdbuf();
         if (std::cin.bad()) throw CatalogError("cannot read the policy from standard input");
-        if (source) {
-            source->policy_file = policy;
-            source->policy_sha256 = registry::sha256_digest(text.str());
-        }
+        record(text.str());
         // YAML, which also reads JSON: standard input has no name to tell them apart.
         return parse_policy(text.str(), "standard input", PolicyFormat::yaml, reference.key_path);
     }
@@ -166,7 +162,7 @@ int run_prune(const Globals& globals, const PruneArgs& args) {
     DeletionOrigin origin{"prune", std::nullopt, std::nullopt};
     const FilterPolicy policy = args.policy.read(args.apply ? &origin : nullptr);
     std::optional<Catalog> catalog;
-    catalog.emplace(args.apply ? open_for_write(globals) : open_for_query(globals));
+    catalog.emplace(open_for_query(globals));  // --apply too: it needs a catalog that exists
     const std::vector<Image> images = catalog->images(spec, {.hide_arch_specific = false});
     // A --keep that names no tag protects nothing: most likely a typo, and the plan would then
     // delete what the operator meant to keep.

@@ -16,6 +16,7 @@ struct SyncArgs {
     std::string repository;
     std::vector<std::string> aliases;
     bool quiet = false;
+    bool skip_manifests = false;
     RegistryArgs registry;
     SnapshotGuardArgs guards;
     GarSyncArgs gar;  // --gar: Google Artifact Registry instead of --url
@@ -42,7 +43,8 @@ int run_sync(const Globals& globals, const SyncArgs& args) {
     IngestSpec spec;
     spec.aliases = args.aliases;
     args.guards.apply(spec);
-    const SyncResult result = sync_snapshot(globals, catalog, session, options, spec, &args.guards, args.quiet);
+    const SyncResult result =
+        sync_snapshot(globals, catalog, session, options, spec, &args.guards, args.quiet, !args.skip_manifests);
     // On standard error, as ingest's: sync prints no results.
     if (!args.quiet) std::cerr << sync_summary(result);
     return 0;
@@ -63,6 +65,9 @@ void add_sync_commands(Commands& commands) {
     args->guards.add_to(command);
     args->registry.add_to(command, "The registry: https://HOST[:PORT] (or http://); or --gar");
     command->add_flag("-q,--quiet", args->quiet, "Print no progress bar and no summary (errors are still printed)");
+    command->add_flag("--skip-manifests", args->skip_manifests,
+                      "Read no manifests or configs, only tags and digests (for registries that count manifest GETs "
+                      "against a pull rate limit, as Docker Hub does); new images get no size or creation time");
     add_gar_sync_options(command, args->gar);
 }
 

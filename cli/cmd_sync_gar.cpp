@@ -121,7 +121,7 @@ void add_gar_sync_options(CLI::App* command, GarSyncArgs& args) {
                                     "projects/PROJECT/locations/LOCATION/repositories/REPOSITORY");
     gar->check(not_empty());
     for (const char* docker_only : {"--url", "--repository", "--credentials", "--username", "--password-stdin",
-                                    "--concurrency", "--max-tags"}) {
+                                    "--concurrency", "--max-tags", "--skip-manifests"}) {
         gar->excludes(command->get_option(docker_only));
     }
     command->add_option("--image", args.image, "With --gar: the image (package) to list, e.g. sciplat-lab")

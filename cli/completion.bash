@@ -17,7 +17,7 @@ _rspcat_options() {
     case $1 in
         "") echo "--db --read-only --busy-timeout --help --version" ;;
         ingest) echo "--registry --repository --alias --at --merge --allow-empty --max-removed --allow-future --format --quiet --help" ;;
-        sync) echo "--url --repository --alias --allow-empty --max-removed --concurrency --credentials --username --password-stdin --insecure --gar --image --gar-api --token-file --max-pages --max-tags --timeout --deadline --quiet --help" ;;
+        sync) echo "--url --repository --alias --allow-empty --max-removed --concurrency --credentials --username --password-stdin --insecure --gar --image --gar-api --token-file --max-pages --max-tags --timeout --deadline --quiet --skip-manifests --help" ;;
         images) echo "$collection --all-arch --hide-aliased --hide-resolved-aliases $headers --help" ;;
         latest | show) echo "$collection $headers --help" ;;
         history | diff) echo "--registry --repository --format $headers --help" ;;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <set>
@@ -57,6 +58,54 @@ std::vector<std::string> differences(const std::vector<ListingRow>& listing, con
         for (const auto& [tag, digest] : now) {
             if (digest == deletion.digest && !planned.count(tag)) {
                 lines.push_back(tag + " now points to " + digest + ", which the plan deletes");
+            }
+        }
+    }
+    return lines;
+}
+
+// What the catalog read of the manifests of `digests` (only a synced repository has them).
+std::map<std::string, ManifestDetails> manifests_of(const Catalog& catalog, const std::vector<std::string>& digests) {
+    std::map<std::string, ManifestDetails> out;
+    for (ManifestDetails& details : catalog.manifests(digests)) {
+        const std::string digest = details.digest;
+        out.emplace(digest, std::move(details));
+    }
+    return out;
+}
+
+// Indexes before the images they reference: a run stopped half-way then leaves no index whose
+// platform images are gone.
+std::vector<PlannedDeletion> indexes_first(const Catalog& catalog, const std::vector<PlannedDeletion>& plan) {
+    std::vector<std::string> digests;
+    for (const auto& deletion : plan) digests.push_back(deletion.digest);
+    const auto manifests = manifests_of(catalog, digests);
+    std::vector<PlannedDeletion> ordered = plan;
+    std::stable_partition(ordered.begin(), ordered.end(), [&](const PlannedDeletion& deletion) {
+        const auto found = manifests.find(deletion.digest);
+        return found != manifests.end() && !found->second.platforms.empty();
+    });
+    return ordered;
+}
+
+// A planned digest that an index which stays references as one of its platforms, by what the
+// catalog read of the registry's current digests: deleting it would break that index.
+std::vector<std::string> entries_of_staying_indexes(const Catalog& catalog, const std::vector<ListingRow>& in_registry,
+                                                    const std::vector<PlannedDeletion>& plan) {
+    std::set<std::string> planned;
+    for (const auto& deletion : plan) planned.insert(deletion.digest);
+    std::map<std::string, std::vector<std::string>> tags_on;
+    for (const ListingRow& row : in_registry) tags_on[row.digest].push_back(row.tag);
+    std::vector<std::string> digests;
+    for (const auto& [digest, tags] : tags_on) {
+        if (!planned.count(digest)) digests.push_back(digest);
+    }
+    std::vector<std::string> lines;
+    for (const auto& [digest, details] : manifests_of(catalog, digests)) {
+        for (const Platform& platform : details.platforms) {
+            if (planned.count(platform.digest)) {
+                lines.push_back(platform.digest + " is the " + platform_name(platform) + " image of index " + digest +
+                                " (" + comma_joined(tags_on[digest]) + "), which stays");
             }
         }
     }
@@ -153,82 +202,101 @@ void DeleteArgs::add_to(CLI::App* command, const std::string& what) {
 int apply_deletions(const Globals& globals, std::optional<Catalog>& catalog, const RepositoryName& repository,
                     const std::vector<PlannedDeletion>& whole_plan, const std::map<std::string, std::string>& must_hold,
                     const DeleteArgs& args, const DeletionOrigin& origin) {
-    std::vector<PlannedDeletion> plan = whole_plan;
+    std::vector<PlannedDeletion> plan = indexes_first(*catalog, whole_plan);
     if (args.limit > 0 && plan.size() > args.limit) plan.resize(args.limit);
     const std::string name = repository.registry + "/" + repository.repository;
     if (plan.empty()) {
         if (!args.quiet) std::cerr << "nothing to delete from " << name << "\n";
         return 0;
     }
+    // The connection first, so that its usage errors come before the question.
+    const std::unique_ptr<DeletionTarget> target = target_for(args, repository);
+    if (!args.yes) {
+        for (const PlannedDeletion& deletion : plan) {
+            std::cerr << "  " << deletion.digest << "  " << (deletion.size ? human_size(*deletion.size) : "?") << "  "
+                      << comma_joined(deletion.tags) << "\n";
+        }
+    }
     confirm("Delete " + count(plan.size(), "digest", "digests") + " (" + human_size(known_bytes(plan)) + ") from " +
                 name + "?",
             args.yes);
 
     // Immediately before deleting: does the registry still hold what the plan was made from?
-    const std::unique_ptr<DeletionTarget> target = target_for(args, repository);
     std::vector<ListingRow> in_registry;
     try {
         in_registry = target->current_tags();
     } catch (const registry::RegistryError& e) {
         throw registry::RegistryError(std::string(e.what()) + raising_option(e) + "; nothing was deleted");
     }
-    const std::vector<std::string> changed = differences(in_registry, plan, must_hold);
+    std::vector<std::string> changed = differences(in_registry, plan, must_hold);
+    for (const auto& line : entries_of_staying_indexes(*catalog, in_registry, plan)) changed.push_back(line);
     if (!changed.empty()) {
         std::string text;
         for (const auto& line : changed) text += "\n  " + line;
-        throw CatalogError("the registry changed since the catalog's last snapshot of " + name +
-                           "; nothing was deleted: run rspcat sync and plan again:" + text);
+        throw CatalogError("the registry no longer matches the plan for " + name +
+                           " (it changed since the catalog's last snapshot, or the plan would break an image that "
+                           "stays); nothing was deleted: run rspcat sync and plan again:" + text);
     }
 
     std::vector<PlannedDeletion> deleted;
-    std::optional<registry::RegistryError> failure;
+    std::optional<std::string> failure;
     std::string failed_digest;
     for (const PlannedDeletion& deletion : plan) {
+        // Whatever stops the run, what was deleted before it is still reported and journalled.
         try {
             target->delete_digest(deletion.digest);
             deleted.push_back(deletion);
-        } catch (const registry::RegistryError& e) {
-            failure = e;
+        } catch (const std::exception& e) {
+            failure = e.what();
             failed_digest = deletion.digest;
             break;
         }
     }
+    print_deleted(deleted, failed_digest);
 
-    // The journal first: what was deleted is gone whatever happens to the sync after it.
+    // The journal before the sync: what was deleted is gone whatever happens to the sync.
     const Timestamp now = now_utc();
     std::vector<Deletion> journal;
     for (const PlannedDeletion& deletion : deleted) {
         journal.push_back(Deletion{0, repository, deletion.digest, deletion.tags, deletion.size, now, origin.command,
                                    origin.policy_file, origin.policy_sha256});
     }
-    catalog->record_deletions(journal);
-    print_deleted(deleted, failed_digest);
+    std::optional<std::string> journal_failure;
+    try {
+        catalog->record_deletions(journal);
+    } catch (const std::exception& e) {
+        journal_failure = e.what();
+        std::vector<std::string> digests;
+        for (const auto& deletion : deleted) digests.push_back(deletion.digest);
+        std::cerr << "rspcat: deleted from the registry but not journalled (" << e.what()
+                  << "): " << comma_joined(digests) << "\n";
+    }
 
     std::optional<std::string> sync_failure;
     std::string synced;
-    try {
-        synced = target->sync(globals, catalog, args.quiet);
-    } catch (const Error& e) {
-        sync_failure = e.what();
+    if (!deleted.empty()) {
+        try {
+            synced = target->sync(globals, catalog, args.quiet);
+        } catch (const std::exception& e) {
+            sync_failure = e.what();
+        }
     }
     if (!args.quiet) {
         std::cerr << "deleted " << deleted.size() << " of " << count(plan.size(), "digest", "digests") << " ("
                   << human_size(known_bytes(deleted)) << ") from " << name;
         if (whole_plan.size() > plan.size()) std::cerr << "; " << whole_plan.size() - plan.size() << " left by --limit";
-        std::cerr << "\n";
-        std::cerr << synced;
+        std::cerr << "\n" << synced;
     }
     if (sync_failure) {
-        std::cerr << "rspcat: the deletions are journalled, but the snapshot after them failed: " << *sync_failure
-                  << "; run rspcat sync\n";
+        std::cerr << "rspcat: the snapshot after the deletions failed: " << *sync_failure << "; run rspcat sync\n";
     }
     if (failure) {
         std::vector<std::string> left;
         for (std::size_t i = deleted.size(); i < plan.size(); ++i) left.push_back(plan[i].digest);
-        throw registry::RegistryError(std::string(failure->what()) + "; deleted " + std::to_string(deleted.size()) +
+        throw registry::RegistryError(*failure + "; deleted " + std::to_string(deleted.size()) +
                                       ", not deleted: " + comma_joined(left));
     }
-    return sync_failure ? 1 : 0;
+    return sync_failure || journal_failure ? 1 : 0;
 }
 
 }  // namespace rspcat::cli

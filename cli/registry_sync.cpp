@@ -172,7 +172,7 @@ void ProgressBar::finish() {
 
 SyncResult sync_snapshot(const Globals& globals, std::optional<Catalog>& catalog, registry::RegistrySession& session,
                          const registry::SyncOptions& options, IngestSpec spec, const SnapshotGuardArgs* guards,
-                         bool quiet) {
+                         bool quiet, bool read_manifests) {
     SyncResult result;
     result.source = options.url.text() + "/" + options.repository;
     result.taken_at = now_utc();
@@ -186,7 +186,8 @@ SyncResult sync_snapshot(const Globals& globals, std::optional<Catalog>& catalog
             std::cerr << "rspcat: warning: " << result.source << ": tag '" << tag
                       << "' was listed but is gone (HTTP 404 on its manifest): deleted meanwhile, left out\n";
         }
-        const auto [known, unknown] = split_by_known_manifests(catalog ? &*catalog : nullptr, listing.rows);
+        auto [known, unknown] = split_by_known_manifests(catalog ? &*catalog : nullptr, listing.rows);
+        if (!read_manifests) unknown.clear();
         ProgressBar progress(quiet, "images");
         spec.manifests =
             session.fetch_manifest_details(unknown, [&](std::size_t done, std::size_t total) { progress.update(done, total); });

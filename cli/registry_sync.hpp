@@ -67,9 +67,11 @@ struct SyncResult {
 // ingests one full snapshot as `spec` says (its repository, source, time and manifests are
 // filled in here). `catalog` is opened (created) from `globals` when empty, only once there is
 // something to write. A RegistryError ends in "; nothing was written".
+// With `read_manifests` false, only the tag list and the HEADs are asked (sizes stay unknown for
+// digests the catalog has not read).
 SyncResult sync_snapshot(const Globals& globals, std::optional<Catalog>& catalog, registry::RegistrySession& session,
                          const registry::SyncOptions& options, IngestSpec spec, const SnapshotGuardArgs* guards,
-                         bool quiet);
+                         bool quiet, bool read_manifests = true);
 
 // `URL/REPO: snapshot TIME: N tags (A new, M moved, R removed); K new images read` and a newline.
 std::string sync_summary(const SyncResult& result);

@@ -87,3 +87,25 @@ TEST_CASE("prune --apply stops at the first failed delete, journals what went, a
     CHECK(journal()[0].at("tags") == json::array({"recommended", "w_2077_04"}));
     CHECK(journal()[0].at("command") == "delete");
 }
+
+TEST_CASE("sync --skip-manifests asks only for the tag list and the HEADs", "[sync][cli]") {
+    FakeRegistryConfig config;
+    config.tags = {{"w_2077_01", fake_image("skip1")}, {"w_2077_02", fake_image("skip2")}};
+    FakeRegistry registry(config);
+    TempDir dir;
+    const std::string db = dir.file("c.db");
+    const auto synced = run_rspcat({"--db", db, "sync", "--url", registry.url(), "--repository", "lab", "--skip-manifests"});
+    INFO(synced.err);
+    REQUIRE(synced.exit_code == 0);
+    CHECK_THAT(synced.err, Catch::Contains("(2 new, 0 moved, 0 removed); 0 new images read"));
+    CHECK(registry.count("GET", "/v2/lab/manifests/") == 0);
+    CHECK(registry.count("GET", "/v2/lab/blobs/") == 0);
+    CHECK(registry.count("HEAD", "/v2/lab/manifests/") == 2);
+    CHECK(run_command(SQLITE3_SHELL, {db, "select count(*), count(size) from images"}).out == "2|0\n");
+    // Without it, the next sync reads both, and the sizes are known.
+    const auto full = run_rspcat({"--db", db, "sync", "--url", registry.url(), "--repository", "lab"});
+    INFO(full.err);
+    REQUIRE(full.exit_code == 0);
+    CHECK_THAT(full.err, Catch::Contains("2 new images read"));
+    CHECK(run_command(SQLITE3_SHELL, {db, "select count(size) from images"}).out == "2\n");
+}

@@ -252,6 +252,29 @@ TEST_CASE("prune plans delete by digest and protect what is still needed", "[pol
     CHECK(no_keep.bytes == 107);
 }
 
+TEST_CASE("a protected multi-architecture build keeps its architecture-specific images", "[policy]") {
+    // recommended is on w_2077_03's index; its -amd64 and -arm64 images are what the index
+    // references, so they stay with it although no kept tag is on their digests.
+    const std::vector<Image> images = {
+        image("recommended", "i", std::nullopt, "w_2077_03"),
+        image("w_2077_05", "5"),
+        image("w_2077_04", "4"),
+        image("w_2077_03", "i"),
+        image("w_2077_03-amd64", "x", 10),
+        image("w_2077_03-arm64", "y", 20),
+        image("w_2077_02-amd64", "z", 30),
+    };
+    const FilterPolicy policy = parse_policy_json(R"({"weekly": {"number": 2}})", "p");
+    const PrunePlan plan = plan_prune(images, policy, *parse_timestamp("2078-01-01"), {});
+    REQUIRE(plan.deletions.size() == 1);
+    CHECK(plan.deletions[0].tags == std::vector<std::string>{"w_2077_02-amd64"});
+    CHECK(plan.bytes == 30);
+    REQUIRE(plan.protections.size() == 3);
+    for (const auto& protection : plan.protections) CHECK(protection.kept_by == std::vector<std::string>{"recommended"});
+    CHECK(plan.protections[1].tags == std::vector<std::string>{"w_2077_03-amd64"});
+    CHECK(plan.protections[2].tags == std::vector<std::string>{"w_2077_03-arm64"});
+}
+
 TEST_CASE("an age that reaches back past the earliest time keeps every date", "[policy]") {
     // Issue 11, item 7: 106751991167300 days and 2^63 − 1 seconds both read as durations, and
     // basis − age overflowed for a basis before 1970 (UBSan halts there) and wrapped to a cut-off

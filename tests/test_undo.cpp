@@ -380,3 +380,26 @@ TEST_CASE("rspcat undo takes back syncs: the first, and one that moves, adds and
         CHECK(dump(db) == dumps[i]);
     }
 }
+
+TEST_CASE("undo keeps a repository that has journalled deletions, and the journal reads back", "[undo]") {
+    Catalog catalog(":memory:");
+    const RepositoryName name{"example.org", "solo"};
+    catalog.ingest(spec_of(name, "2021-06-01"), rows_of({{"w_2021_22", digest('1'), 100, 1}, {"w_2021_23", digest('2'), 200, 2}}));
+    const Deletion deletion{0, name, digest('1'), {"w_2021_22", "a_tag"}, 100, *parse_timestamp("2021-06-02T03:04:05Z"),
+                            "prune", "policy.yaml#controller", "sha256:" + std::string(64, 'f')};
+    catalog.record_deletions({deletion});
+    const auto journal = catalog.deletions(name);
+    REQUIRE(journal.size() == 1);
+    Deletion expected = deletion;
+    expected.id = journal[0].id;
+    expected.tags = {"a_tag", "w_2021_22"};  // sorted
+    CHECK(journal[0] == expected);
+    for (const bool dry_run : {true, false}) {
+        CAPTURE(dry_run);
+        CHECK_THROWS_WITH(catalog.undo(name, dry_run), Catch::Contains("journal of deletions"));
+    }
+    CHECK(catalog.repositories().size() == 1);
+    CHECK_THROWS_AS(catalog.record_deletions({Deletion{0, name, "sha256:abc", {}, {}, {}, "prune", {}, {}}}), InputError);
+    CHECK_THROWS_AS(catalog.record_deletions({Deletion{0, name, digest('2'), {}, {}, {}, "purge", {}, {}}}), InputError);
+    CHECK(catalog.deletions().size() == 1);
+}

@@ -206,14 +206,6 @@ ON CONFLICT (repository_id, tag_id) DO UPDATE SET
     SQLite::bind(batch, journal.last_batch, repository);
     batch.exec();
     if (journal.created_repository) {
-        Statement deletions(db, "SELECT count(*) FROM deletions WHERE repository_id = ?");
-        deletions.bind(1, static_cast<std::int64_t>(repository));
-        deletions.executeStep();
-        if (deletions.getColumn(0).getInt64() > 0) {
-            // The journal records what happened in the registry; no undo of a listing takes it back.
-            throw CatalogError("undoing the repository's first snapshot would remove the repository, and with it its "
-                               "journal of deletions from the registry; nothing was undone");
-        }
         run_for(db, "DELETE FROM repositories WHERE id = :repository", snapshot, repository);
     }
 }
@@ -280,6 +272,12 @@ UndoSummary Catalog::undo(const std::optional<RepositoryName>& repository, bool 
         summary.tags_removed = made.getColumn(0).getInt64();
         summary.aliases_removed = journal->aliases_added;
         summary.repository_removed = journal->created_repository;
+        if (journal->created_repository &&
+            count_for(db, "SELECT count(*) FROM deletions WHERE repository_id = :repository", snapshot, id) > 0) {
+            // The journal records what happened in the registry; no undo of a listing takes it back.
+            throw CatalogError("undoing the repository's first snapshot would remove the repository, and with it its "
+                               "journal of deletions from the registry; nothing was undone");
+        }
         if (dry_run) return summary;
         apply_undo(db, snapshot, id, *journal);
         impl_->refresh_listing();

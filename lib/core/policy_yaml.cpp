@@ -151,7 +151,7 @@ PolicyFormat policy_format_of(std::string_view path) {
     return path.ends_with(".json") ? PolicyFormat::json : PolicyFormat::yaml;
 }
 
-FilterPolicy load_policy_file(const std::string& path, std::string_view key_path) {
+std::string read_policy_file(const std::string& path) {
     // An ifstream opens a directory and reads nothing from it: that would be an empty policy.
     std::error_code ignored;
     if (std::filesystem::is_directory(path, ignored)) {
@@ -163,7 +163,11 @@ FilterPolicy load_policy_file(const std::string& path, std::string_view key_path
     std::ostringstream text;
     text << in.rdbuf();
     if (in.bad()) throw PolicyError("cannot read policy " + path + ": " + std::strerror(errno != 0 ? errno : EIO));
-    return parse_policy(text.str(), path, policy_format_of(path), key_path);
+    return text.str();
+}
+
+FilterPolicy load_policy_file(const std::string& path, std::string_view key_path) {
+    return parse_policy(read_policy_file(path), path, policy_format_of(path), key_path);
 }
 
 PolicyReference parse_policy_reference(const std::string& text) {

@@ -49,6 +49,7 @@ PrunePlan plan_prune(const std::vector<Image>& images, const FilterPolicy& polic
     struct Group {
         std::vector<std::string> pruned, kept_by;
         std::optional<std::int64_t> size;
+        std::set<std::string> builds;
     };
     std::vector<std::string> order;
     std::map<std::string, Group> groups;
@@ -57,6 +58,7 @@ PrunePlan plan_prune(const std::vector<Image>& images, const FilterPolicy& polic
         if (fresh) order.push_back(image.digest);
         Group& group = it->second;
         if (!group.size) group.size = image.size;
+        group.builds.insert(build_of(image));
         const bool pruned = pruned_builds.count(build_of(image)) > 0 && image.tag.type != ImageType::alias &&
                             image.tag.type != ImageType::unknown;
         if (pruned && !keep_set.count(image.tag.tag)) {
@@ -66,6 +68,28 @@ PrunePlan plan_prune(const std::vector<Image>& images, const FilterPolicy& polic
             if (pruned) group.pruned.push_back(image.tag.tag);  // wanted gone, but named by --keep
         }
     }
+    // A pruned build stays whole while one of its digests is protected: a multi-architecture
+    // index that an alias keeps references its architecture-specific images, and deleting those
+    // would leave the alias pointing to an image that cannot be pulled. They are kept by the
+    // same tags.
+    std::map<std::string, std::set<std::string>> build_kept_by;
+    for (const std::string& digest : order) {
+        const Group& group = groups.at(digest);
+        if (group.pruned.empty() || group.kept_by.empty()) continue;
+        for (const std::string& build : group.builds) build_kept_by[build].insert(group.kept_by.begin(), group.kept_by.end());
+    }
+    for (const std::string& digest : order) {
+        Group& group = groups.at(digest);
+        if (group.pruned.empty() || !group.kept_by.empty()) continue;
+        std::set<std::string> kept_by;
+        for (const std::string& build : group.builds) {
+            if (const auto found = build_kept_by.find(build); found != build_kept_by.end()) {
+                kept_by.insert(found->second.begin(), found->second.end());
+            }
+        }
+        group.kept_by.assign(kept_by.begin(), kept_by.end());
+    }
+
     PrunePlan plan;
     for (const std::string& digest : order) {
         Group& group = groups.at(digest);

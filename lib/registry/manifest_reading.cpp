@@ -133,7 +133,7 @@ std::string sha256_digest(std::string_view bytes) {
     unsigned char hash[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
     if (EVP_Digest(bytes.data(), bytes.size(), hash, &length, EVP_sha256(), nullptr) != 1 || length != 32) {
-        throw std::runtime_error("OpenSSL could not compute a SHA-256 digest");
+        throw RegistryError("OpenSSL could not compute a SHA-256 digest");
     }
     static constexpr char hex[] = "0123456789abcdef";
     std::string digest = "sha256:";

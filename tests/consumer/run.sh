@@ -49,7 +49,7 @@ check_install() {
     # Headers: the public ones, and nothing else.
     # shellcheck disable=SC2012
     headers=$(cd "$prefix/include/rspcat" && LC_ALL=C ls | tr '\n' ' ')
-    want="catalog.hpp error.hpp export.hpp gar.hpp image.hpp json_listing.hpp listing.hpp policy.hpp prune.hpp registry.hpp semver.hpp sql.hpp tag.hpp time.hpp version.hpp "
+    want="catalog.hpp error.hpp export.hpp gar.hpp image.hpp json_listing.hpp listing.hpp manifest.hpp policy.hpp prune.hpp registry.hpp semver.hpp sql.hpp tag.hpp time.hpp version.hpp "
     [ "$headers" = "$want" ] || fail "$name: include/rspcat holds [$headers], not [$want]"
     [ -f "$prefix/share/man/man1/rspcat.1" ] || fail "$name: no share/man/man1/rspcat.1"
     [ -f "$prefix/share/bash-completion/completions/rspcat" ] ||

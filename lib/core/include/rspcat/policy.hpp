@@ -79,6 +79,9 @@ RSPCAT_API PolicyFormat policy_format_of(std::string_view path);
 
 // Reads the policy file at `path` (not a directory; an error names why a file cannot be read,
 // as `No such file or directory`) in the format its name says.
+// The bytes of a policy file, as load_policy_file() reads them (PolicyError naming the file when
+// it cannot be read), for a caller that also records what it applied.
+RSPCAT_API std::string read_policy_file(const std::string& path);
 RSPCAT_API FilterPolicy load_policy_file(const std::string& path, std::string_view key_path = {});
 
 // A policy named on a command line: `FILE`, or `FILE#KEY.PATH` for a policy inside a larger

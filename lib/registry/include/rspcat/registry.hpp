@@ -198,8 +198,9 @@ RSPCAT_API std::vector<ManifestDetails> fetch_manifest_details(
     const std::function<void(std::size_t done, std::size_t total)>& on_progress = {});
 
 // `DELETE /v2/<name>/manifests/<digest>`: the registry deletes the manifest and every tag on it.
-// Throws RegistryError (naming the URL and status; for 405, that the registry does not allow
-// deletes) unless it answers 202 or 200.
+// A 404 counts as deleted: the manifest is gone (a retried DELETE whose first answer was lost
+// finds it so). Throws RegistryError (naming the URL and status; for 405, that the registry does
+// not allow deletes) for any other answer but 202 or 200.
 RSPCAT_API void delete_manifest(const SyncOptions& options, const std::string& digest);
 
 // The calls above on one connection setup and one authentication: a sync that lists, then reads
