@@ -158,6 +158,9 @@ int run_prune(const Globals& globals, const PruneArgs& args) {
     const Output output = args.format.output();
     const CollectionSpec spec = args.collection.spec();
     if (args.apply && spec.at) throw UsageError("--apply deletes by the catalog's current state: it takes no --at");
+    if (args.apply && output.format != Format::table) {
+        throw UsageError("--apply prints a table of what it deleted; `rspcat deletions --format json` lists them as JSON");
+    }
     if (args.apply && globals.read_only) throw UsageError("--apply writes to the catalog; it cannot run with --read-only");
     DeletionOrigin origin{"prune", std::nullopt, std::nullopt};
     const FilterPolicy policy = args.policy.read(args.apply ? &origin : nullptr);

@@ -173,7 +173,14 @@ class GarTarget : public DeletionTarget {
 };
 
 std::unique_ptr<DeletionTarget> target_for(const DeleteArgs& args, const RepositoryName& repository) {
-    if (is_gar_registry(repository.registry)) return std::make_unique<GarTarget>(args, repository);
+    if (is_gar_registry(repository.registry)) {
+        const RegistryArgs& docker = args.registry;
+        if (!docker.url.empty() || !docker.credentials.empty() || !docker.username.empty() || docker.password_stdin) {
+            throw UsageError("--url, --credentials, --username and --password-stdin are for Docker registries; " +
+                             repository.registry + " is Artifact Registry's (--gar-api, --token-file)");
+        }
+        return std::make_unique<GarTarget>(args, repository);
+    }
     if (!args.gar_api.empty() || !args.token_file.empty()) {
         throw UsageError("--gar-api and --token-file are for Artifact Registry images (a LOCATION-docker.pkg.dev "
                          "registry); " + repository.registry + " is a Docker registry");

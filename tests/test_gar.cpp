@@ -527,6 +527,11 @@ TEST_CASE("prune --apply and delete on an Artifact Registry image: versions dele
     bool deleted = false;
     for (const auto& request : gar.requests()) deleted = deleted || request.target == versions + digest_of('4') + "?force=true";
     CHECK(deleted);
+    // Docker options are refused for it, before any request.
+    const std::size_t requests = gar.requests().size();
+    CHECK(rspcat({"delete", "w_2077_41", "recommended", "--yes", "--url", "https://example.org"}).exit_code == 2);
+    CHECK(rspcat({"prune", "--policy", dir.file("policy.yaml"), "--apply", "--yes", "--format", "json"}).exit_code == 2);
+    CHECK(gar.requests().size() == requests);
     const auto newest = run_rspcat({"--db", db, "deletions", "--limit", "1", "--format", "json"});
     CHECK(json::parse(newest.out)[0].at("command") == "delete");
 }
