@@ -42,9 +42,7 @@ std::vector<PlannedDeletion> plan_tag_deletions(const std::vector<Image>& images
             if (!named.count(other)) others.push_back(other);
         }
         if (!others.empty() && !force) {
-            std::string list;
-            for (const auto& other : others) list += (list.empty() ? "" : ", ") + other;
-            throw CatalogError(tag + "'s digest " + image.digest + " also carries " + list +
+            throw CatalogError(tag + "'s digest " + image.digest + " also carries " + join(others, ", ") +
                                ": deleting it would delete them too; name them as well, or pass --force. "
                                "Nothing was deleted");
         }
@@ -104,8 +102,7 @@ int run_deletions(const Globals& globals, const DeletionsArgs& args) {
     Table table;
     table.columns = {"deleted_at", "registry", "repository", "digest", "size", "tags", "command", "policy_file", "policy_sha256"};
     for (const auto& d : deletions) {
-        std::string tags;
-        for (const auto& tag : d.tags) tags += (tags.empty() ? "" : " ") + tag;
+        const std::string tags = join(d.tags, " ");
         const bool people = output.format == Format::table;
         table.rows.push_back({format_timestamp(d.deleted_at), d.repository.registry, d.repository.repository, d.digest,
                               d.size ? (people ? human_size(*d.size) : std::to_string(*d.size)) : "", tags, d.command,

@@ -18,15 +18,6 @@ std::string version_text(const Tag& tag) { return tag.version ? to_string(*tag.v
 
 std::string date_text(const Tag& tag) { return tag.date ? format_date(*tag.date) : std::string(); }
 
-std::string join(const std::vector<std::string>& items, const char* separator) {
-    std::string out;
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        if (i > 0) out += separator;
-        out += items[i];
-    }
-    return out;
-}
-
 // `sha256:0123456789ab…`: enough to tell digests apart in a table.
 std::string short_digest(const std::string& digest) {
     constexpr std::size_t shown = 7 + 12;
@@ -138,6 +129,15 @@ std::string table_header(const std::string& column) {
 
 void Table::print(std::ostream& out, const Output& output) const {
     output.format == Format::csv ? print_csv(out, *this, output.headers) : print_aligned(out, *this, output.headers);
+}
+
+std::string join(const std::vector<std::string>& items, const char* separator) {
+    std::string out;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i > 0) out += separator;
+        out += items[i];
+    }
+    return out;
 }
 
 std::string count(std::size_t n, const std::string& one, const std::string& many) {

@@ -39,6 +39,9 @@ void print_images(std::ostream& out, const std::vector<Image>& images, const Out
 void print_image(std::ostream& out, const std::optional<Image>& image, const Output& output);
 void print_tags(std::ostream& out, const std::vector<Tag>& tags, const Output& output);
 
+// The items with `separator` between them.
+std::string join(const std::vector<std::string>& items, const char* separator);
+
 // `1 tag`, `2 tags`, `0 tags`: a count and its noun, singular for exactly one.
 std::string count(std::size_t n, const std::string& one, const std::string& many);
 

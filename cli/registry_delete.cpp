@@ -14,12 +14,6 @@ namespace rspcat::cli {
 
 namespace {
 
-std::string comma_joined(const std::vector<std::string>& items) {
-    std::string out;
-    for (const auto& item : items) out += (out.empty() ? "" : ",") + item;
-    return out;
-}
-
 std::int64_t known_bytes(const std::vector<PlannedDeletion>& plan) {
     std::int64_t bytes = 0;
     for (const auto& deletion : plan) bytes += deletion.size.value_or(0);
@@ -105,7 +99,7 @@ std::vector<std::string> entries_of_staying_indexes(const Catalog& catalog, cons
         for (const Platform& platform : details.platforms) {
             if (planned.count(platform.digest)) {
                 lines.push_back(platform.digest + " is the " + platform_name(platform) + " image of index " + digest +
-                                " (" + comma_joined(tags_on[digest]) + "), which stays");
+                                " (" + join(tags_on[digest], ",") + "), which stays");
             }
         }
     }
@@ -117,7 +111,7 @@ void print_deleted(const std::vector<PlannedDeletion>& deleted, const std::strin
     table.columns = {"action", "digest", "size", "tags"};
     for (const auto& deletion : deleted) {
         table.rows.push_back({"deleted", deletion.digest, deletion.size ? human_size(*deletion.size) : "",
-                              comma_joined(deletion.tags)});
+                              join(deletion.tags, ",")});
     }
     if (!failed_digest.empty()) table.rows.push_back({"failed", failed_digest, "", ""});
     table.print(std::cout, Output{});
@@ -221,7 +215,7 @@ int apply_deletions(const Globals& globals, std::optional<Catalog>& catalog, con
     if (!args.yes) {
         for (const PlannedDeletion& deletion : plan) {
             std::cerr << "  " << deletion.digest << "  " << (deletion.size ? human_size(*deletion.size) : "?") << "  "
-                      << comma_joined(deletion.tags) << "\n";
+                      << join(deletion.tags, ",") << "\n";
         }
     }
     confirm("Delete " + count(plan.size(), "digest", "digests") + " (" + human_size(known_bytes(plan)) + ") from " +
@@ -276,7 +270,7 @@ int apply_deletions(const Globals& globals, std::optional<Catalog>& catalog, con
         std::vector<std::string> digests;
         for (const auto& deletion : deleted) digests.push_back(deletion.digest);
         std::cerr << "rspcat: deleted from the registry but not journalled (" << e.what()
-                  << "): " << comma_joined(digests) << "\n";
+                  << "): " << join(digests, ",") << "\n";
     }
 
     std::optional<std::string> sync_failure;
@@ -301,7 +295,7 @@ int apply_deletions(const Globals& globals, std::optional<Catalog>& catalog, con
         std::vector<std::string> left;
         for (std::size_t i = deleted.size(); i < plan.size(); ++i) left.push_back(plan[i].digest);
         throw registry::RegistryError(*failure + "; deleted " + std::to_string(deleted.size()) +
-                                      ", not deleted: " + comma_joined(left));
+                                      ", not deleted: " + join(left, ","));
     }
     return sync_failure || journal_failure ? 1 : 0;
 }

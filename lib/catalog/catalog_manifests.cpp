@@ -53,6 +53,23 @@ void check_manifest(const ManifestDetails& manifest, const std::string& source) 
     }
 }
 
+// An index's entries, in its order, from a prepared `manifest_platforms` query on one digest.
+std::vector<Platform> platforms_of(Statement& platforms, const std::string& digest) {
+    platforms.reset();
+    platforms.bind(1, digest);
+    std::vector<Platform> out;
+    while (platforms.executeStep()) {
+        Platform entry{platforms.getColumn(0).getString(), platforms.getColumn(1).getString(), std::nullopt,
+                       platforms.getColumn(3).getString()};
+        if (!platforms.getColumn(2).isNull()) entry.variant = platforms.getColumn(2).getString();
+        out.push_back(std::move(entry));
+    }
+    return out;
+}
+
+constexpr const char* platforms_query =
+    "SELECT os, architecture, variant, platform_digest FROM manifest_platforms WHERE digest = ? ORDER BY position";
+
 }  // namespace
 
 namespace detail {
@@ -83,22 +100,14 @@ void record_manifests(Database& db, std::int64_t snapshot_id, const std::vector<
 void attach_manifests(Database& db, std::vector<Image>& images) {
     // Most catalogs hold no manifests (listing files only): one cheap look decides.
     if (images.empty() || !db.execAndGet("SELECT EXISTS (SELECT 1 FROM manifests)").getInt()) return;
-    Statement manifest(db, "SELECT created, media_type FROM manifests WHERE digest = ?");
-    Statement platforms(db, "SELECT os, architecture, variant, platform_digest FROM manifest_platforms "
-                            "WHERE digest = ? ORDER BY position");
+    Statement manifest(db, "SELECT created FROM manifests WHERE digest = ?");
+    Statement platforms(db, platforms_query);
     for (Image& image : images) {
         manifest.reset();
         manifest.bind(1, image.digest);
         if (!manifest.executeStep()) continue;
         image.created = stored_time(manifest.getColumn(0), "manifests.created of " + image.digest);
-        platforms.reset();
-        platforms.bind(1, image.digest);
-        while (platforms.executeStep()) {
-            Platform entry{platforms.getColumn(0).getString(), platforms.getColumn(1).getString(), std::nullopt,
-                           platforms.getColumn(3).getString()};
-            if (!platforms.getColumn(2).isNull()) entry.variant = platforms.getColumn(2).getString();
-            image.platforms.push_back(std::move(entry));
-        }
+        image.platforms = platforms_of(platforms, image.digest);
     }
 }
 
@@ -108,6 +117,7 @@ std::vector<ManifestDetails> Catalog::manifests(const std::vector<std::string>& 
     return with_catalog_errors(impl().path, "read its manifests", [&]() -> std::vector<ManifestDetails> {
         ReadTransaction read(impl_->db);
         Statement manifest(impl_->db, "SELECT digest, media_type, size, created FROM manifests WHERE digest = ?");
+        Statement platforms(impl_->db, platforms_query);
         std::vector<ManifestDetails> found;
         for (const std::string& digest : digests) {
             manifest.reset();
@@ -118,12 +128,9 @@ std::vector<ManifestDetails> Catalog::manifests(const std::vector<std::string>& 
             details.media_type = manifest.getColumn(1).getString();
             details.size = manifest.getColumn(2).getInt64();
             details.created = stored_time(manifest.getColumn(3), "manifests.created of " + digest);
+            details.platforms = platforms_of(platforms, digest);
             found.push_back(std::move(details));
         }
-        std::vector<Image> images(found.size());
-        for (std::size_t i = 0; i < found.size(); ++i) images[i].digest = found[i].digest;
-        detail::attach_manifests(impl_->db, images);
-        for (std::size_t i = 0; i < found.size(); ++i) found[i].platforms = std::move(images[i].platforms);
         return found;
     });
 }
