@@ -1,5 +1,6 @@
 // rspcat repos, snapshots, alias add|remove and undo: what the catalog holds per repository, the
 // alias tags changed after the first ingest, and taking back the latest snapshot.
+#include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -74,17 +75,26 @@ int run_snapshots(const Globals& globals, const SnapshotsArgs& args) {
                            {"tag_count", s.tag_count},
                            {"added", s.added},
                            {"moved", s.moved},
-                           {"removed", s.removed}});
+                           {"removed", s.removed},
+                           {"confirmed_at", s.confirmed_at ? nlohmann::json(format_timestamp(*s.confirmed_at))
+                                                           : nlohmann::json(nullptr)},
+                           {"confirmations", s.confirmations}});
         }
         std::cout << out.dump(1) << '\n';
         return 0;
     }
     Table table;
     table.columns = {"id", "taken_at", "kind", "source", "tag_count", "added", "moved", "removed"};
+    // In a table only when some snapshot has one, as the images' creation times: a catalog of
+    // listing files that never repeat keeps its table as it was. CSV always has the column.
+    const bool confirmed = output.format == Format::csv ||
+                           std::any_of(snapshots.begin(), snapshots.end(), [](const auto& s) { return s.confirmed_at; });
+    if (confirmed) table.columns.push_back("confirmed_at");
     for (const auto& s : snapshots) {
         table.rows.push_back({std::to_string(s.id), format_timestamp(s.taken_at), s.merge ? "merge" : "full", s.source,
                               std::to_string(s.tag_count), std::to_string(s.added), std::to_string(s.moved),
                               std::to_string(s.removed)});
+        if (confirmed) table.rows.back().push_back(s.confirmed_at ? format_timestamp(*s.confirmed_at) : "");
     }
     table.print(std::cout, output);
     return 0;

@@ -41,8 +41,7 @@ IngestSpec ingest_spec(const IngestArgs& args) {
 // On standard error, as progress is: ingest has no results to print, and scripts that run it
 // quietly pass -q.
 void print_summary(const std::string& source, const std::string& at, const IngestSummary& s, bool merge) {
-    std::cerr << source << ": " << (merge ? "merged " : "snapshot ") << at << ": " << count(s.rows, "tag", "tags")
-              << " (" << s.added << " new, " << s.moved << " moved, " << s.removed << " removed)\n";
+    std::cerr << source << ": " << (merge ? "merged " : "snapshot ") << at << ": " << ingest_counts(s) << "\n";
 }
 
 // The listing file, or standard input for `-`.

@@ -108,9 +108,7 @@ std::string gar_sync_snapshot(const Globals& globals, std::optional<Catalog>& ca
         });
     };
     const IngestSummary summary = guards ? guards->guarded(ingest) : ingest();
-    return registry + "/" + repository + ": snapshot " + format_timestamp(taken_at) + ": " +
-           count(summary.rows, "tag", "tags") + " (" + std::to_string(summary.added) + " new, " +
-           std::to_string(summary.moved) + " moved, " + std::to_string(summary.removed) + " removed)\n";
+    return registry + "/" + repository + ": snapshot " + format_timestamp(taken_at) + ": " + ingest_counts(summary) + "\n";
 }
 
 void add_gar_sync_options(CLI::App* command, GarSyncArgs& args) {

@@ -237,4 +237,12 @@ std::optional<RepositoryName> RepositoryArgs::name() const {
     return RepositoryName{registry_to_look_up(registry), repository};
 }
 
+std::string ingest_counts(const IngestSummary& summary) {
+    std::string text = count(static_cast<std::size_t>(summary.rows), "tag", "tags") + " (" +
+                       std::to_string(summary.added) + " new, " + std::to_string(summary.moved) + " moved, " +
+                       std::to_string(summary.removed) + " removed";
+    if (summary.unchanged_since) text += ", unchanged since " + format_timestamp(*summary.unchanged_since);
+    return text + ")";
+}
+
 }  // namespace rspcat::cli

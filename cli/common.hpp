@@ -162,6 +162,10 @@ void add_policy_commands(Commands& commands);
 void add_history_commands(Commands& commands);
 void add_sync_commands(Commands& commands);
 void add_check_commands(Commands& commands);
+// `5 tags (1 new, 0 moved, 2 removed)`: what an ingest did, for its summary line; an unchanged
+// full snapshot adds `, unchanged since T` (no snapshot was added).
+std::string ingest_counts(const IngestSummary& summary);
+
 void add_admin_commands(Commands& commands);
 void add_delete_commands(Commands& commands);
 void add_help_command(Commands& commands);

@@ -217,11 +217,9 @@ SyncResult sync_snapshot(const Globals& globals, std::optional<Catalog>& catalog
 
 std::string sync_summary(const SyncResult& result) {
     const IngestSummary& summary = result.summary;
-    std::string text = result.source + ": snapshot " + format_timestamp(result.taken_at) + ": " +
-                       count(summary.rows, "tag", "tags") + " (" + std::to_string(summary.added) + " new, " +
-                       std::to_string(summary.moved) + " moved, " + std::to_string(summary.removed) + " removed";
-    if (result.vanished > 0) text += ", " + std::to_string(result.vanished) + " gone before their HEAD";
-    return text + "); " + count(result.new_images, "new image", "new images") + " read\n";
+    std::string text = result.source + ": snapshot " + format_timestamp(result.taken_at) + ": " + ingest_counts(summary);
+    if (result.vanished > 0) text += ", " + count(result.vanished, "tag", "tags") + " gone before their HEAD";
+    return text + "; " + count(result.new_images, "new image", "new images") + " read\n";
 }
 
 }  // namespace rspcat::cli

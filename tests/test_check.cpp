@@ -144,7 +144,7 @@ TEST_CASE("check refuses what is not an rspcat catalog of this schema version", 
     make_catalog(dir, db);
     const std::string newer = dir.file("newer.db");
     std::filesystem::copy_file(db, newer);
-    shell(newer, "PRAGMA user_version = 5;");
+    shell(newer, "PRAGMA user_version = 6;");
     const std::string older = dir.file("older.db");
     std::filesystem::copy_file(db, older);
     shell(older, "PRAGMA user_version = 1;");
@@ -156,7 +156,7 @@ TEST_CASE("check refuses what is not an rspcat catalog of this schema version", 
              {text, "file is not a database", 7},
              {other, "is not an rspcat catalog", 7},
              {newer, "newer than this rspcat knows", 8},
-             {older, "older than this rspcat checks (4): open it once with rspcat to upgrade it", 1},
+             {older, "older than this rspcat checks (5): open it once with rspcat to upgrade it", 1},
              {dir.file("missing.db"), "no catalog at " + dir.file("missing.db"), 1},
          }) {
         for (const bool repair : {false, true}) {
@@ -305,9 +305,9 @@ TEST_CASE("views, triggers and indexes changed by hand: reported, and re-created
     CHECK(images.exit_code == 6);
     CHECK(contains(images.err, "changed outside rspcat"));
     require_problems(check(c.db), {
-                                      "tag_timeline: the view tag_timeline is not the one schema version 4 defines",
-                                      "images: the trigger images_removed is not the one schema version 4 defines",
-                                      "tag_history: lacks the index tag_history_by_tag of schema version 4",
+                                      "tag_timeline: the view tag_timeline is not the one schema version 5 defines",
+                                      "images: the trigger images_removed is not the one schema version 5 defines",
+                                      "tag_history: lacks the index tag_history_by_tag of schema version 5",
                                       "(repairable: run rspcat check --repair)",
                                   });
     const auto repair = check(c.db, true);

@@ -159,8 +159,8 @@ TEST_CASE("rspcat snapshots lists a repository's snapshots newest first", "[cli]
                            cell(id2, 2) + "2021-06-05T00:00:00Z  merge  " + cell(merge, width) + "1          1      0      0\n");
 
     const auto csv = rspcat_ok(args({"--limit", "1", "--format", "csv"}));
-    CHECK(csv.out == "id,taken_at,kind,source,tag_count,added,moved,removed\r\n" + id3 + ",2021-06-08T00:00:00Z,full," +
-                         s3 + ",5,0,1,0\r\n");
+    CHECK(csv.out == "id,taken_at,kind,source,tag_count,added,moved,removed,confirmed_at\r\n" + id3 + ",2021-06-08T00:00:00Z,full," +
+                         s3 + ",5,0,1,0,\r\n");
 
     // The other repository by name; its one snapshot.
     const json other = json::parse(

@@ -32,7 +32,7 @@ const std::set<std::string> vocabulary = {
     "from", "to", "resolved_to", "change", "old_digest", "new_digest", "added", "removed", "moved",
     // repos, snapshots
     "tag_count", "snapshot_count", "first_snapshot", "last_snapshot", "id", "taken_at", "ingested_at", "kind",
-    "source",
+    "source", "confirmed_at", "confirmations",
     // deletions
     "deleted_at", "command", "policy_file", "policy_sha256",
     // prune

@@ -324,7 +324,7 @@ TEST_CASE("ingest --registry and --repository are checked and normalised as sync
                                    "2020-02-01", f.file("four.tsv")});
     INFO(upper.err);
     CHECK(upper.exit_code == 0);
-    CHECK_THAT(upper.err, Contains("4 tags (0 new, 0 moved, 0 removed)"));
+    CHECK_THAT(upper.err, Contains("4 tags (0 new, 0 moved, 0 removed, unchanged since 2020-01-01T00:00:00Z)"));
     const auto repositories = run_command(SQLITE3_SHELL, {f.db, "select registry || '/' || repository from repositories"});
     CHECK(repositories.out == "example.org/lab\n");
 }

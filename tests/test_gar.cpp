@@ -278,12 +278,15 @@ TEST_CASE("rspcat sync --gar: the catalog that ingest --format gar makes of the 
 
     const auto synced_images = run_rspcat({"--db", synced, "images", "--format", "json"});
     CHECK(synced_images.out == run_rspcat({"--db", ingested, "images", "--format", "json"}).out);
-    const std::string rows_query = "select registry, repository, tag, digest, size from current_images order by position";
+    // By tag: a position orders only the images of one digest (schema/005_confirmed.sql).
+    const std::string rows_query = "select registry, repository, tag, digest, size from current_images order by tag";
     const auto synced_rows = run_command(SQLITE3_SHELL, {synced, rows_query});
     CHECK(synced_rows.out == run_command(SQLITE3_SHELL, {ingested, rows_query}).out);
     // And what that is, written out: every tag of sciplat-lab with its digest and size.
     std::string expected_table;
-    for (const auto& [tag, digest, size] : expected_rows) {
+    auto by_tag = expected_rows;
+    std::sort(by_tag.begin(), by_tag.end());
+    for (const auto& [tag, digest, size] : by_tag) {
         expected_table += "us-central1-docker.pkg.dev|rubin/sciplat/sciplat-lab|" + tag + "|" + digest + "|" + std::to_string(size) + "\n";
     }
     CHECK(synced_rows.out == expected_table);

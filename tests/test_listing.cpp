@@ -168,7 +168,12 @@ TEST_CASE("a version 1 catalog is upgraded to version 2 with its listing filled"
         db.exec("ATTACH '" + current + "' AS current");
         for (const char* table :
              {"repositories", "alias_tags", "snapshots", "tags", "images", "tag_history", "node_presence"}) {
-            db.exec(std::string("INSERT INTO main.") + table + " SELECT * FROM current." + table);
+            // Schema 5 added columns to snapshots: only those that version 1 has.
+            const std::string columns = std::string(table) == "snapshots"
+                                            ? "id, repository_id, taken_at, ingested_at, kind, source, tag_count, added, "
+                                              "moved, removed"
+                                            : "*";
+            db.exec(std::string("INSERT INTO main.") + table + " SELECT " + columns + " FROM current." + table);
         }
         db.exec("DETACH current");
         REQUIRE(count(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'listing'") == 0);

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_support.hpp"
+#include "rspcat/catalog.hpp"
 #include "image_json_support.hpp"
 #include "shell_support.hpp"
 #include "test_support.hpp"
@@ -34,7 +35,7 @@ TEST_CASE("a schema-3 catalog written by rspcat 0.1.0 is upgraded and keeps work
     const json before = json::parse(read_file(source_path("tests/fixtures/catalog-v3-images.json")));
     REQUIRE(before.size() == 15);
     CHECK(images_of(db) == before);
-    CHECK(shell(db, "PRAGMA user_version") == "4\n");
+    CHECK(shell(db, "PRAGMA user_version") == std::to_string(rspcat::Catalog::schema_version()) + "\n");
     CHECK(shell(db, "SELECT count(*) FROM manifests") == "0\n");
     const auto checked = run_rspcat({"--db", db, "check"});
     INFO(checked.out << checked.err);

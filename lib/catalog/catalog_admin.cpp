@@ -89,7 +89,8 @@ void reparse_tag(Database& db, std::int64_t repository_id, const std::string& ta
 
 // The snapshots row that read_snapshot() reads.
 constexpr const char* snapshot_columns =
-    "SELECT id, taken_at, ingested_at, kind, source, tag_count, added, moved, removed FROM snapshots";
+    "SELECT id, taken_at, ingested_at, kind, source, tag_count, added, moved, removed, confirmed_at, confirmations "
+    "FROM snapshots";
 
 SnapshotSummary read_snapshot(const std::string& path, Statement& s) {
     SnapshotSummary snapshot;
@@ -103,6 +104,8 @@ SnapshotSummary read_snapshot(const std::string& path, Statement& s) {
     snapshot.added = s.getColumn(6).getInt64();
     snapshot.moved = s.getColumn(7).getInt64();
     snapshot.removed = s.getColumn(8).getInt64();
+    if (!s.getColumn(9).isNull()) snapshot.confirmed_at = stored_time(path, what, s.getColumn(9).getString());
+    snapshot.confirmations = s.getColumn(10).getInt64();
     return snapshot;
 }
 

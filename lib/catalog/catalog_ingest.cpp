@@ -177,8 +177,10 @@ std::int64_t full_snapshot_batch(Database& db, const Repository& repository) {
 
 void stage_rows(Database& db, const IngestSpec& spec, const RowSource& rows, TagWriter& tags,
                 const std::set<std::string>& aliases, IngestSummary& summary) {
+    // `position`: in the listing; `group_position`: among the rows of the same digest (below).
     db.exec("CREATE TEMP TABLE IF NOT EXISTS ingest_rows (position INTEGER PRIMARY KEY, "
-            "tag_id INTEGER NOT NULL UNIQUE, digest TEXT NOT NULL, size INTEGER, line INTEGER NOT NULL)");
+            "tag_id INTEGER NOT NULL UNIQUE, digest TEXT NOT NULL, size INTEGER, line INTEGER NOT NULL, "
+            "group_position INTEGER)");
     db.exec("DELETE FROM temp.ingest_rows");
     // `size` last: it may be NULL, which SQLite::bind() cannot bind.
     Statement insert(db, "INSERT INTO temp.ingest_rows (position, tag_id, digest, line, size) "
@@ -199,6 +201,14 @@ void stage_rows(Database& db, const IngestSpec& spec, const RowSource& rows, Tag
         }
         ++summary.rows;
     }
+    // What the catalog stores as an image's position. Resolution compares positions only within
+    // a digest group (SPEC 3: the primary is the first listed of its batch), so the order within
+    // each group is all it needs. Numbered that way, a tag pushed into the middle of a sorted
+    // listing moves no other tag's position, and the ingest writes what changed.
+    db.exec(R"sql(
+UPDATE temp.ingest_rows AS r SET group_position = g.n
+FROM (SELECT position, row_number() OVER (PARTITION BY digest ORDER BY position) AS n FROM temp.ingest_rows) g
+WHERE g.position = r.position)sql");
 }
 
 // The counts come from the history rows that the snapshot closes and opens, never from
@@ -219,7 +229,7 @@ INSERT INTO undo_images (snapshot_id, tag_id, digest, size, batch, position)
 SELECT :snapshot, i.tag_id, CASE WHEN whole THEN i.digest END, CASE WHEN whole THEN i.size END,
        CASE WHEN whole OR i.batch IS NOT :batch THEN i.batch END, i.position
 FROM (SELECT i.*, s.tag_id IS NULL OR i.digest IS NOT s.digest OR i.size IS NOT s.size AS whole,
-             s.position AS new_position
+             s.group_position AS new_position
       FROM images i LEFT JOIN temp.ingest_rows s ON s.tag_id = i.tag_id
       WHERE i.repository_id = :repository) i
 WHERE whole OR i.batch IS NOT :batch OR i.position IS NOT i.new_position
@@ -245,7 +255,7 @@ WHERE repository_id = :repository AND ended_at IS NULL
         {.repository = id, .snapshot = snapshot_id, .at = at});
     const std::int64_t opened = run(db, R"sql(
 INSERT INTO tag_history (repository_id, tag_id, digest, size, batch, position, started_snapshot, started_at)
-SELECT :repository, s.tag_id, s.digest, s.size, :batch, s.position, :snapshot, :at FROM temp.ingest_rows s
+SELECT :repository, s.tag_id, s.digest, s.size, :batch, s.group_position, :snapshot, :at FROM temp.ingest_rows s
 WHERE NOT EXISTS (SELECT 1 FROM tag_history h
                   WHERE h.repository_id = :repository AND h.tag_id = s.tag_id AND h.ended_at IS NULL)
 ORDER BY s.position)sql",
@@ -256,7 +266,7 @@ ORDER BY s.position)sql",
     // Current state: exactly the listing, in one batch.
     run(db, R"sql(
 INSERT INTO images (repository_id, tag_id, digest, size, batch, position)
-SELECT :repository, tag_id, digest, size, :batch, position FROM temp.ingest_rows WHERE true
+SELECT :repository, tag_id, digest, size, :batch, group_position FROM temp.ingest_rows WHERE true
 ON CONFLICT (repository_id, tag_id) DO UPDATE SET
     digest = excluded.digest, size = excluded.size, batch = excluded.batch, position = excluded.position
 WHERE images.digest IS NOT excluded.digest OR images.size IS NOT excluded.size
@@ -333,6 +343,39 @@ ON CONFLICT (repository_id, tag_id) DO UPDATE SET
     }
     run(db, "UPDATE repositories SET last_batch = :batch WHERE id = :repository",
         {.repository = repository.id, .batch = batch});
+}
+
+// The repository's latest snapshot: its id and time, and the time of the latest ingest that
+// found it unchanged (or its own).
+struct LatestSnapshot {
+    std::int64_t id = 0;
+    std::string taken_at;
+    std::string seen_at;
+};
+
+std::optional<LatestSnapshot> latest_snapshot(Database& db, std::int64_t repository_id) {
+    Statement s(db, "SELECT id, taken_at, max(taken_at, coalesce(confirmed_at, taken_at)) FROM snapshots "
+                    "WHERE repository_id = ? ORDER BY taken_at DESC, id DESC LIMIT 1");
+    s.bind(1, static_cast<std::int64_t>(repository_id));
+    if (!s.executeStep()) return std::nullopt;
+    return LatestSnapshot{s.getColumn(0).getInt64(), s.getColumn(1).getString(), s.getColumn(2).getString()};
+}
+
+// Whether the full snapshot just applied left the repository exactly as it was: no tag added,
+// moved or removed, and nothing in its undo journal (no size, order, batch or parse changed)
+// nor a manifest read. Then it needs no row of its own (schema/005_confirmed.sql).
+bool changes_nothing(Database& db, const Repository& repository, const IngestSummary& summary) {
+    if (summary.added != 0 || summary.moved != 0 || summary.removed != 0) return false;
+    Statement s(db, R"sql(
+SELECT NOT EXISTS (SELECT 1 FROM undo_images WHERE snapshot_id = :snapshot)
+   AND NOT EXISTS (SELECT 1 FROM undo_tags WHERE snapshot_id = :snapshot)
+   AND NOT EXISTS (SELECT 1 FROM manifests WHERE snapshot_id = :snapshot)
+   AND (SELECT last_batch FROM repositories WHERE id = :repository) = :batch)sql");
+    s.bind(":snapshot", static_cast<std::int64_t>(summary.snapshot_id));
+    s.bind(":repository", static_cast<std::int64_t>(repository.id));
+    s.bind(":batch", static_cast<std::int64_t>(repository.last_batch));
+    s.executeStep();
+    return s.getColumn(0).getInt() == 1;
 }
 
 // The ingest itself, inside the Writer's transaction, of rows already checked.
@@ -469,24 +512,11 @@ IngestSummary Catalog::Writer::ingest(const IngestSpec& spec, const RowSource& r
 
 namespace {
 
-IngestSummary ingest_listing(Catalog::Impl& catalog, const IngestSpec& spec, const RowSource& rows) {
-    Database& db = catalog.db;
-    for (const auto& alias : spec.aliases) {
-        if (!is_docker_tag(alias)) throw InputError(spec.source + ": alias tag '" + alias + "' is not a Docker tag");
-    }
-    const std::int64_t last_tag_id = db.execAndGet("SELECT coalesce(max(id), 0) FROM tags").getInt64();
-    const Repository repository = ensure_repository(db, spec.repository);
-
-    const std::string at = format_timestamp(spec.taken_at);
-    Statement latest(db, "SELECT max(taken_at) FROM snapshots WHERE repository_id = ?");
-    latest.bind(1, static_cast<std::int64_t>(repository.id));
-    latest.executeStep();
-    if (!latest.getColumn(0).isNull() && at < latest.getColumn(0).getString()) {
-        throw CatalogError(spec.source + ": snapshot time " + at + " is before the latest snapshot of " +
-                           spec.repository.registry + "/" + spec.repository.repository + " (" +
-                           latest.getColumn(0).getString() + "); ingest listings in time order");
-    }
-
+// Adds the snapshot and applies it to the current state, the history and the undo journal.
+// `aliases_added`: the alias tags it declared that were not alias tags before.
+IngestSummary record_snapshot(Database& db, const IngestSpec& spec, const RowSource& rows,
+                              const Repository& repository, std::int64_t last_tag_id, const std::string& at,
+                              std::set<std::string>& aliases_added) {
     Statement snapshot(db, "INSERT INTO snapshots (repository_id, taken_at, ingested_at, kind, source, "
                            "tag_count, added, moved, removed) VALUES (?, ?, ?, ?, ?, 0, 0, 0, 0) RETURNING id");
     SQLite::bind(snapshot, repository.id, at, format_timestamp(now_utc()), spec.merge ? "merge" : "full", spec.source);
@@ -496,7 +526,6 @@ IngestSummary ingest_listing(Catalog::Impl& catalog, const IngestSpec& spec, con
     snapshot.reset();
 
     TagWriter tags(db, repository.id, summary.snapshot_id);
-    std::set<std::string> aliases_added;
     const std::set<std::string> aliases = update_alias_tags(db, repository.id, spec.aliases, tags, aliases_added);
     auto spaced = [](const std::set<std::string>& set) {
         std::string out;
@@ -520,7 +549,41 @@ IngestSummary ingest_listing(Catalog::Impl& catalog, const IngestSpec& spec, con
     Statement counts(db, "UPDATE snapshots SET tag_count = ?, added = ?, moved = ?, removed = ? WHERE id = ?");
     SQLite::bind(counts, summary.rows, summary.added, summary.moved, summary.removed, summary.snapshot_id);
     counts.exec();
+    return summary;
+}
+
+IngestSummary ingest_listing(Catalog::Impl& catalog, const IngestSpec& spec, const RowSource& rows) {
+    Database& db = catalog.db;
+    for (const auto& alias : spec.aliases) {
+        if (!is_docker_tag(alias)) throw InputError(spec.source + ": alias tag '" + alias + "' is not a Docker tag");
+    }
+    const std::int64_t last_tag_id = db.execAndGet("SELECT coalesce(max(id), 0) FROM tags").getInt64();
+    const Repository repository = ensure_repository(db, spec.repository);
+
+    const std::string at = format_timestamp(spec.taken_at);
+    const std::optional<LatestSnapshot> previous = latest_snapshot(db, repository.id);
+    if (previous && at < previous->seen_at) {
+        throw CatalogError(spec.source + ": snapshot time " + at + " is before the latest snapshot of " +
+                           spec.repository.registry + "/" + spec.repository.repository + " (" + previous->seen_at +
+                           "); ingest listings in time order");
+    }
+
+    // Rolled back when the snapshot turns out to change nothing (below).
+    SQLite::Savepoint whole_ingest(db, "rspcat_ingest");
+    std::set<std::string> aliases_added;
+    IngestSummary summary = record_snapshot(db, spec, rows, repository, last_tag_id, at, aliases_added);
+    if (!spec.merge && previous && aliases_added.empty() && changes_nothing(db, repository, summary)) {
+        whole_ingest.rollback();
+        db.exec("RELEASE rspcat_ingest");  // SQLiteCpp 3.2's rollback() leaves it open
+        Statement confirm(db, "UPDATE snapshots SET confirmed_at = ?, confirmations = confirmations + 1 WHERE id = ?");
+        SQLite::bind(confirm, at, previous->id);
+        confirm.exec();
+        summary.snapshot_id = previous->id;
+        summary.unchanged_since = parse_timestamp(previous->taken_at);
+        return summary;
+    }
     catalog.refresh_listing();
+    whole_ingest.release();
     return summary;
 }
 

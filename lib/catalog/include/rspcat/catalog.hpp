@@ -149,6 +149,10 @@ struct IngestSummary {
     std::int64_t added = 0;
     std::int64_t moved = 0;
     std::int64_t removed = 0;
+    // Set when a full snapshot found exactly what the repository's latest snapshot holds (tags,
+    // digests, sizes, order, aliases): the time of that snapshot. No snapshot is added then;
+    // `snapshot_id` is the latest one, which records this ingest's time as its `confirmed_at`.
+    std::optional<Timestamp> unchanged_since;
 };
 
 // One tag → digest assignment of a tag's history.
@@ -203,6 +207,10 @@ struct SnapshotSummary {
     bool merge = false;     // a merge (`--merge`) rather than a full snapshot
     std::string source;     // file name, `-` for standard input, or the registry URL of a sync
     std::int64_t tag_count = 0, added = 0, moved = 0, removed = 0;
+    // The latest full snapshot that found this listing unchanged, and how many did (no snapshot
+    // is added for them): the listing held at least until then.
+    std::optional<Timestamp> confirmed_at;
+    std::int64_t confirmations = 0;
 };
 
 // What Catalog::undo did (or, for a dry run, would do) to a repository.
