@@ -128,3 +128,29 @@ TEST_CASE("diff between two times lists added, removed and moved tags", "[histor
     // `latest` shares w_2030_01's digest, so it resolves to an alias and lists first.
     CHECK(january == std::vector<std::string>{"latest", "w_2030_01", "w_2029_52"});
 }
+
+TEST_CASE("a timeline resolves each alias entry as the whole past listing of its time does", "[history]") {
+    // The timeline resolves only each entry's digest group; the past listing resolves everything.
+    const Catalog catalog = test::history_catalog();
+    std::size_t resolved = 0;
+    for (const char* tag : {"recommended", "latest_weekly", "latest_daily", "latest_release", "latest"}) {
+        const auto timeline = catalog.timeline({}, tag);
+        for (const auto& entry : timeline) {
+            CAPTURE(tag, format_timestamp(entry.from));
+            const auto image = catalog.image_for_tag({.at = entry.from}, tag);
+            REQUIRE(image.has_value());
+            CHECK(entry.resolved_to == image->alias_target);
+            resolved += entry.resolved_to.has_value();
+        }
+    }
+    CHECK(resolved > 40);
+    // Every tag that ever pointed to one digest, each resolved at its own time.
+    const auto entries = catalog.timeline({}, "recommended");
+    REQUIRE_FALSE(entries.empty());
+    for (const auto& entry : catalog.digest_timeline({}, entries.back().digest)) {
+        CAPTURE(entry.tag, format_timestamp(entry.from));
+        const auto image = catalog.image_for_tag({.at = entry.from}, entry.tag);
+        REQUIRE(image.has_value());
+        CHECK(entry.resolved_to == image->alias_target);
+    }
+}

@@ -81,30 +81,86 @@ void Catalog::Impl::create_view_copies(const std::string& prefix) {
     }
 }
 
+namespace {
+
+// current_images' columns for the assignments of tag_history `h` (joined with `t` and `r`), with
+// `repository` as the repository id: what fills a TEMP copy of current_images with the past.
+std::string past_image_columns(const std::string& repository) {
+    return "r.registry, r.repository, " + repository + R"sql( AS repository_id, h.tag_id, t.tag, h.digest, h.size,
+       h.batch, h.position, t.parse, t.image_type, t.type_priority, t.display_name, t.version, t.version_major,
+       t.version_minor, t.version_patch, t.version_prerelease, t.prerelease_key, t.base, t.cycle, t.cycle_build,
+       t.rsp_build, t.architecture, t.extra, t.date, t.alias_title,
+       t.image_type IN ('Alias', 'Unknown') AS may_be_alias)sql";
+}
+
+// The assignments of `h` that held at `at`.
+std::string held_at(const std::string& at) {
+    return "h.started_at <= " + at + " AND (h.ended_at IS NULL OR h.ended_at > " + at + ")";
+}
+
+}  // namespace
+
 std::string Catalog::Impl::listing_view(const CollectionSpec& collection) {
     if (!collection.at) return "main.listing";
-    // From the latest snapshot on, the past is the present.
-    SQLite::Statement latest(db, "SELECT max(taken_at) FROM main.snapshots");
+    const std::int64_t repository = repository_id(collection);
+    const std::string at = format_timestamp(*collection.at);
+    // From the repository's latest snapshot on, the past is the present.
+    SQLite::Statement latest(db, "SELECT max(taken_at) FROM main.snapshots WHERE repository_id = ?");
+    latest.bind(1, static_cast<std::int64_t>(repository));
     latest.executeStep();
-    if (!latest.getColumn(0).isNull() && format_timestamp(*collection.at) >= latest.getColumn(0).getString()) {
-        return "main.listing";
-    }
+    if (!latest.getColumn(0).isNull() && at >= latest.getColumn(0).getString()) return "main.listing";
     create_view_copies("past");
     db.exec("DELETE FROM temp.past_images");
-    // current_images' columns, from the assignments that held at the time.
     const std::string columns = column_list("current_images");
-    SQLite::Statement fill(db, "INSERT INTO temp.past_images (" + columns + ") SELECT " + columns + R"sql( FROM (
-SELECT r.registry, r.repository, h.repository_id, h.tag_id, t.tag, h.digest, h.size, h.batch, h.position,
-       t.parse, t.image_type, t.type_priority, t.display_name, t.version, t.version_major, t.version_minor,
-       t.version_patch, t.version_prerelease, t.prerelease_key, t.base, t.cycle, t.cycle_build, t.rsp_build,
-       t.architecture, t.extra, t.date, t.alias_title, t.image_type IN ('Alias', 'Unknown') AS may_be_alias
+    SQLite::Statement fill(db, "INSERT INTO temp.past_images (" + columns + ") SELECT " + columns + " FROM (SELECT " +
+                                   past_image_columns("h.repository_id") + R"sql(
 FROM main.tag_history h
 JOIN main.tags t ON t.id = h.tag_id
 JOIN main.repositories r ON r.id = h.repository_id
-WHERE h.started_at <= :at AND (h.ended_at IS NULL OR h.ended_at > :at)))sql");
-    fill.bind(":at", format_timestamp(*collection.at));
+WHERE h.repository_id = :repository AND )sql" + held_at(":at") + ")");
+    fill.bind(":repository", static_cast<std::int64_t>(repository));
+    fill.bind(":at", at);
     fill.exec();
     return "temp.past_listing_source";
+}
+
+void Catalog::Impl::resolve_timeline(std::int64_t repository, const CollectionSpec& collection,
+                                     std::vector<TimelineEntry>& entries) {
+    if (entries.empty()) return;
+    create_view_copies("past");
+    db.exec("DELETE FROM temp.past_images");
+    db.exec("CREATE TEMP TABLE IF NOT EXISTS timeline_entries (k INTEGER PRIMARY KEY, digest TEXT NOT NULL, "
+            "at TEXT NOT NULL)");
+    db.exec("DELETE FROM temp.timeline_entries");
+    SQLite::Statement entry(db, "INSERT INTO temp.timeline_entries (k, digest, at) VALUES (?, ?, ?)");
+    for (std::size_t k = 0; k < entries.size(); ++k) {
+        entry.reset();
+        SQLite::bind(entry, static_cast<std::int64_t>(k), entries[k].digest, format_timestamp(entries[k].from));
+        entry.exec();
+    }
+    // Each entry's digest group as it was at the entry's start, under the entry's number as its
+    // repository id: resolution never looks across repositories, so one pass of the views
+    // resolves every group at its own time, as the past listing of that time would.
+    const std::string columns = column_list("current_images");
+    SQLite::Statement fill(db, "INSERT INTO temp.past_images (" + columns + ") SELECT " + columns + " FROM (SELECT " +
+                                   past_image_columns("e.k") + R"sql(
+FROM temp.timeline_entries e
+JOIN main.tag_history h ON h.digest = e.digest AND h.repository_id = :repository
+JOIN main.tags t ON t.id = h.tag_id
+JOIN main.repositories r ON r.id = h.repository_id
+WHERE )sql" + held_at("e.at") + ")");
+    fill.bind(":repository", static_cast<std::int64_t>(repository));
+    fill.exec();
+    SQLite::Statement resolved(db, "SELECT repository_id, tag, alias_target FROM temp.past_resolved_images "
+                                   "WHERE scope_cycle IS ? AND alias_target IS NOT NULL");
+    bind_optional(resolved, 1, collection.cycle);
+    while (resolved.executeStep()) {
+        auto& resolved_entry = entries.at(static_cast<std::size_t>(resolved.getColumn(0).getInt64()));
+        if (resolved.getColumn(1).getString() == resolved_entry.tag) {
+            resolved_entry.resolved_to = resolved.getColumn(2).getString();
+        }
+    }
+    db.exec("DELETE FROM temp.past_images");
 }
 
 void Catalog::Impl::refresh_listing() {
@@ -146,7 +202,7 @@ namespace {
 
 // The tag_timeline rows of a repository that `where` picks (binding :value), oldest first, each
 // alias row with what it resolved to when it started.
-std::vector<TimelineEntry> read_timeline(const Catalog& catalog, Catalog::Impl& impl,
+std::vector<TimelineEntry> read_timeline(Catalog::Impl& impl,
                                          const CollectionSpec& collection, const char* where,
                                          const std::string& value) {
     ReadTransaction read(impl.db);
@@ -166,13 +222,7 @@ WHERE repository_id = :repository AND )sql") + where + " ORDER BY started_at, en
         if (!s.getColumn(4).isNull()) entry.to = stored_time(impl.path, entry.tag, s.getColumn(4).getString());
         entries.push_back(std::move(entry));
     }
-    // What an alias resolved to depends on the whole collection then: ask the past listing.
-    for (auto& entry : entries) {
-        CollectionSpec then = collection;
-        then.at = entry.from;
-        const auto image = catalog.image_for_tag(then, entry.tag);
-        if (image) entry.resolved_to = image->alias_target;
-    }
+    impl.resolve_timeline(repository, collection, entries);
     return entries;
 }
 
@@ -180,14 +230,14 @@ WHERE repository_id = :repository AND )sql") + where + " ORDER BY started_at, en
 
 std::vector<TimelineEntry> Catalog::timeline(const CollectionSpec& collection, const std::string& tag) const {
     return with_catalog_errors(impl().path, "read a tag's history", [&] {
-        return read_timeline(*this, *impl_, collection, "tag = :value", tag);
+        return read_timeline(*impl_, collection, "tag = :value", tag);
     });
 }
 
 std::vector<TimelineEntry> Catalog::digest_timeline(const CollectionSpec& collection,
                                                     const std::string& digest) const {
     return with_catalog_errors(impl().path, "read a digest's history", [&] {
-        return read_timeline(*this, *impl_, collection, "digest = :value", digest);
+        return read_timeline(*impl_, collection, "digest = :value", digest);
     });
 }
 

@@ -83,6 +83,11 @@ struct Catalog::Impl {
     // `collection.at`, which this prepares. Either orders by menu_order.
     std::string listing_view(const CollectionSpec& collection);
 
+    // Sets each alias entry's `resolved_to`: what it resolved to in the collection when the
+    // entry started. Entries of the repository `repository`, with their digests and times.
+    void resolve_timeline(std::int64_t repository, const CollectionSpec& collection,
+                          std::vector<TimelineEntry>& entries);
+
     // Brings `listing` up to date for the digests in listing_stale, within the caller's write
     // transaction. Every write calls it before it commits.
     void refresh_listing();
