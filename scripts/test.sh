@@ -3,7 +3,7 @@
 # this repository, so that nothing outside it is read) and with CMake, runs every test in both,
 # installs both builds and builds a consumer project against each install, builds the Debian
 # packages (lintian-clean of errors) and checks them unpacked, runs every test again in an
-# ASan+UBSan build, and runs each libFuzzer target for RSPCAT_FUZZ_SECONDS (default 60; 0 skips
+# ASan+UBSan build, and runs each libFuzzer target for RSPCAT_FUZZ_SECONDS (default 30; 0 skips
 # fuzzing). Prints how long each stage took.
 # Usage (as root on a fresh Debian 12): sh scripts/test.sh
 set -eu
@@ -49,7 +49,7 @@ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRSPCAT_SAN
 cmake --build build-asan
 (cd build-asan && ctest --output-on-failure -j2)
 
-seconds=${RSPCAT_FUZZ_SECONDS:-60}
+seconds=${RSPCAT_FUZZ_SECONDS:-30}
 if [ "$seconds" -gt 0 ]; then
     stage "fuzzing"
     sh fuzz/run "$seconds"

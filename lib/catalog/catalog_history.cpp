@@ -140,12 +140,13 @@ void Catalog::Impl::resolve_timeline(std::int64_t repository, const CollectionSp
     }
     // Each entry's digest group as it was at the entry's start, under the entry's number as its
     // repository id: resolution never looks across repositories, so one pass of the views
-    // resolves every group at its own time, as the past listing of that time would.
+    // resolves every group at its own time, as the past listing of that time would. CROSS JOIN:
+    // entry by entry through tag_history_by_digest, never the whole history per entry.
     const std::string columns = column_list("current_images");
     SQLite::Statement fill(db, "INSERT INTO temp.past_images (" + columns + ") SELECT " + columns + " FROM (SELECT " +
                                    past_image_columns("e.k") + R"sql(
 FROM temp.timeline_entries e
-JOIN main.tag_history h ON h.digest = e.digest AND h.repository_id = :repository
+CROSS JOIN main.tag_history h ON h.digest = e.digest AND h.repository_id = :repository
 JOIN main.tags t ON t.id = h.tag_id
 JOIN main.repositories r ON r.id = h.repository_id
 WHERE )sql" + held_at("e.at") + ")");
