@@ -1,6 +1,7 @@
 // Policies: durations, nublado's document format and its errors, the real deployment policies
 // on the sample history (expectations worked out by hand from the data files), prune plans.
 #include <catch2/catch.hpp>
+#include <date/date.h>
 #include <fstream>
 #include <map>
 
@@ -463,4 +464,20 @@ TEST_CASE("policy references: FILE and FILE#KEY.PATH", "[policy]") {
     test::write_text(dir.file("odd#name.yaml"), "{}\n");
     CHECK(parse_policy_reference(dir.file("odd#name.yaml")).file == dir.file("odd#name.yaml"));
     CHECK(parse_policy_reference(dir.file("odd#name.yaml")).key_path.empty());
+}
+
+TEST_CASE("format_timestamp writes what date::format writes, every year from 0 to 9999 and beyond", "[policy]") {
+    // Written by hand for speed: checked against the library it replaced, on a day of every
+    // year (leap days, ends of months, and seconds through the day) and outside 0…9999.
+    std::size_t checked = 0;
+    for (long long year = -3; year <= 10002; ++year) {
+        const auto day = date::sys_days{date::year{static_cast<int>(year)} / date::month{2} / date::last};
+        for (const long long seconds : {0LL, 1LL, 59LL, 3599LL, 45296LL, 86399LL}) {
+            const Timestamp t = day + std::chrono::seconds{seconds} + date::days{year % 300};
+            CHECK(format_timestamp(t) == date::format("%Y-%m-%dT%H:%M:%SZ", t));
+            ++checked;
+        }
+    }
+    CHECK(checked == 6 * 10006);
+    CHECK(format_timestamp(*parse_timestamp("2024-02-29T23:59:59Z")) == "2024-02-29T23:59:59Z");
 }
