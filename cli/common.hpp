@@ -164,6 +164,7 @@ void add_sync_commands(Commands& commands);
 void add_check_commands(Commands& commands);
 void add_admin_commands(Commands& commands);
 void add_delete_commands(Commands& commands);
+void add_report_commands(Commands& commands);
 void add_help_command(Commands& commands);
 
 }  // namespace rspcat::cli
