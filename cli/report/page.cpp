@@ -60,8 +60,10 @@ std::string alias_section(const ReportData& data) {
     if (data.aliases.empty() || !data.facts.first_snapshot) return out + "<p>The repository has no alias tags.</p></section>\n";
     const std::int64_t t0 = seconds_of(*data.facts.first_snapshot), t1 = std::max(seconds_of(data.as_of), t0 + 1);
     std::vector<Lane> lanes;
+    bool approximate = false;
     for (const auto& alias : data.aliases) {
-        Lane lane{alias.alias, {}};
+        Lane lane{alias.alias, {}, !alias.exact};
+        approximate = approximate || !alias.exact;
         for (const auto& e : alias.entries) {
             if (e.from > data.as_of) continue;
             const Timestamp to = e.to && *e.to < data.as_of ? *e.to : data.as_of;
@@ -74,7 +76,13 @@ std::string alias_section(const ReportData& data) {
     }
     out += lane_chart("What each alias tag pointed to, " + day_of(t0) + " to " + day_of(t1), lanes, t0, t1);
     out += "<p class=\"note\">One band per assignment, labelled with the tag it resolved to (a digest when none). "
-           "Hover a band for its digest and dates.</p>\n";
+           "Hover a band for its digest and dates.";
+    if (approximate) {
+        out += " * More than 100 assignments: each band is labelled with the best tag on the same digest when it "
+               "started (releases first, then weeklies, dailies, …), not with the alias resolution that "
+               "<code>rspcat history</code> prints.";
+    }
+    out += "</p>\n";
     return out + "</section>\n";
 }
 
@@ -123,7 +131,7 @@ std::string policy_section(const PolicyReport& p) {
                       "\" data-protected=\"" + std::to_string(p.protections.size()) + "\">\n<h3>" + escape(p.name) +
                       "</h3>\n<p>A prune would delete <strong>" + std::to_string(p.delete_digests) + " digests (" +
                       escape(human_size(p.delete_bytes)) + ")</strong>; " + std::to_string(p.protections.size()) +
-                      " digests the policy would prune are protected. The policy keeps images of " +
+                      " digests the policy would prune are protected. The images it keeps hold " +
                       escape(human_size(p.kept_bytes)) + ".</p>\n<table><tr><th>type</th><th>kept</th><th>tags deleted</th></tr>\n";
     for (const ImageType type : shown_types) {
         const auto i = static_cast<std::size_t>(type);

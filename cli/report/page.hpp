@@ -27,6 +27,7 @@ struct Facts {
 struct AliasTimeline {
     std::string alias;
     std::vector<TimelineEntry> entries;
+    bool exact = true;  // resolved_to as Catalog::timeline resolves it, not quick_timeline's guess
 };
 
 struct ChurnMonth {
