@@ -41,6 +41,14 @@ policies="--policy $data/policies/idfprod.yaml --policy $data/policies/idfdev.ya
 # shellcheck disable=SC2086
 "$rspcat" --db "$db" report $policies > "$work/again.html" || fail "report to standard output exited $?"
 cmp -s "$work/report.html" "$work/again.html" || fail "two runs of report differ"
+for left in "$work"/.report.html.*; do
+    [ -e "$left" ] && fail "report -o left its temporary file $left behind"
+done
+"$rspcat" --db "$db" report -o "$work/missing/report.html" 2> /dev/null
+[ $? -eq 1 ] || fail "report -o into a missing directory did not exit 1"
+"$rspcat" --db "$db" report --policy "$work/no-such-policy.yaml" > "$work/none.html" 2> /dev/null
+[ $? -eq 1 ] || fail "report with a missing policy file did not exit 1"
+[ -s "$work/none.html" ] && fail "report with a missing policy file wrote a page"
 size=$(wc -c < "$work/report.html")
 [ "$size" -lt 5000000 ] || fail "the sample report is $size bytes, over 5 MB"
 
@@ -129,6 +137,7 @@ PY
 # Hostile names: a listing file whose name is markup (it becomes the snapshot's source), and a
 # tag rewritten behind rspcat's back into a script, quotes and a very long name.
 hostile=$work/hostile.db
+# shellcheck disable=SC2016 # the backquotes are markup for the page, not for the shell
 mark='<img src=x onerror="document.body.setAttribute(`data-pwned`,1)">'
 printf 'w_2021_22\tsha256:%s\t100\nw_2021_23\tsha256:%s\t200\nrecommended\tsha256:%s\n' \
     "$(printf '1%.0s' $(seq 64))" "$(printf '2%.0s' $(seq 64))" "$(printf '2%.0s' $(seq 64))" > "$work/$mark.tsv"
