@@ -148,7 +148,8 @@ std::string line_chart(const LineChart& chart) {
     out += time_axis(axis, base, top);
     std::vector<std::string> names, colors;
     for (const auto& s : chart.series) {
-        names.push_back(s.name);
+        // The last value in the legend: a type whose line hugs the axis still reads at a glance.
+        names.push_back(s.name + " (" + value_label(s.values.empty() ? 0 : s.values.back(), chart.bytes) + ")");
         colors.push_back(s.color);
         out += "<polyline class=\"series\" data-series=\"" + escape(s.name) + "\" fill=\"none\" stroke=\"" + s.color +
                "\" stroke-width=\"1.5\" points=\"";
