@@ -168,6 +168,7 @@ std::string ingest_counts(const IngestSummary& summary);
 
 void add_admin_commands(Commands& commands);
 void add_delete_commands(Commands& commands);
+void add_report_commands(Commands& commands);
 void add_help_command(Commands& commands);
 
 }  // namespace rspcat::cli

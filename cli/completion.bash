@@ -1,10 +1,10 @@
 # bash completion for rspcat(1): commands, each command's options, option values where they are
-# a fixed set, and files for --db, --policy (FILE, FILE#KEY.PATH or -), --credentials and ingest's
+# a fixed set, and files for --db, --policy (FILE, FILE#KEY.PATH or -), --output, --menu-policy, --credentials and ingest's
 # listing file; --policy-key is free text.
 # Installed as share/bash-completion/completions/rspcat; or: source cli/completion.bash
 # Kept in step with `rspcat --help` by tests/check_cli_docs.sh.
 
-_rspcat_commands="ingest sync images latest show subset seen parse filter prune menu history diff check repos snapshots alias undo delete deletions help"
+_rspcat_commands="ingest sync images latest show subset seen parse filter prune menu history diff check repos snapshots alias undo delete deletions report help"
 # The subcommands of `alias`.
 _rspcat_alias_commands="add remove"
 
@@ -33,6 +33,7 @@ _rspcat_options() {
         undo) echo "--registry --repository --dry-run --help" ;;
         delete) echo "--force --registry --repository --yes --limit --quiet $registry --help" ;;
         deletions) echo "--registry --repository --limit --format $headers --help" ;;
+        report) echo "--registry --repository --at --policy --output --recommended --releases --weeklies --dailies --pin --menu-policy --help" ;;
         alias | help) echo "--help" ;;
         "alias add" | "alias remove") echo "--registry --repository --help" ;;
     esac
@@ -44,7 +45,7 @@ _rspcat_takes_value() {
         --db | --busy-timeout | --registry | --repository | --cycle | --at | --format | --alias | --url | --concurrency | \
             --credentials | --username | --gar | --image | --gar-api | --token-file | --max-pages | --max-tags | --max-removed | \
             --timeout | --deadline | --releases | --weeklies | \
-            --dailies | --include | --size | --policy | --policy-key | --keep | --recommended | --pin | --nodes | --limit)
+            --dailies | --include | --size | --policy | --policy-key | --keep | --recommended | --pin | --nodes | --limit | --output | --menu-policy)
             [[ $2 != --alias || $1 != parse ]]
             ;;
         *) return 1 ;;
@@ -60,7 +61,7 @@ _rspcat_files() {
 _rspcat_value() {
     local command=$1 option=$2 cur=$3
     case $option in
-        --db | --policy | --credentials | --token-file)
+        --db | --policy | --credentials | --token-file | --output | --menu-policy)
             _rspcat_files "$cur"
             ;;
         --format)

@@ -73,6 +73,7 @@ int run(int argc, char** argv) {
     add_check_commands(commands);
     add_admin_commands(commands);
     add_delete_commands(commands);
+    add_report_commands(commands);
     add_help_command(commands);
 
     try {

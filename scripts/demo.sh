@@ -1,8 +1,9 @@
 #!/bin/sh
 # The main job on the shipped sample data: builds a catalog from the 62-snapshot registry history
 # in data/ with rspcat, prints the current images in menu order, what `recommended` points to,
-# the menu under the real idfprod policy and the recommended timeline, then shows the newest
-# snapshot's tags through the rsp extension in the stock sqlite3.
+# the menu under the real idfprod policy and the recommended timeline, writes the HTML report
+# with the real deployment policies, then shows the newest snapshot's tags through the rsp
+# extension in the stock sqlite3.
 # Usage (as root on a fresh Debian 12): sh scripts/demo.sh
 set -eu
 cd "$(dirname "$0")/.."
@@ -37,6 +38,15 @@ echo "   (dropdown cut at 30 lines)"
 echo
 echo "== The recommended timeline"
 ./build/rspcat --db "$db" history recommended
+
+echo
+echo "== The HTML report, with the deployment policies of data/policies/"
+report=build/demo-report.html
+policies=""
+for p in data/policies/*.yaml; do policies="$policies --policy $p"; done
+# shellcheck disable=SC2086
+./build/rspcat --db "$db" report $policies --releases 1 --weeklies 2 --dailies 1 -o "$report"
+echo "   wrote $(pwd)/$report: open it in a browser"
 
 echo
 echo "== The newest snapshot, parsed by the rsp extension in the stock sqlite3 shell"

@@ -6,10 +6,11 @@ set -eu
 # clang and libclang-rt-14-dev: the libFuzzer targets (fuzz/). g++ brings the ASan and UBSan
 # runtimes (libasan8, libubsan1) of the sanitizer build; util-linux (unshare) is essential.
 # libbenchmark-dev (Google Benchmark) and time (/usr/bin/time): the benchmarks (bench/). groff-base:
-# the man page check (tests/check_manpage.sh).
+# the man page check (tests/check_manpage.sh). chromium (headless): the report's browser test
+# (tests/run_report_browser.sh).
 packages="g++ cmake meson ninja-build pkg-config sqlite3 libsqlite3-dev libsqlitecpp-dev
 libhowardhinnant-date-dev catch2 nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libcurl4-openssl-dev libssl-dev
-docker-registry skopeo apache2-utils clang libclang-rt-14-dev libbenchmark-dev time groff-base
+docker-registry skopeo apache2-utils clang libclang-rt-14-dev libbenchmark-dev time groff-base chromium
 debhelper dpkg-dev fakeroot lintian"
 missing=""
 for p in $packages; do

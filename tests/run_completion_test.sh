@@ -39,9 +39,10 @@ touch lab.db lab.tsv idfprod.yaml
 
 expect 'rspcat im' 'images'
 expect 'rspcat s' 'sync show subset seen snapshots'
-expect 'rspcat ' 'ingest sync images latest show subset seen parse filter prune menu history diff check repos snapshots alias undo delete deletions help'
+expect 'rspcat ' 'ingest sync images latest show subset seen parse filter prune menu history diff check repos snapshots alias undo delete deletions report help'
 expect 'rspcat check --' '--repair --help'
-expect 'rspcat r' 'repos'
+expect 'rspcat r' 'report repos'
+expect 'rspcat report --o' '--output'
 expect 'rspcat repos --format ' 'table json csv'
 expect 'rspcat snapshots --l' '--limit'
 expect 'rspcat snapshots --limit ' ''

@@ -2,6 +2,7 @@
 // alias resolution as digest-grouped SQL (model.md §3). Schema: schema/*.sql.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -20,6 +21,16 @@
 #include "rspcat/time.hpp"
 
 namespace rspcat {
+
+// The repository's state at one snapshot time, for charts over its history (rspcat report).
+struct HistoryPoint {
+    Timestamp at;  // a snapshot's time; several snapshots at one time make one point
+    // Current tags of each type (indexed by ImageType; aliases under ImageType::alias).
+    std::array<std::int64_t, image_type_count> tags{};
+    // The sum of the known sizes of the distinct digests current tags point to: what the
+    // registry holds, counting a digest once however many tags it carries.
+    std::int64_t bytes = 0;
+};
 
 // A failure of the catalog: something it cannot do as asked (an unknown repository, a snapshot out
 // of time order: ErrorKind::failed), or a kind that says why the file cannot be used (busy,
@@ -351,6 +362,18 @@ class RSPCAT_API Catalog {
     // exactly one.
     std::vector<SnapshotSummary> snapshots(const std::optional<RepositoryName>& repository = {},
                                            std::optional<std::int64_t> limit = {}) const;
+
+    // The repository's tag counts by type and bytes held at each snapshot time, oldest first
+    // (the snapshots' times only, not --at's). Swept from the history's assignment start and end
+    // events: one pass, however many snapshots.
+    std::vector<HistoryPoint> history_points(const std::optional<RepositoryName>& repository = {}) const;
+    // The tag's assignments, oldest first, as timeline() lists them but in one query: for
+    // histories where timeline()'s resolution of each assignment (a past listing each) is too
+    // slow. `resolved_to` is only an approximation of it: the tag of the best type (release,
+    // weekly, daily, …; then the greatest name) that pointed to the same digest when the
+    // assignment started.
+    std::vector<TimelineEntry> quick_timeline(const std::optional<RepositoryName>& repository,
+                                              const std::string& tag) const;
 
     // Makes `tags` alias tags of the repository (optional when the catalog holds one), in one
     // write transaction: each tag the repository already has is re-parsed with the alias parse,
