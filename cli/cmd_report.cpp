@@ -68,9 +68,6 @@ void write_atomically(const std::string& path, const std::string& text) {
     }
 }
 
-// Catalog::timeline costs a past listing per assignment (milliseconds each on a large catalog).
-constexpr std::size_t exact_labels_up_to = 100;
-
 std::string month_of(Timestamp t) { return format_timestamp(t).substr(0, 7); }
 
 report::PolicyReport policy_report(const Catalog& catalog, const CollectionSpec& spec, const std::string& name,
@@ -144,12 +141,7 @@ report::ReportData gather(const Catalog& catalog, const ReportArgs& args) {
     CollectionSpec all_times = spec;
     all_times.at.reset();
     for (const auto& alias : summary.aliases) {
-        // Exact labels (a past listing per assignment) while that stays cheap; beyond, the
-        // one-query approximation, and the page says which lanes have it.
-        std::vector<TimelineEntry> entries = catalog.quick_timeline(spec.repository, alias);
-        const bool exact = entries.size() <= exact_labels_up_to;
-        if (exact) entries = catalog.timeline(all_times, alias);
-        data.aliases.push_back({alias, std::move(entries), exact});
+        data.aliases.push_back({alias, catalog.timeline(all_times, alias)});
     }
     data.points = catalog.history_points(spec.repository);
 

@@ -168,7 +168,7 @@ TEST_CASE("a schema version outside what this build knows is refused before anyt
         CHECK(catalog_content(db) == before);
         CHECK_THROWS_WITH(Catalog(db), Catch::Contains("schema version " + version));
     }
-    for (const std::string version : {std::to_string(Catalog::schema_version() + 1), std::string("2147483647")}) {
+    for (const std::string& version : {std::to_string(Catalog::schema_version() + 1), std::string("2147483647")}) {
         CAPTURE(version);
         std::filesystem::copy_file(pristine, db, std::filesystem::copy_options::overwrite_existing);
         shell(db, "PRAGMA user_version = " + version);

@@ -60,10 +60,8 @@ std::string alias_section(const ReportData& data) {
     if (data.aliases.empty() || !data.facts.first_snapshot) return out + "<p>The repository has no alias tags.</p></section>\n";
     const std::int64_t t0 = seconds_of(*data.facts.first_snapshot), t1 = std::max(seconds_of(data.as_of), t0 + 1);
     std::vector<Lane> lanes;
-    bool approximate = false;
     for (const auto& alias : data.aliases) {
-        Lane lane{alias.alias, {}, !alias.exact};
-        approximate = approximate || !alias.exact;
+        Lane lane{alias.alias, {}};
         for (const auto& e : alias.entries) {
             if (e.from > data.as_of) continue;
             const Timestamp to = e.to && *e.to < data.as_of ? *e.to : data.as_of;
@@ -76,13 +74,7 @@ std::string alias_section(const ReportData& data) {
     }
     out += lane_chart("What each alias tag pointed to, " + day_of(t0) + " to " + day_of(t1), lanes, t0, t1);
     out += "<p class=\"note\">One band per assignment, labelled with the tag it resolved to (a digest when none). "
-           "Hover a band for its digest and dates.";
-    if (approximate) {
-        out += " * More than 100 assignments: each band is labelled with the best tag on the same digest when it "
-               "started (releases first, then weeklies, dailies, …), not with the alias resolution that "
-               "<code>rspcat history</code> prints.";
-    }
-    out += "</p>\n";
+           "Hover a band for its digest and dates.</p>\n";
     return out + "</section>\n";
 }
 

@@ -27,7 +27,6 @@ struct Facts {
 struct AliasTimeline {
     std::string alias;
     std::vector<TimelineEntry> entries;
-    bool exact = true;  // resolved_to as Catalog::timeline resolves it, not quick_timeline's guess
 };
 
 struct ChurnMonth {

@@ -172,7 +172,7 @@ std::string lane_chart(const std::string& title, const std::vector<Lane>& lanes,
     for (std::size_t i = 0; i < lanes.size(); ++i) {
         const int y = top + 4 + lane_height * static_cast<int>(i);
         out += "<g class=\"lane\" data-lane=\"" + escape(lanes[i].name) + "\">\n<text x=\"" + std::to_string(left - 8) +
-               "\" y=\"" + std::to_string(y + 17) + "\" class=\"lane-name\" text-anchor=\"end\">" + escape(lanes[i].name) + (lanes[i].marked ? " *" : "") +
+               "\" y=\"" + std::to_string(y + 17) + "\" class=\"lane-name\" text-anchor=\"end\">" + escape(lanes[i].name) +
                "</text>\n";
         for (const Band& band : lanes[i].bands) {
             const double x0 = axis.x(band.from), x1 = std::max(axis.x(band.to), x0 + 1);

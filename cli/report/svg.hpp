@@ -32,7 +32,6 @@ struct Band {
 struct Lane {
     std::string name;
     std::vector<Band> bands;
-    bool marked = false;  // its name gets a `*` that a note under the chart explains
 };
 // One row per lane from t0 to t1.
 std::string lane_chart(const std::string& title, const std::vector<Lane>& lanes, std::int64_t t0, std::int64_t t1);

@@ -85,44 +85,4 @@ WHERE h.repository_id = ?)sql");
     });
 }
 
-std::vector<TimelineEntry> Catalog::quick_timeline(const std::optional<RepositoryName>& repository,
-                                                   const std::string& tag) const {
-    return with_catalog_errors(impl().path, "read a tag's history", [&]() -> std::vector<TimelineEntry> {
-        ReadTransaction read(impl_->db);
-        CollectionSpec collection;
-        collection.repository = repository;
-        const std::int64_t id = impl_->repository_id(collection);
-        SQLite::Statement s(impl_->db, R"sql(
-SELECT h.digest, h.size, h.started_at, h.ended_at,
-       (SELECT t2.tag FROM tag_history h2 JOIN tags t2 ON t2.id = h2.tag_id
-        WHERE h2.repository_id = h.repository_id AND h2.digest = h.digest AND t2.type_priority > 0
-          AND h2.started_at <= h.started_at AND (h2.ended_at IS NULL OR h2.ended_at > h.started_at)
-        ORDER BY t2.type_priority, t2.tag DESC LIMIT 1)
-FROM tag_history h JOIN tags t ON t.id = h.tag_id
-WHERE h.repository_id = ? AND t.tag = ?
-ORDER BY h.started_at, h.ended_at IS NULL, h.ended_at)sql");
-        SQLite::bind(s, id, tag);
-        auto time = [&](const SQLite::Column& column) {
-            const auto parsed = parse_timestamp(column.getString());
-            if (!parsed) {
-                throw CatalogError(ErrorKind::corrupt, "catalog " + impl_->path + ": the history of tag " + tag +
-                                                           " holds a malformed time (run `rspcat check`)");
-            }
-            return *parsed;
-        };
-        std::vector<TimelineEntry> entries;
-        while (s.executeStep()) {
-            TimelineEntry e;
-            e.tag = tag;
-            e.digest = s.getColumn(0).getString();
-            if (!s.getColumn(1).isNull()) e.size = s.getColumn(1).getInt64();
-            e.from = time(s.getColumn(2));
-            if (!s.getColumn(3).isNull()) e.to = time(s.getColumn(3));
-            if (!s.getColumn(4).isNull()) e.resolved_to = s.getColumn(4).getString();
-            entries.push_back(std::move(e));
-        }
-        return entries;
-    });
-}
-
 }  // namespace rspcat

@@ -367,13 +367,6 @@ class RSPCAT_API Catalog {
     // (the snapshots' times only, not --at's). Swept from the history's assignment start and end
     // events: one pass, however many snapshots.
     std::vector<HistoryPoint> history_points(const std::optional<RepositoryName>& repository = {}) const;
-    // The tag's assignments, oldest first, as timeline() lists them but in one query: for
-    // histories where timeline()'s resolution of each assignment (a past listing each) is too
-    // slow. `resolved_to` is only an approximation of it: the tag of the best type (release,
-    // weekly, daily, …; then the greatest name) that pointed to the same digest when the
-    // assignment started.
-    std::vector<TimelineEntry> quick_timeline(const std::optional<RepositoryName>& repository,
-                                              const std::string& tag) const;
 
     // Makes `tags` alias tags of the repository (optional when the catalog holds one), in one
     // write transaction: each tag the repository already has is re-parsed with the alias parse,
