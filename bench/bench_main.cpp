@@ -1,5 +1,5 @@
-// In-process benchmarks (Google Benchmark): the tag parse, the SQL functions and collation
-// against core-SQL baselines over the same rows, and catalog queries through the C++ API.
+// In-process benchmarks (Google Benchmark): the tag parse, the SQL functions, collation and sort
+// key against core-SQL baselines over the same rows, and catalog queries through the C++ API.
 // bench/run runs this with the catalogs it built with `rspcat ingest`, then prints the table.
 //
 // Repetitions are Google Benchmark's --benchmark_repetitions (bench/run takes the median of
@@ -255,6 +255,7 @@ int main(int argc, char** argv) {
         {"sql/count_rsp_parse_tag", "SELECT count(rsp_parse_tag(tag)) FROM tags"},
         {"sql/order_by_tag", "SELECT tag FROM tags ORDER BY tag"},
         {"sql/order_by_rsp_tag", "SELECT tag FROM tags ORDER BY tag COLLATE rsp_tag"},
+        {"sql/order_by_rsp_tag_sort_key", "SELECT tag FROM tags ORDER BY rsp_tag_sort_key(tag)"},
     };
     for (const auto& [name, sql] : queries) {
         benchmark::RegisterBenchmark(name, sql_query, sql)->Unit(benchmark::kMillisecond);

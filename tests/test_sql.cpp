@@ -103,7 +103,8 @@ TEST_CASE("errors name the function and nothing throws into SQLite", "[sql]") {
     REQUIRE(rsp_register_sql(db.handle) == SQLITE_OK);
     for (const char* function : {"rsp_parse_tag", "rsp_alias_tag", "rsp_tag_type", "rsp_tag_display_name",
                                  "rsp_tag_version", "rsp_tag_date", "rsp_tag_cycle", "rsp_tag_cycle_build",
-                                 "rsp_tag_rsp_build", "rsp_tag_architecture", "rsp_tag_extra", "rsp_tag_base"}) {
+                                 "rsp_tag_rsp_build", "rsp_tag_architecture", "rsp_tag_extra", "rsp_tag_base",
+                                 "rsp_tag_sort_key"}) {
         CAPTURE(function);
         const Result blob = query(db.handle, std::string("select ") + function + "(x'00')");
         CHECK(blob.rc == SQLITE_ERROR);

@@ -5,6 +5,7 @@
 #include <array>
 #include <charconv>
 
+#include "digits.hpp"
 #include "json_text.hpp"
 #include "rspcat/tag.hpp"
 
@@ -124,6 +125,133 @@ int collate_tags(const TagView& a, const TagView& b) {
 }
 
 int collate_tags(const Tag& a, const Tag& b) { return collate_tags(view_of(a), view_of(b)); }
+
+namespace {
+
+// Sort-key pieces. Each is self-delimiting (none is a prefix of another of the same kind), so a
+// field that differs decides the memcmp before any field after it is reached, as in
+// collate_tags.
+
+// A signed integer: a length byte, then the significant bytes, big-endian. Non-negative numbers
+// take 0x80 + length, so more bytes sort later; negative ones take 0x7F - length and complement
+// their bytes, so that -1 is the largest of them. Shorter than 8 fixed bytes for the small
+// numbers tags hold, which keeps keys (and the sorter's records) small.
+void append_key_int(std::string& out, std::int64_t value) {
+    const bool negative = value < 0;
+    const std::uint64_t magnitude = negative ? ~static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);
+    int length = 0;
+    for (std::uint64_t rest = magnitude; rest != 0; rest >>= 8) ++length;
+    out.push_back(static_cast<char>(negative ? 0x7F - length : 0x80 + length));
+    for (int i = length - 1; i >= 0; --i) {
+        const auto byte = static_cast<unsigned char>(magnitude >> (8 * i));
+        out.push_back(static_cast<char>(negative ? static_cast<unsigned char>(~byte) : byte));
+    }
+}
+
+// Text in byte order with a shorter prefix first: 0x00 is written 00 FF and the end 00 00, which
+// sorts before any byte that could continue the text.
+void append_key_text(std::string& out, std::string_view text) {
+    while (true) {
+        const std::size_t nul = text.find('\0');
+        out.append(text.substr(0, nul));
+        if (nul == std::string_view::npos) break;
+        out.append("\0\xFF", 2);
+        text.remove_prefix(nul + 1);
+    }
+    out.append("\0\0", 2);
+}
+
+// compare_prerelease() order on any bytes: each identifier starts with 01 (numeric: its digits
+// without leading zeros, by length then digits, since compare_prerelease reads them as numbers
+// of any size) or 02 (anything else, as text), and the list ends with 00, so a list sorts before
+// its own continuations.
+void append_key_prerelease(std::string& out, std::string_view prerelease) {
+    while (true) {
+        const std::size_t dot = prerelease.find('.');
+        std::string_view id = prerelease.substr(0, dot);
+        if (detail::all_digits(id)) {
+            id.remove_prefix(std::min(id.find_first_not_of('0'), id.size()));
+            out.push_back('\x01');
+            append_key_int(out, static_cast<std::int64_t>(id.size()));
+            out.append(id);
+        } else {
+            out.push_back('\x02');
+            append_key_text(out, id);
+        }
+        if (dot == std::string_view::npos) break;
+        prerelease.remove_prefix(dot + 1);
+    }
+    out.push_back('\x00');
+}
+
+// A missing number sorts first (compare_optional).
+void append_key_number(std::string& out, const std::optional<TagNumber>& number) {
+    if (!number) {
+        out.push_back('\x00');
+        return;
+    }
+    out.push_back('\x01');
+    append_key_int(out, number->value);
+}
+
+}  // namespace
+
+void append_sort_key(std::string& out, const TagView& tag) {
+    // The fields of collate_tags and compare_same_type, in their order. Types ascend in reverse
+    // priority: Unknown first.
+    out.push_back(static_cast<char>(image_type_count - 1 - static_cast<int>(tag.type)));
+    // compare_same_type compares versions when both tags have one, else bases with a missing one
+    // first. A parse has a version or a base, never both (only rules 7 and 8 set a base), so: a
+    // version (no base) before any base, versions among themselves, bases among themselves.
+    if (tag.version) {
+        out.push_back('\x01');
+        append_key_int(out, tag.version->major.value);
+        append_key_int(out, tag.version->minor.value);
+        append_key_int(out, tag.version->patch.value);
+        // A prerelease sorts before the release (SemVer).
+        if (tag.version->prerelease) {
+            out.push_back('\x01');
+            append_key_prerelease(out, *tag.version->prerelease);
+        } else {
+            out.push_back('\x02');
+        }
+    } else if (tag.base) {
+        out.push_back('\x02');
+        append_key_text(out, *tag.base);
+    } else {
+        out.push_back('\x00');  // not made by the parse
+    }
+    append_key_number(out, tag.cycle);
+    append_key_number(out, tag.cycle_build);
+    append_key_number(out, tag.rsp_build);
+    if (tag.extra) {  // missing first
+        out.push_back('\x01');
+        append_key_text(out, *tag.extra);
+    } else {
+        out.push_back('\x00');
+    }
+    if (tag.architecture) {  // missing last
+        out.push_back('\x01');
+        append_key_text(out, *tag.architecture);
+    } else {
+        out.push_back('\x02');
+    }
+    append_key_text(out, tag.tag);
+}
+
+void append_tag_sort_key(std::string& out, std::string_view tag) {
+    append_sort_key(out, parse_tag_view(tag));
+    // The collation's last tie-break, on the raw bytes: it only separates '' from `latest`, whose
+    // parses are the same, and '' is the shorter.
+    out.push_back(tag.empty() ? '\x00' : '\x01');
+}
+
+std::string tag_sort_key(std::string_view tag) {
+    std::string key;
+    key.reserve(48 + tag.size());
+    append_tag_sort_key(key, tag);
+    return key;
+}
 
 namespace {
 

@@ -14,6 +14,7 @@
 //   rsp_tag_cycle(tag)           integer or NULL; likewise rsp_tag_cycle_build, rsp_tag_rsp_build
 //   rsp_tag_architecture(tag)    text or NULL; likewise rsp_tag_extra, rsp_tag_base
 //   rsp_tag_compare(a, b)        -1, 0 or 1; NULL when the types differ
+//   rsp_tag_sort_key(tag)        BLOB whose byte order is the rsp_tag collation's
 //   rsp_semver_compare(a, b)     -1, 0 or 1; an invalid version is an error
 //   rsp_version()                the project's version
 //   COLLATE rsp_tag              DESC is menu order
@@ -113,7 +114,7 @@ struct TagFunction {
 
 using rspcat::parse_tag_view;
 
-const std::array<TagFunction, 12> tag_functions = {{
+const std::array<TagFunction, 13> tag_functions = {{
     {"rsp_parse_tag",
      [](sqlite3_context* c, std::string_view t) { result_text(c, rspcat::to_json(parse_tag_view(t))); }},
     {"rsp_alias_tag",
@@ -151,6 +152,16 @@ const std::array<TagFunction, 12> tag_functions = {{
      [](sqlite3_context* c, std::string_view t) { result_optional(c, parse_tag_view(t).architecture); }},
     {"rsp_tag_extra", [](sqlite3_context* c, std::string_view t) { result_optional(c, parse_tag_view(t).extra); }},
     {"rsp_tag_base", [](sqlite3_context* c, std::string_view t) { result_optional(c, parse_tag_view(t).base); }},
+    {"rsp_tag_sort_key",
+     [](sqlite3_context* c, std::string_view t) {
+         // One buffer per thread, kept: the key is copied into the result, and most keys are
+         // longer than a string's inline room, so a fresh string would allocate on every row.
+         thread_local std::string key;
+         key.clear();
+         rspcat::append_tag_sort_key(key, t);
+         sqlite3_result_blob64(c, key.data(), key.size(), SQLITE_TRANSIENT);
+         if (key.capacity() > 4096) std::string().swap(key);  // one huge tag: do not keep its room
+     }},
 }};
 
 void call_tag_function(sqlite3_context* ctx, int, sqlite3_value** argv) {

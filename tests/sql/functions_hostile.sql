@@ -24,6 +24,7 @@ select 'rsp_tag_rsp_build(NULL)', rsp_tag_rsp_build(NULL) is null;
 select 'rsp_tag_architecture(NULL)', rsp_tag_architecture(NULL) is null;
 select 'rsp_tag_extra(NULL)', rsp_tag_extra(NULL) is null;
 select 'rsp_tag_base(NULL)', rsp_tag_base(NULL) is null;
+select 'rsp_tag_sort_key(NULL)', rsp_tag_sort_key(NULL) is null;
 select 'rsp_tag_compare(NULL, x)', rsp_tag_compare(NULL, 'r21_0_1') is null;
 select 'rsp_tag_compare(x, NULL)', rsp_tag_compare('r21_0_1', NULL) is null;
 select 'rsp_semver_compare(NULL, x)', rsp_semver_compare(NULL, '1.0.0') is null;
@@ -42,6 +43,7 @@ select rsp_tag_rsp_build(x'72'); -- error: rsp_tag_rsp_build: a BLOB is not a ta
 select rsp_tag_architecture(x'72'); -- error: rsp_tag_architecture: a BLOB is not a tag
 select rsp_tag_extra(x'72'); -- error: rsp_tag_extra: a BLOB is not a tag
 select rsp_tag_base(x'72'); -- error: rsp_tag_base: a BLOB is not a tag
+select rsp_tag_sort_key(x'72'); -- error: rsp_tag_sort_key: a BLOB is not a tag
 select rsp_tag_compare(x'72', 'r'); -- error: rsp_tag_compare: a BLOB is not a tag
 select rsp_tag_compare('r', x'72'); -- error: rsp_tag_compare: a BLOB is not a tag
 select rsp_semver_compare(x'31', '1.0.0'); -- error: rsp_semver_compare: a BLOB
@@ -55,6 +57,7 @@ select rsp_semver_compare(cast(x'31ff2e' as text), '1.0.0'); -- error: rsp_semve
 select 'integer 170 is the text 170', rsp_parse_tag(170) = rsp_parse_tag('170');
 select 'integer 170 is Unknown (old style needs the r)', rsp_tag_type(170) = 'Unknown';
 select 'integer base', rsp_tag_base(170) = '170';
+select 'integer sort key', rsp_tag_sort_key(170) = rsp_tag_sort_key('170');
 select 'real 1.5 is the text 1.5', rsp_tag_display_name(1.5) = '1.5';
 select 'real in rsp_tag_compare', rsp_tag_compare(1.5, '1.5') = 0;
 select 'integer in rsp_alias_tag', rsp_alias_tag(7) ->> '$.display_name' = '7';
@@ -72,6 +75,7 @@ select 'empty: version, date, cycle are NULL',
   rsp_tag_version('') is null and rsp_tag_date('') is null and rsp_tag_cycle('') is null;
 select 'empty vs latest compare equal', rsp_tag_compare('', 'latest') = 0;
 select 'empty and latest still differ in the collation', '' collate rsp_tag < 'latest';
+select 'empty and latest differ in the sort key too', rsp_tag_sort_key('') < rsp_tag_sort_key('latest');
 
 -- Invalid UTF-8 is bytes: the grammar still applies, and JSON stays valid.
 select 'invalid utf-8: weekly', rsp_tag_type(value) = 'Weekly' from input where label = 'invalid utf-8';
@@ -92,6 +96,11 @@ select 'embedded NUL: JSON escapes it', instr(rsp_parse_tag(value), '\u0000') > 
   from input where label = 'embedded nul';
 select 'embedded NUL: unknown base keeps all bytes',
   cast(rsp_tag_base('latest' || char(0) || 'x-amd64') as blob) = x'6c61746573740078';
+select 'embedded NUL: sort key as the collation',
+  (rsp_tag_sort_key(value) < rsp_tag_sort_key('w_2021_22_a-amd64')) = (value < 'w_2021_22_a-amd64' collate rsp_tag)
+  and (rsp_tag_sort_key(value) < rsp_tag_sort_key('w_2021_22_a' || char(1) || '-amd64'))
+      = (value < 'w_2021_22_a' || char(1) || '-amd64' collate rsp_tag)
+  from input where label = 'embedded nul';
 
 -- A 1 MB tag.
 select '1 MB: weekly with a 1 MB extra', rsp_tag_type(value) = 'Weekly' and length(rsp_tag_extra(value)) = 1000000
@@ -99,6 +108,8 @@ select '1 MB: weekly with a 1 MB extra', rsp_tag_type(value) = 'Weekly' and leng
 select '1 MB: JSON', json_valid(rsp_parse_tag(value)) and length(rsp_alias_tag(value) ->> '$.display_name') = 1000010
   from input where label = '1 MB';
 select '1 MB: compares with itself', rsp_tag_compare(value, value) = 0 from input where label = '1 MB';
+select '1 MB: sort key', length(rsp_tag_sort_key(value)) > 1000000
+  and rsp_tag_sort_key(value) > rsp_tag_sort_key('w_2021_22_x') from input where label = '1 MB';
 
 -- 100,000 nested exp_ prefixes: no recursion, the innermost tag's fields.
 select 'nested: experimental', rsp_tag_type(value) = 'Experimental' from input where label = 'nested exp_';
@@ -114,6 +125,8 @@ select 'nested: extra, base, date NULL',
   rsp_tag_extra(value) is null and rsp_tag_base(value) is null and rsp_tag_date(value) is null
   from input where label = 'nested exp_';
 select 'nested: sorts after a shallower experimental of the same version', rsp_tag_compare(value, 'exp_r22_0_0_rc1') = 1
+  from input where label = 'nested exp_';
+select 'nested: so does its sort key', rsp_tag_sort_key(value) > rsp_tag_sort_key('exp_r22_0_0_rc1')
   from input where label = 'nested exp_';
 
 -- Every accessor agrees with rsp_parse_tag on every input.
@@ -138,6 +151,11 @@ select 'collation: menu order', (select group_concat(t, ' ') from (
     select column1 as t from (values ('latest'), ('w_2021_22-amd64'), ('r21_0_1'), ('w_2021_22'),
       ('r22_0_0_rc1'), ('exp_foo'), ('d_2021_05_27'), ('r22_0_0'))
     order by t collate rsp_tag desc))
+  = 'r22_0_0 r21_0_1 w_2021_22 w_2021_22-amd64 d_2021_05_27 r22_0_0_rc1 exp_foo latest';
+select 'sort key: menu order', (select group_concat(t, ' ') from (
+    select column1 as t from (values ('latest'), ('w_2021_22-amd64'), ('r21_0_1'), ('w_2021_22'),
+      ('r22_0_0_rc1'), ('exp_foo'), ('d_2021_05_27'), ('r22_0_0'))
+    order by rsp_tag_sort_key(t) desc))
   = 'r22_0_0 r21_0_1 w_2021_22 w_2021_22-amd64 d_2021_05_27 r22_0_0_rc1 exp_foo latest';
 select 'collation: NULLs first ascending', (select group_concat(coalesce(t, 'NULL'), ' ') from (
     select column1 as t from (values ('r21_0_1'), (NULL)) order by t collate rsp_tag)) = 'NULL r21_0_1';

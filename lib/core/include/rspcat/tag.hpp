@@ -119,6 +119,15 @@ RSPCAT_API std::optional<int> compare_tags(const TagView& a, const TagView& b);
 RSPCAT_API int collate_tags(const Tag& a, const Tag& b);
 RSPCAT_API int collate_tags(const TagView& a, const TagView& b);
 
+// Bytes whose memcmp order is the order of the `rsp_tag` collation on tag text: collate_tags of
+// the parses, then the raw bytes. Equal keys exactly for equal text. What rsp_tag_sort_key()
+// returns, so that an index or a stored column can hold menu order.
+RSPCAT_API std::string tag_sort_key(std::string_view tag);
+RSPCAT_API void append_tag_sort_key(std::string& out, std::string_view tag);
+// The key of a parse, appended to `out`: memcmp order is collate_tags, without the raw-bytes
+// tie-break (so '' and `latest` get one key).
+RSPCAT_API void append_sort_key(std::string& out, const TagView& tag);
+
 // model.md §1.3 Title(): `_` becomes a space, a letter after a non-letter is upper-cased, other
 // letters lower-cased (ASCII only).
 RSPCAT_API std::string title_case(std::string_view text);
