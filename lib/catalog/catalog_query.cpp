@@ -57,8 +57,9 @@ void bind_collection(Statement& s, std::int64_t repository, const CollectionSpec
 struct VisitorThrew {};
 
 // Every row's image, with what the manifest tables know of its digest, passed to `visit` as it
-// is read.
-void visit_all(const Catalog::Impl& impl, Statement& s, const Catalog::ImageVisitor& visit, std::exception_ptr& thrown) {
+// is read. Passed as a non-const Image, so that the catalog's own visitors can move it.
+template <typename Visit>
+void visit_all(const Catalog::Impl& impl, Statement& s, Visit&& visit, std::exception_ptr& thrown) {
     detail::ManifestAttacher manifests(const_cast<SQLite::Database&>(impl.db));
     while (s.executeStep()) {
         Image image = read_image(s);
@@ -89,7 +90,7 @@ std::vector<Image> read_all(const Catalog::Impl& impl, Statement& s) {
     std::exception_ptr thrown;
     // push_back can only throw std::bad_alloc, which passes anyway.
     try {
-        visit_all(impl, s, [&](const Image& image) { images.push_back(image); }, thrown);
+        visit_all(impl, s, [&](Image& image) { images.push_back(std::move(image)); }, thrown);
     } catch (const VisitorThrew&) {
         std::rethrow_exception(thrown);
     }
@@ -315,13 +316,15 @@ Menu Catalog::menu(const CollectionSpec& collection, const MenuOptions& options)
         Statement s = images_query(*impl_, collection, {.hide_arch_specific = false});
         std::exception_ptr thrown;  // the visitor below throws std::bad_alloc at most
         try {
-            visit_all(*impl_, s, [&](const Image& image) {
+            visit_all(*impl_, s, [&](Image& image) {
                 bool newest = false;
                 if (const auto most = limit(image.tag.type); most && !image.tag.architecture) {
                     newest = ++counted[static_cast<std::size_t>(image.tag.type)] <= *most;
                 }
                 if (newest || include.count(image.tag.tag)) prepulled.push_back(image);
-                if (selector ? selector->selects(image) : !image.tag.architecture) result.dropdown.push_back(image);
+                if (selector ? selector->selects(image) : !image.tag.architecture) {
+                    result.dropdown.push_back(std::move(image));
+                }
             }, thrown);
         } catch (const VisitorThrew&) {
             std::rethrow_exception(thrown);
