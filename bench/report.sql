@@ -77,7 +77,23 @@ INSERT INTO figures VALUES
  (17, 'rspcat images --at, 100k images (wall)', 'cli/images_at/100000', NULL, 'wall', 'ms', 'report', NULL),
  (18, 'peak RSS, rspcat ingest of 1M rows', 'ingest/first/1000000', NULL, 'rss', 'MB', 'value', 200),
  (19, 'bound: the rows of Catalog::images, 100k images, read by SQLite alone (no Image made)',
-      'catalog/images_rows_only/100000', NULL, 'cpu', 'ms', 'report', NULL);
+      'catalog/images_rows_only/100000', NULL, 'cpu', 'ms', 'report', NULL),
+ (20, 'rspcat images, 100k images; baseline sqlite3 selecting its rows from listing', 'cli/images/100000',
+      'sqlite3/listing/100000', 'cpu', 'ms', 'ratio', 1.5),
+ (21, 'rspcat images --hide-aliased, 100k images; same baseline', 'cli/hide_aliased/100000',
+      'sqlite3/listing/100000', 'cpu', 'ms', 'ratio', 1.5),
+ (22, 'rspcat filter --policy idfprod.json, 100k images; same baseline', 'cli/filter/100000',
+      'sqlite3/listing/100000', 'cpu', 'ms', 'ratio', 1.5),
+ (23, 'rspcat menu, 100k images; same baseline', 'cli/menu/100000', 'sqlite3/listing/100000', 'cpu', 'ms',
+      'ratio', 1.5),
+ (24, 'rspcat images, 100k images', 'cli/images/100000', NULL, 'cpu', 'ms', 'value', 50),
+ (25, 'rspcat images --hide-aliased, 100k images', 'cli/hide_aliased/100000', NULL, 'cpu', 'ms', 'value', 50),
+ (26, 'rspcat filter --policy idfprod.json, 100k images', 'cli/filter/100000', NULL, 'cpu', 'ms', 'value', 50),
+ (27, 'rspcat menu, 100k images', 'cli/menu/100000', NULL, 'cpu', 'ms', 'value', 50),
+ (28, 'peak RSS, rspcat images --format json, 1M images', 'cli/json/1000000', NULL, 'rss', 'MB', 'value', 200),
+ (29, 'peak RSS, rspcat images --format csv, 1M images', 'cli/csv/1000000', NULL, 'rss', 'MB', 'value', 200),
+ (30, 'peak RSS, rspcat images (table), 1M images', 'cli/table/1000000', NULL, 'rss', 'MB', 'value', 200),
+ (31, 'peak RSS, rspcat filter (table), 1M images', 'cli/filter/1000000', NULL, 'rss', 'MB', 'value', 200);
 
 -- Scaling: each size against the size ten times smaller; the target is n log n growth.
 INSERT INTO figures

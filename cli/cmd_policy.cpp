@@ -88,7 +88,9 @@ int run_filter(const Globals& globals, const FilterArgs& args) {
     const FilterPolicy policy = args.policy.read();
     const Catalog catalog = open_for_query(globals);
     const FilterOptions options{args.collection.time(), !args.all_arch, args.invert};
-    print_images(std::cout, catalog.filter(spec, policy, options), output);
+    ImagePrinter printer(std::cout, output);
+    catalog.for_each_filtered(spec, policy, options, [&](const Image& image) { printer.add(image); });
+    printer.finish();
     return 0;
 }
 

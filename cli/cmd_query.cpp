@@ -18,7 +18,9 @@ int run_images(const Globals& globals, const ImagesArgs& args) {
     const CollectionSpec spec = args.collection.spec();
     const Catalog catalog = open_for_query(globals);
     const ListOptions options{!args.all_arch, args.hide_aliased, args.hide_resolved_aliases};
-    print_images(std::cout, catalog.images(spec, options), output);
+    ImagePrinter printer(std::cout, output);
+    catalog.for_each_image(spec, options, [&](const Image& image) { printer.add(image); });
+    printer.finish();
     return 0;
 }
 

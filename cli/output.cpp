@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <string_view>
 
 namespace rspcat::cli {
 
@@ -43,39 +44,23 @@ std::string platforms_text(const Image& image, const char* separator) {
     return join(names, separator);
 }
 
-Table image_table(const std::vector<Image>& images, Format format) {
-    Table table;
-    if (format == Format::csv) {
-        table.columns = {"tag", "image_type", "display_name", "version", "base", "cycle", "cycle_build",
-                         "rsp_build", "architecture", "extra", "date", "digest", "size", "alias_target",
-                         "aliases", "nodes", "reference", "created", "platforms"};
-        for (const auto& image : images) {
-            const Tag& t = image.tag;
-            table.rows.push_back({t.tag, std::string(type_name(t.type)), t.display_name, version_text(t),
-                                  or_empty(t.base), or_empty(t.cycle), or_empty(t.cycle_build), or_empty(t.rsp_build),
-                                  or_empty(t.architecture), or_empty(t.extra), date_text(t), image.digest,
-                                  or_empty(image.size), or_empty(image.alias_target), join(image.aliases, " "),
-                                  join(image.nodes, " "), image.reference(), created_text(image),
-                                  platforms_text(image, " ")});
-        }
-    } else {
-        // For people: fewer columns, a short digest and a readable size, under the same names.
-        // Creation times and platforms come only from a sync: their columns show when some
-        // image has them, and leave the table as it was for catalogs of listing files.
-        table.columns = {"tag", "image_type", "display_name", "digest", "size", "aliases"};
-        const bool created = std::any_of(images.begin(), images.end(), [](const Image& i) { return i.created.has_value(); });
-        const bool platforms = std::any_of(images.begin(), images.end(), [](const Image& i) { return !i.platforms.empty(); });
-        if (created) table.columns.push_back("created");
-        if (platforms) table.columns.push_back("platforms");
-        for (const auto& image : images) {
-            table.rows.push_back({image.tag.tag, std::string(type_name(image.tag.type)), image.tag.display_name,
-                                  short_digest(image.digest), image.size ? human_size(*image.size) : "",
-                                  join(image.aliases, ",")});
-            if (created) table.rows.back().push_back(created_text(image));
-            if (platforms) table.rows.back().push_back(platforms_text(image, ","));
-        }
+const std::vector<std::string> csv_image_columns = {
+    "tag", "image_type", "display_name", "version", "base", "cycle", "cycle_build", "rsp_build", "architecture",
+    "extra", "date", "digest", "size", "alias_target", "aliases", "nodes", "reference", "created", "platforms"};
+
+// For people: fewer columns, a short digest and a readable size, under the same names. Creation
+// times and platforms come only from a sync: their columns show when some image has them, and
+// leave the table as it was for catalogs of listing files.
+const std::vector<std::string> table_image_columns = {"tag",  "image_type", "display_name", "digest",
+                                                      "size", "aliases",    "created",      "platforms"};
+constexpr std::size_t table_cells = 8;
+
+void append_csv_row(std::string& out, const std::vector<std::string>& row) {
+    for (std::size_t c = 0; c < row.size(); ++c) {
+        if (c) out += ',';
+        out += csv_field(row[c]);
     }
-    return table;
+    out += "\r\n";
 }
 
 void print_aligned(std::ostream& out, const Table& table, bool headers) {
@@ -158,8 +143,113 @@ std::string human_size(std::int64_t bytes) {
 }
 
 void print_images(std::ostream& out, const std::vector<Image>& images, const Output& output) {
-    if (output.format == Format::json) return print_json_array(out, images);
-    image_table(images, output.format).print(out, output);
+    ImagePrinter printer(out, output);
+    for (const Image& image : images) printer.add(image);
+    printer.finish();
+}
+
+ImagePrinter::ImagePrinter(std::ostream& out, const Output& output) : out_(out), output_(output) {
+    if (output_.format == Format::csv && output_.headers) append_csv_row(pending_, csv_image_columns);
+    if (output_.format == Format::table) widths_.assign(table_cells, 0);
+}
+
+void ImagePrinter::flush_if_large() {
+    if (pending_.size() < (1 << 16)) return;
+    out_ << pending_;
+    pending_.clear();
+}
+
+void ImagePrinter::add(const Image& image) {
+    const Tag& t = image.tag;
+    if (output_.format == Format::json) {
+        pending_ += count_ ? ",\n " : "[";
+        append_json(pending_, image);
+    } else if (output_.format == Format::csv) {
+        append_csv_row(pending_, {t.tag, std::string(type_name(t.type)), t.display_name, version_text(t),
+                                  or_empty(t.base), or_empty(t.cycle), or_empty(t.cycle_build), or_empty(t.rsp_build),
+                                  or_empty(t.architecture), or_empty(t.extra), date_text(t), image.digest,
+                                  or_empty(image.size), or_empty(image.alias_target), join(image.aliases, " "),
+                                  join(image.nodes, " "), image.reference(), created_text(image),
+                                  platforms_text(image, " ")});
+    } else {
+        created_ = created_ || image.created.has_value();
+        platforms_ = platforms_ || !image.platforms.empty();
+        std::string row;
+        std::size_t column = 0;
+        auto cell = [&](const std::string& text) {
+            for (std::size_t n = text.size();; n >>= 7) {
+                row += static_cast<char>((n & 0x7f) | (n >= 0x80 ? 0x80 : 0));
+                if (n < 0x80) break;
+            }
+            row += text;
+            widths_[column] = std::max(widths_[column], text.size());
+            ++column;
+        };
+        cell(t.tag);
+        cell(std::string(type_name(t.type)));
+        cell(t.display_name);
+        cell(short_digest(image.digest));
+        cell(image.size ? human_size(*image.size) : "");
+        cell(join(image.aliases, ","));
+        cell(created_text(image));
+        cell(platforms_text(image, ","));
+        if (blocks_.empty() || blocks_.back().size() + row.size() > blocks_.back().capacity()) {
+            blocks_.emplace_back().reserve(std::max<std::size_t>(row.size(), 1 << 20));
+        }
+        blocks_.back() += row;
+    }
+    ++count_;
+    flush_if_large();
+}
+
+void ImagePrinter::finish() {
+    if (output_.format == Format::json) {
+        pending_ += count_ ? "]\n" : "[]\n";
+    } else if (output_.format == Format::table) {
+        std::vector<std::size_t> columns = {0, 1, 2, 3, 4, 5};
+        if (created_) columns.push_back(6);
+        if (platforms_) columns.push_back(7);
+        std::vector<std::size_t> widths;
+        for (std::size_t c : columns) {
+            widths.push_back(std::max(widths_[c], output_.headers ? table_header(table_image_columns[c]).size() : 0));
+        }
+        // As print_aligned() does: two spaces between columns, none at the end of a line.
+        auto print_row = [&](const auto& text_of) {
+            const std::size_t start = pending_.size();
+            for (std::size_t i = 0; i < columns.size(); ++i) {
+                const std::string_view text = text_of(columns[i]);
+                pending_ += text;
+                if (i + 1 < columns.size()) pending_.append(widths[i] - text.size() + 2, ' ');
+            }
+            while (pending_.size() > start && pending_.back() == ' ') pending_.pop_back();
+            pending_ += '\n';
+        };
+        if (output_.headers) {
+            std::vector<std::string> header;
+            for (const auto& column : table_image_columns) header.push_back(table_header(column));
+            print_row([&](std::size_t c) { return std::string_view(header[c]); });
+        }
+        for (const std::string& block : blocks_) {
+            for (std::size_t at = 0; at < block.size();) {
+                std::string_view cells[table_cells];
+                for (auto& text : cells) {
+                    std::size_t n = 0;
+                    for (int shift = 0;; shift += 7) {
+                        const auto byte = static_cast<unsigned char>(block[at++]);
+                        n |= static_cast<std::size_t>(byte & 0x7f) << shift;
+                        if (!(byte & 0x80)) break;
+                    }
+                    text = std::string_view(block).substr(at, n);
+                    at += n;
+                }
+                print_row([&](std::size_t c) { return cells[c]; });
+                flush_if_large();
+            }
+        }
+        blocks_.clear();
+    }
+    out_ << pending_;
+    pending_.clear();
 }
 
 void print_image(std::ostream& out, const std::optional<Image>& image, const Output& output) {

@@ -1,6 +1,7 @@
 // How rspcat prints images and tags: aligned tables for people, JSON and CSV for programs.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -35,6 +36,31 @@ struct Table {
 };
 
 void print_images(std::ostream& out, const std::vector<Image>& images, const Output& output);
+
+// print_images() for images that come one at a time (Catalog::for_each_image), byte for byte
+// the same. JSON and CSV rows go out as they are added. A table's columns and widths depend on
+// every row, so it keeps each row's cells (text only, a fraction of an Image) until finish().
+class ImagePrinter {
+   public:
+    ImagePrinter(std::ostream& out, const Output& output);
+    void add(const Image& image);
+    // Prints what is left (the table; the closing bracket); call once, after the last add().
+    void finish();
+
+   private:
+    void flush_if_large();
+
+    std::ostream& out_;
+    Output output_;
+    std::string pending_;  // output not yet written to out_
+    std::size_t count_ = 0;
+    // Table only: the cells of every row, each a varint length and its bytes, in blocks of
+    // about a megabyte (no block holds part of a row), so that a million rows take a million
+    // times their text and no copy of it all is ever made to grow it.
+    std::vector<std::string> blocks_;
+    std::vector<std::size_t> widths_;
+    bool created_ = false, platforms_ = false;
+};
 // One image, or JSON `null` / nothing at all when there is none.
 void print_image(std::ostream& out, const std::optional<Image>& image, const Output& output);
 void print_tags(std::ostream& out, const std::vector<Tag>& tags, const Output& output);

@@ -124,3 +124,91 @@ TEST_CASE("read-only catalogs, foreign files and newer schemas", "[catalog]") {
 
     CHECK_THROWS_WITH(Catalog(dir.file("missing/dir/c.db")), Catch::Contains("cannot open catalog"));
 }
+
+namespace {
+
+// Every image's JSON: what a visitor saw, comparable with what images() returned.
+std::vector<std::string> json_of(const std::vector<Image>& images) {
+    std::vector<std::string> out;
+    for (const auto& image : images) out.push_back(to_json(image));
+    return out;
+}
+
+std::vector<std::string> visited(const Catalog& catalog, const CollectionSpec& collection, const ListOptions& options) {
+    std::vector<std::string> out;
+    catalog.for_each_image(collection, options, [&](const Image& image) { out.push_back(to_json(image)); });
+    return out;
+}
+
+struct NotAnError {
+    int code;
+};
+
+}  // namespace
+
+TEST_CASE("for_each_image visits the images of images(), in the same order", "[catalog][visit]") {
+    Catalog catalog(":memory:");
+    catalog.ingest(spec("2030-01-01", {"recommended"}),
+                   rows({{"recommended", d1}, {"w_2030_01", d1}, {"w_2030_02", d2}, {"w_2030_02-arm64", d2},
+                         {"r30_0_0", d3}, {"d_2030_01_03", d3}}));
+    catalog.ingest(spec("2030-02-01", {}, true), rows({{"w_2030_05", d2}}));
+    catalog.mark_seen(d2, "node-1", 5, *parse_timestamp("2030-02-02"));
+    const std::vector<CollectionSpec> collections{{lab}, {lab, 2030}, {lab, std::nullopt, parse_timestamp("2030-01-15")}};
+    const std::vector<ListOptions> options{{}, {false, false, false}, {true, true, false}, {false, false, true}};
+    for (const auto& collection : collections) {
+        for (const auto& option : options) {
+            const auto expected = json_of(catalog.images(collection, option));
+            CHECK(visited(catalog, collection, option) == expected);
+        }
+    }
+    CHECK(visited(catalog, {lab}, {false, false, false}).size() == 7);
+
+    FilterPolicy policy;
+    policy.blocks[static_cast<std::size_t>(ImageType::weekly)] = ImageFilter{1};
+    for (const bool invert : {false, true}) {
+        const FilterOptions filter{*parse_timestamp("2030-03-01"), true, invert};
+        std::vector<std::string> seen;
+        catalog.for_each_filtered({lab}, policy, filter, [&](const Image& image) { seen.push_back(to_json(image)); });
+        CHECK(seen == json_of(catalog.filter({lab}, policy, filter)));
+        CHECK(seen == json_of(apply_policy(catalog.images({lab}, {false, false, false}), policy, filter)));
+        CHECK(seen.size() == (invert ? 2 : 4));
+    }
+}
+
+TEST_CASE("what a visitor throws reaches the caller unchanged, and the catalog stays usable", "[catalog][visit]") {
+    test::TempDir dir;
+    Catalog catalog(dir.file("c.db"));
+    catalog.ingest(spec("2030-01-01"), rows({{"w_2030_01", d1}, {"w_2030_02", d2}, {"w_2030_03", d3}}));
+    int calls = 0;
+    CHECK_THROWS_WITH(catalog.for_each_image({lab}, {}, [&](const Image&) {
+        ++calls;
+        throw std::runtime_error("stop here");
+    }), "stop here");
+    CHECK(calls == 1);
+    try {
+        catalog.for_each_filtered({lab}, FilterPolicy{}, {}, [&](const Image& image) {
+            if (image.tag.tag == "w_2030_02") throw NotAnError{7};
+        });
+        FAIL("the visitor's exception was swallowed");
+    } catch (const NotAnError& e) {
+        CHECK(e.code == 7);
+    }
+    // A CatalogError from the visitor is its own, not one made by the catalog.
+    CHECK_THROWS_WITH(catalog.for_each_image({lab}, {}, [](const Image&) { throw CatalogError("mine"); }), "mine");
+    // Nothing stayed open: queries and writes go on.
+    CHECK(tags(catalog.images({lab})) == std::vector<std::string>{"w_2030_03", "w_2030_02", "w_2030_01"});
+    catalog.ingest(spec("2030-02-01"), rows({{"w_2030_05", d1}}));
+    CHECK(visited(catalog, {lab}, {}).size() == 1);
+}
+
+TEST_CASE("for_each_image fails as images() does, before any visit", "[catalog][visit]") {
+    Catalog catalog(":memory:");
+    int calls = 0;
+    auto count = [&](const Image&) { ++calls; };
+    CHECK_THROWS_AS(catalog.for_each_image({}, {}, count), CatalogError);
+    catalog.ingest(spec("2030-01-01"), rows({{"w_2030_01", d1}}));
+    CHECK_THROWS_WITH(catalog.for_each_image({RepositoryName{"example.org", "nothing"}}, {}, count),
+                      Catch::Contains("has no repository example.org/nothing"));
+    CHECK_THROWS_AS(catalog.for_each_filtered({RepositoryName{"example.org", "nothing"}}, {}, {}, count), CatalogError);
+    CHECK(calls == 0);
+}

@@ -290,3 +290,41 @@ TEST_CASE("prune prints its plan on standard output and its totals on standard e
     CHECK(plan.err.find(" 1 digests") == std::string::npos);
     CHECK(plan.err.rfind("1 digests", 0) == std::string::npos);
 }
+
+TEST_CASE("a table keeps its columns aligned when cells are longer than 127 bytes", "[cli][columns]") {
+    // One digest under many long tags: each image's ALIASES cell is hundreds of bytes, and one tag
+    // is as long as a Docker tag may be (128).
+    TempDir dir;
+    const std::string db = dir.file("c.db");
+    std::string listing;
+    std::vector<std::string> tags = {std::string(128, 'x')};
+    for (int i = 10; i < 22; ++i) tags.push_back("experimental_a_rather_long_tag_name_number_" + std::to_string(i));
+    for (const auto& tag : tags) listing += tag + "\t" + d1 + "\t100\n";
+    write_text(dir.file("l.tsv"), listing);
+    rspcat_ok({"--db", db, "ingest", "--registry", "example.org", "--repository", "lab", dir.file("l.tsv")});
+
+    const std::string table = rspcat_ok({"--db", db, "images"}).out;
+    std::vector<std::string> rows;
+    for (std::size_t at = 0; at < table.size();) {
+        const std::size_t end = table.find('\n', at);
+        rows.push_back(table.substr(at, end - at));
+        at = end + 1;
+    }
+    REQUIRE(rows.size() == tags.size() + 1);
+    const std::size_t digest_at = rows[0].find("DIGEST"), aliases_at = rows[0].find("ALIASES");
+    REQUIRE(digest_at != std::string::npos);
+    for (std::size_t r = 1; r < rows.size(); ++r) {
+        CAPTURE(rows[r]);
+        CHECK(rows[r].find("sha256:") == digest_at);
+        // Every other tag, sorted, after the size.
+        const std::string tag = rows[r].substr(0, rows[r].find(' '));
+        std::vector<std::string> others;
+        for (const auto& t : tags) {
+            if (t != tag) others.push_back(t);
+        }
+        std::sort(others.begin(), others.end());
+        std::string joined;
+        for (const auto& t : others) joined += (joined.empty() ? "" : ",") + t;
+        CHECK(rows[r].substr(aliases_at) == joined);
+    }
+}

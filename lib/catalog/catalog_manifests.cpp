@@ -97,18 +97,25 @@ void record_manifests(Database& db, std::int64_t snapshot_id, const std::vector<
     }
 }
 
+ManifestAttacher::ManifestAttacher(Database& db) {
+    if (!db.execAndGet("SELECT EXISTS (SELECT 1 FROM manifests)").getInt()) return;
+    manifest_.emplace(db, "SELECT created FROM manifests WHERE digest = ?");
+    platforms_.emplace(db, platforms_query);
+}
+
+void ManifestAttacher::attach(Image& image) {
+    if (!manifest_) return;
+    manifest_->reset();
+    manifest_->bind(1, image.digest);
+    if (!manifest_->executeStep()) return;
+    image.created = stored_time(manifest_->getColumn(0), "manifests.created of " + image.digest);
+    image.platforms = platforms_of(*platforms_, image.digest);
+}
+
 void attach_manifests(Database& db, std::vector<Image>& images) {
-    // Most catalogs hold no manifests (listing files only): one cheap look decides.
-    if (images.empty() || !db.execAndGet("SELECT EXISTS (SELECT 1 FROM manifests)").getInt()) return;
-    Statement manifest(db, "SELECT created FROM manifests WHERE digest = ?");
-    Statement platforms(db, platforms_query);
-    for (Image& image : images) {
-        manifest.reset();
-        manifest.bind(1, image.digest);
-        if (!manifest.executeStep()) continue;
-        image.created = stored_time(manifest.getColumn(0), "manifests.created of " + image.digest);
-        image.platforms = platforms_of(platforms, image.digest);
-    }
+    if (images.empty()) return;
+    ManifestAttacher attacher(db);
+    for (Image& image : images) attacher.attach(image);
 }
 
 }  // namespace detail

@@ -3,7 +3,10 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include <SQLiteCpp/Statement.h>
+
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,5 +22,17 @@ void record_manifests(SQLite::Database& db, std::int64_t snapshot_id, const std:
 
 // Fills each image's `created` and `platforms` from the manifest tables, where they hold its digest.
 void attach_manifests(SQLite::Database& db, std::vector<Image>& images);
+
+// The same, one image at a time, for images that are streamed rather than collected: the
+// statements are prepared once, and not at all when the catalog holds no manifests (most
+// catalogs: listing files only), so that then attach() costs nothing.
+class ManifestAttacher {
+   public:
+    explicit ManifestAttacher(SQLite::Database& db);
+    void attach(Image& image);
+
+   private:
+    std::optional<SQLite::Statement> manifest_, platforms_;
+};
 
 }  // namespace rspcat::detail

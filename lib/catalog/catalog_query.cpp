@@ -6,6 +6,8 @@
 #include <optional>
 
 #include <algorithm>
+#include <array>
+#include <exception>
 #include <set>
 
 #include "catalog_errors.hpp"
@@ -49,19 +51,57 @@ void bind_collection(Statement& s, std::int64_t repository, const CollectionSpec
     bind_optional(s, ":cycle", collection.cycle);
 }
 
-// Every row's image, with what the manifest tables know of its digest.
+// Thrown in place of what an ImageVisitor threw, which `thrown` keeps: with_catalog_errors()
+// would translate that, and the caller must get it unchanged. Not a std::exception, so that
+// nothing on the way mistakes it for an error of the catalog.
+struct VisitorThrew {};
+
+// Every row's image, with what the manifest tables know of its digest, passed to `visit` as it
+// is read. Passed as a non-const Image, so that the catalog's own visitors can move it.
+template <typename Visit>
+void visit_all(const Catalog::Impl& impl, Statement& s, Visit&& visit, std::exception_ptr& thrown) {
+    detail::ManifestAttacher manifests(const_cast<SQLite::Database&>(impl.db));
+    while (s.executeStep()) {
+        Image image = read_image(s);
+        manifests.attach(image);
+        try {
+            visit(image);
+        } catch (...) {
+            thrown = std::current_exception();
+            throw VisitorThrew{};
+        }
+    }
+}
+
+// with_catalog_errors() for a function that calls an ImageVisitor: `body(thrown)` runs in it,
+// and what the visitor threw is rethrown as it was.
+template <typename Body>
+void with_visitor(const std::string& path, const std::string& doing, Body&& body) {
+    std::exception_ptr thrown;
+    try {
+        with_catalog_errors(path, doing, [&] { body(thrown); });
+    } catch (const VisitorThrew&) {
+        std::rethrow_exception(thrown);
+    }
+}
+
 std::vector<Image> read_all(const Catalog::Impl& impl, Statement& s) {
     std::vector<Image> images;
-    while (s.executeStep()) images.push_back(read_image(s));
-    detail::attach_manifests(const_cast<SQLite::Database&>(impl.db), images);
+    std::exception_ptr thrown;
+    // push_back can only throw std::bad_alloc, which passes anyway.
+    try {
+        visit_all(impl, s, [&](Image& image) { images.push_back(std::move(image)); }, thrown);
+    } catch (const VisitorThrew&) {
+        std::rethrow_exception(thrown);
+    }
     return images;
 }
 
 std::optional<Image> read_first(const Catalog::Impl& impl, Statement& s) {
     if (!s.executeStep()) return std::nullopt;
-    std::vector<Image> one{read_image(s)};
-    detail::attach_manifests(const_cast<SQLite::Database&>(impl.db), one);
-    return std::move(one.front());
+    Image image = read_image(s);
+    detail::ManifestAttacher(const_cast<SQLite::Database&>(impl.db)).attach(image);
+    return image;
 }
 
 const char* in_collection = "repository_id = :repository AND scope_cycle IS :cycle";
@@ -115,16 +155,34 @@ std::vector<RepositoryName> Catalog::repositories() const {
     });
 }
 
+namespace {
+
+// The statement of Catalog::images(), prepared and bound.
+Statement images_query(const Catalog::Impl& impl, const CollectionSpec& collection, const ListOptions& options) {
+    std::string conditions;
+    // `+` keeps SQLite from taking the test for an index constraint, which made it sort again.
+    if (options.hide_arch_specific) conditions += " AND +architecture IS NULL";
+    if (options.hide_aliased) conditions += " AND NOT is_aliased";
+    if (options.hide_resolved_aliases) conditions += " AND alias_target IS NULL";
+    return listing_query(impl, collection, conditions + " ORDER BY " + menu_order);
+}
+
+}  // namespace
+
 std::vector<Image> Catalog::images(const CollectionSpec& collection, const ListOptions& options) const {
     return with_catalog_errors(impl().path, "list its images", [&]() -> std::vector<Image> {
         ReadTransaction read(impl_->db);
-        std::string conditions;
-        // `+` keeps SQLite from taking the test for an index constraint, which made it sort again.
-        if (options.hide_arch_specific) conditions += " AND +architecture IS NULL";
-        if (options.hide_aliased) conditions += " AND NOT is_aliased";
-        if (options.hide_resolved_aliases) conditions += " AND alias_target IS NULL";
-        Statement s = listing_query(*impl_, collection, conditions + " ORDER BY " + menu_order);
+        Statement s = images_query(*impl_, collection, options);
         return read_all(*impl_, s);
+    });
+}
+
+void Catalog::for_each_image(const CollectionSpec& collection, const ListOptions& options,
+                             const ImageVisitor& visit) const {
+    with_visitor(impl().path, "list its images", [&](std::exception_ptr& thrown) {
+        ReadTransaction read(impl_->db);
+        Statement s = images_query(*impl_, collection, options);
+        visit_all(*impl_, s, visit, thrown);
     });
 }
 
@@ -217,18 +275,60 @@ std::vector<Image> Catalog::subtract(const CollectionSpec& collection, const Col
 
 std::vector<Image> Catalog::filter(const CollectionSpec& collection, const FilterPolicy& policy,
                                    const FilterOptions& options) const {
-    return with_catalog_errors(impl().path, "filter its images by a policy", [&]() -> std::vector<Image> {
+    std::vector<Image> selected;
+    for_each_filtered(collection, policy, options, [&](const Image& image) { selected.push_back(image); });
+    return selected;
+}
+
+void Catalog::for_each_filtered(const CollectionSpec& collection, const FilterPolicy& policy,
+                                const FilterOptions& options, const ImageVisitor& visit) const {
+    with_visitor(impl().path, "filter its images by a policy", [&](std::exception_ptr& thrown) {
         ReadTransaction read(impl_->db);
-        return apply_policy(images(collection, {.hide_arch_specific = false}), policy, options);
+        // Every image, architecture-specific ones too: the policy decides, in menu order.
+        Statement s = images_query(*impl_, collection, {.hide_arch_specific = false});
+        PolicySelector selector(policy, options);
+        visit_all(*impl_, s, [&](const Image& image) {
+            if (selector.selects(image)) visit(image);
+        }, thrown);
     });
 }
 
 Menu Catalog::menu(const CollectionSpec& collection, const MenuOptions& options) const {
     return with_catalog_errors(impl().path, "make a menu", [&]() -> Menu {
         ReadTransaction read(impl_->db);
-        SubsetOptions prepull{options.releases, options.weeklies, options.dailies, options.pins, true};
-        prepull.include.push_back(options.recommended);
-        const std::vector<Image> prepulled = subset(collection, prepull);
+        // One pass over the listing in menu order makes both lists: what subset() would prepull
+        // (the newest releases, weeklies and dailies that are not architecture-specific, counted
+        // as its row_number() counts them, plus the pins and the recommended tag), and the
+        // dropdown, as filter() or images() would list it. Three queries read the rows thrice.
+        std::set<std::string> include(options.pins.begin(), options.pins.end());
+        include.insert(options.recommended);
+        std::array<std::int64_t, image_type_count> counted{};
+        auto limit = [&](ImageType type) -> std::optional<std::int64_t> {
+            if (type == ImageType::release) return options.releases;
+            if (type == ImageType::weekly) return options.weeklies;
+            if (type == ImageType::daily) return options.dailies;
+            return std::nullopt;
+        };
+        std::optional<PolicySelector> selector;
+        if (options.policy) selector.emplace(*options.policy, FilterOptions{options.age_basis, true, false});
+        std::vector<Image> prepulled;
+        Menu result;
+        Statement s = images_query(*impl_, collection, {.hide_arch_specific = false});
+        std::exception_ptr thrown;  // the visitor below throws std::bad_alloc at most
+        try {
+            visit_all(*impl_, s, [&](Image& image) {
+                bool newest = false;
+                if (const auto most = limit(image.tag.type); most && !image.tag.architecture) {
+                    newest = ++counted[static_cast<std::size_t>(image.tag.type)] <= *most;
+                }
+                if (newest || include.count(image.tag.tag)) prepulled.push_back(image);
+                if (selector ? selector->selects(image) : !image.tag.architecture) {
+                    result.dropdown.push_back(std::move(image));
+                }
+            }, thrown);
+        } catch (const VisitorThrew&) {
+            std::rethrow_exception(thrown);
+        }
 
         // Aliased images are hidden within the prepull set itself: an image stays unless an alias
         // that is also prepulled points to it.
@@ -241,7 +341,6 @@ Menu Catalog::menu(const CollectionSpec& collection, const MenuOptions& options)
                 return std::binary_search(image.nodes.begin(), image.nodes.end(), node);
             });
         };
-        Menu result;
         for (const Image& image : prepulled) {
             if (image.tag.tag == options.recommended) result.menu.insert(result.menu.begin(), image);
         }
@@ -249,8 +348,6 @@ Menu Catalog::menu(const CollectionSpec& collection, const MenuOptions& options)
             if (image.tag.tag == options.recommended || aliased.count(image.tag.tag) || !on_all_nodes(image)) continue;
             result.menu.push_back(image);
         }
-        result.dropdown = options.policy ? filter(collection, *options.policy, {options.age_basis, true, false})
-                                         : images(collection);
         return result;
     });
 }

@@ -415,27 +415,30 @@ std::string to_json(const FilterPolicy& policy) {
     return out.dump();
 }
 
+PolicySelector::PolicySelector(const FilterPolicy& policy, const FilterOptions& options)
+    : policy_(policy), options_(options) {
+    for (std::size_t t = 0; t < oldest_.size(); ++t) {
+        if (policy_.blocks[t]) oldest_[t] = date_cutoff(*policy_.blocks[t], options_.age_basis);
+    }
+}
+
+bool PolicySelector::selects(const Image& image) {
+    if (options_.remove_arch_specific && image.tag.architecture) return false;
+    const auto t = static_cast<std::size_t>(image.tag.type);
+    const auto& block = policy_.blocks[t];
+    if (!block) return !options_.invert;  // types without a block keep everything: nothing to invert
+    const bool kept = passes_conditions(image.tag, *block, oldest_[t]) &&
+                      (block->number.value_or(0) == 0 || kept_counts_[t] < *block->number);
+    kept_counts_[t] += kept;
+    return kept != options_.invert;
+}
+
 std::vector<Image> apply_policy(const std::vector<Image>& images, const FilterPolicy& policy,
                                 const FilterOptions& options) {
-    std::array<std::int64_t, image_type_count> kept_counts{};
-    std::array<std::optional<Timestamp>, image_type_count> oldest;
-    for (std::size_t t = 0; t < oldest.size(); ++t) {
-        if (policy.blocks[t]) oldest[t] = date_cutoff(*policy.blocks[t], options.age_basis);
-    }
+    PolicySelector selector(policy, options);
     std::vector<Image> selected;
     for (const Image& image : images) {
-        if (options.remove_arch_specific && image.tag.architecture) continue;
-        const auto t = static_cast<std::size_t>(image.tag.type);
-        const auto& block = policy.blocks[t];
-        bool kept = true;
-        if (block) {
-            kept = passes_conditions(image.tag, *block, oldest[t]) &&
-                   (block->number.value_or(0) == 0 || kept_counts[t] < *block->number);
-            kept_counts[t] += kept;
-        } else if (options.invert) {
-            continue;  // types without a block keep everything: nothing to invert
-        }
-        if (kept != options.invert) selected.push_back(image);
+        if (selector.selects(image)) selected.push_back(image);
     }
     return selected;
 }

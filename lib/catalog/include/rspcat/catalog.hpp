@@ -391,6 +391,16 @@ class RSPCAT_API Catalog {
 
     // The collection's images in menu order (model.md §3 listing options).
     std::vector<Image> images(const CollectionSpec& collection, const ListOptions& options = {}) const;
+
+    // Called with each image of a listing in turn; the Image is valid only during the call.
+    using ImageVisitor = std::function<void(const Image&)>;
+    // The images of images(collection, options), in the same order, passed to `visit` one at a
+    // time as they are read, so that memory does not grow with the collection. All of them come
+    // from one state of the catalog (one read transaction, held until the call returns). Errors
+    // of the catalog are rspcat::Error, as everywhere; an exception that `visit` throws stops the
+    // listing and reaches the caller unchanged, of its own type, and the Catalog stays usable.
+    // `visit` must not use this Catalog (one connection is in the middle of a query).
+    void for_each_image(const CollectionSpec& collection, const ListOptions& options, const ImageVisitor& visit) const;
     // The first image of that (resolved) type in menu order, architecture-specific included.
     std::optional<Image> latest(const CollectionSpec& collection, ImageType type) const;
     std::optional<Image> image_for_digest(const CollectionSpec& collection, const std::string& digest) const;
@@ -406,6 +416,9 @@ class RSPCAT_API Catalog {
     // The collection's images that the policy keeps (or, inverted, does not keep), in menu order.
     std::vector<Image> filter(const CollectionSpec& collection, const FilterPolicy& policy,
                               const FilterOptions& options) const;
+    // The same images, passed to `visit` one at a time as for_each_image() does.
+    void for_each_filtered(const CollectionSpec& collection, const FilterPolicy& policy, const FilterOptions& options,
+                           const ImageVisitor& visit) const;
 
     Menu menu(const CollectionSpec& collection, const MenuOptions& options) const;
 

@@ -101,6 +101,20 @@ struct FilterOptions {
     bool invert = false;                 // return what the policy does not keep
 };
 
+// apply_policy() one image at a time, for images that are visited rather than held: call
+// selects() on every image in menu order; it says whether apply_policy would return it.
+class RSPCAT_API PolicySelector {
+   public:
+    PolicySelector(const FilterPolicy& policy, const FilterOptions& options);
+    bool selects(const Image& image);
+
+   private:
+    FilterPolicy policy_;
+    FilterOptions options_;
+    std::array<std::int64_t, image_type_count> kept_counts_{};
+    std::array<std::optional<Timestamp>, image_type_count> oldest_{};
+};
+
 // Applies the policy to images in menu order and returns the selected ones, in menu order.
 // Inverted, the result is, per type with a block, the images the policy does not keep.
 RSPCAT_API std::vector<Image> apply_policy(const std::vector<Image>& images, const FilterPolicy& policy,
