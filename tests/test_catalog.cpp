@@ -164,7 +164,9 @@ TEST_CASE("for_each_image visits the images of images(), in the same order", "[c
     CHECK(visited(catalog, {lab}, {false, false, false}).size() == 7);
 
     FilterPolicy policy;
-    policy.blocks[static_cast<std::size_t>(ImageType::weekly)] = ImageFilter{1};
+    ImageFilter one_weekly;
+    one_weekly.number = 1;
+    policy.blocks[static_cast<std::size_t>(ImageType::weekly)] = one_weekly;
     for (const bool invert : {false, true}) {
         const FilterOptions filter{*parse_timestamp("2030-03-01"), true, invert};
         std::vector<std::string> seen;
