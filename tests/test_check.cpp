@@ -376,6 +376,23 @@ TEST_CASE("snapshot counts that disagree with the history are reported and left 
     CHECK(catalog_content(c.db) == before);
 }
 
+TEST_CASE("a confirmation before its snapshot, malformed, or without its count is reported and left alone",
+          "[check]") {
+    Catalogs c;
+    shell(c.db, "UPDATE snapshots SET confirmed_at = '2021-06-01T00:00:00Z', confirmations = 1 WHERE id = 2;"
+                "UPDATE snapshots SET confirmed_at = 'soon', confirmations = 0 WHERE id = 1;");
+    const std::vector<std::string> messages = {
+        "snapshots row 1: confirmed_at 'soon' is not a time as rspcat stores it (like 2025-06-05T12:00:00Z)",
+        "snapshots row 1: confirmations 0 with a confirmed_at",
+        "snapshots row 2: confirmed_at is before taken_at"};
+    require_problems(check(c.db), messages);
+    const std::string before = catalog_content(c.db);
+    auto repaired = messages;
+    repaired.push_back("0 repairs made, 3 problems left");
+    require_problems(check(c.db, true), repaired);
+    CHECK(catalog_content(c.db) == before);
+}
+
 TEST_CASE("a listing row changed by hand is reported and rebuilt by check --repair", "[check]") {
     Catalogs c;
     const std::string row = value(c.db, "SELECT rowid FROM listing WHERE tag = 'w_2021_23' AND scope_cycle IS NULL");

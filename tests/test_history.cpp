@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "rspcat/catalog.hpp"
+#include "catalog_calls.hpp"
 #include "catalog_support.hpp"
 
 using namespace rspcat;
@@ -153,4 +154,29 @@ TEST_CASE("a timeline resolves each alias entry as the whole past listing of its
         REQUIRE(image.has_value());
         CHECK(entry.resolved_to == image->alias_target);
     }
+}
+
+TEST_CASE("an entry that starts at the latest snapshot resolves as the current listing does, after a merge",
+          "[history]") {
+    // After a merge the next full snapshot moves every current image to a new batch, while the
+    // history keeps each assignment's batch from when it started: the present is read from the
+    // current images, as `images` reads it, and the past from the history, as `--at` reads it.
+    using test::digest;
+    using test::rows_of;
+    const RepositoryName lab{"example.org", "lab"};
+    auto spec = [&](const char* time, bool merge) {
+        return IngestSpec{lab, {"recommended"}, *parse_timestamp(time), time, merge};
+    };
+    Catalog catalog(":memory:");
+    catalog.ingest(spec("2030-01-01", false), rows_of({{"w_2030_01", digest('1'), 1, 1}, {"w_2030_02", digest('2'), 2, 2}}));
+    catalog.ingest(spec("2030-01-02", true), rows_of({{"w_2030_03", digest('3'), 3, 1}}));
+    catalog.ingest(spec("2030-01-03", false), rows_of({{"w_2030_01", digest('1'), 1, 1},
+                                                       {"w_2030_01-amd64", digest('1'), 1, 2},
+                                                       {"recommended", digest('1'), {}, 3}}));
+    const auto now = catalog.image_for_tag({}, "recommended");
+    REQUIRE(now.has_value());
+    CHECK(now->alias_target == "w_2030_01");
+    const auto timeline = catalog.timeline({}, "recommended");
+    REQUIRE(timeline.size() == 1);
+    CHECK(timeline.front().resolved_to == now->alias_target);
 }

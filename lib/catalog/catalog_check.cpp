@@ -218,11 +218,21 @@ class Checker {
             }
         }
         {
-            Statement s(db_, "SELECT id, taken_at, ingested_at FROM snapshots ORDER BY id");
+            Statement s(db_, "SELECT id, taken_at, ingested_at, confirmed_at, confirmations, "
+                             "confirmed_at < taken_at, (confirmed_at IS NULL) <> (confirmations = 0) "
+                             "FROM snapshots ORDER BY id");
             while (s.executeStep()) {
                 const std::int64_t id = s.getColumn(0).getInt64();
                 time("snapshots", id, "taken_at", s.getColumn(1), false);
                 time("snapshots", id, "ingested_at", s.getColumn(2), false);
+                time("snapshots", id, "confirmed_at", s.getColumn(3), true);
+                // A confirmation is a later sync that found the same listing: never before it,
+                // and counted exactly when there is one.
+                if (s.getColumn(5).getInt() == 1) add("snapshots", id, "confirmed_at is before taken_at");
+                if (s.getColumn(6).getInt() == 1) {
+                    add("snapshots", id, "confirmations " + std::to_string(s.getColumn(4).getInt64()) +
+                                             (s.getColumn(3).isNull() ? " without a confirmed_at" : " with a confirmed_at"));
+                }
             }
         }
         {

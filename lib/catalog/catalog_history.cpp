@@ -140,18 +140,36 @@ void Catalog::Impl::resolve_timeline(std::int64_t repository, const CollectionSp
     }
     // Each entry's digest group as it was at the entry's start, under the entry's number as its
     // repository id: resolution never looks across repositories, so one pass of the views
-    // resolves every group at its own time, as the past listing of that time would. CROSS JOIN:
-    // entry by entry through tag_history_by_digest, never the whole history per entry.
+    // resolves every group at its own time, as the past listing of that time would. From the
+    // repository's latest snapshot on, that is the current images, as listing_view() reads them.
+    // CROSS JOIN: entry by entry through the digest indexes, never the whole history per entry.
+    SQLite::Statement latest(db, "SELECT coalesce(max(taken_at), '') FROM main.snapshots WHERE repository_id = ?");
+    latest.bind(1, static_cast<std::int64_t>(repository));
+    latest.executeStep();
+    const std::string latest_at = latest.getColumn(0).getString();
+    latest.reset();
     const std::string columns = column_list("current_images");
-    SQLite::Statement fill(db, "INSERT INTO temp.past_images (" + columns + ") SELECT " + columns + " FROM (SELECT " +
+    SQLite::Statement past(db, "INSERT INTO temp.past_images (" + columns + ") SELECT " + columns + " FROM (SELECT " +
                                    past_image_columns("e.k") + R"sql(
 FROM temp.timeline_entries e
 CROSS JOIN main.tag_history h ON h.digest = e.digest AND h.repository_id = :repository
 JOIN main.tags t ON t.id = h.tag_id
 JOIN main.repositories r ON r.id = h.repository_id
-WHERE )sql" + held_at("e.at") + ")");
-    fill.bind(":repository", static_cast<std::int64_t>(repository));
-    fill.exec();
+WHERE e.at < :latest AND )sql" + held_at("e.at") + ")");
+    std::string current_columns;
+    for (const auto& column : current_schema().at("current_images").columns) {
+        current_columns += std::string(current_columns.empty() ? "" : ", ") +
+                           (column == "repository_id" ? "e.k AS repository_id" : "c.\"" + column + "\"");
+    }
+    SQLite::Statement present(db, "INSERT INTO temp.past_images (" + columns + ") SELECT " + current_columns + R"sql(
+FROM temp.timeline_entries e
+CROSS JOIN main.current_images c ON c.digest = e.digest AND c.repository_id = :repository
+WHERE e.at >= :latest)sql");
+    for (SQLite::Statement* fill : {&past, &present}) {
+        fill->bind(":repository", static_cast<std::int64_t>(repository));
+        fill->bind(":latest", latest_at);
+        fill->exec();
+    }
     SQLite::Statement resolved(db, "SELECT repository_id, tag, alias_target FROM temp.past_resolved_images "
                                    "WHERE scope_cycle IS ? AND alias_target IS NOT NULL");
     bind_optional(resolved, 1, collection.cycle);

@@ -201,10 +201,12 @@ void stage_rows(Database& db, const IngestSpec& spec, const RowSource& rows, Tag
         }
         ++summary.rows;
     }
-    // What the catalog stores as an image's position. Resolution compares positions only within
-    // a digest group (SPEC 3: the primary is the first listed of its batch), so the order within
-    // each group is all it needs. Numbered that way, a tag pushed into the middle of a sorted
-    // listing moves no other tag's position, and the ingest writes what changed.
+    // What the catalog stores as a current image's position. Resolution compares positions only
+    // within a digest group (SPEC 3: the primary is the first listed of its batch), so the order
+    // within each group is all it needs. Numbered that way, a tag pushed into the middle of a
+    // sorted listing moves no other tag's position, and the ingest writes what changed. History
+    // rows keep the listing position, as before: they are written once, when a tag is opened,
+    // and catalogs from before schema 5 hold listing positions there.
     db.exec(R"sql(
 UPDATE temp.ingest_rows AS r SET group_position = g.n
 FROM (SELECT position, row_number() OVER (PARTITION BY digest ORDER BY position) AS n FROM temp.ingest_rows) g
@@ -255,7 +257,7 @@ WHERE repository_id = :repository AND ended_at IS NULL
         {.repository = id, .snapshot = snapshot_id, .at = at});
     const std::int64_t opened = run(db, R"sql(
 INSERT INTO tag_history (repository_id, tag_id, digest, size, batch, position, started_snapshot, started_at)
-SELECT :repository, s.tag_id, s.digest, s.size, :batch, s.group_position, :snapshot, :at FROM temp.ingest_rows s
+SELECT :repository, s.tag_id, s.digest, s.size, :batch, s.position, :snapshot, :at FROM temp.ingest_rows s
 WHERE NOT EXISTS (SELECT 1 FROM tag_history h
                   WHERE h.repository_id = :repository AND h.tag_id = s.tag_id AND h.ended_at IS NULL)
 ORDER BY s.position)sql",
@@ -351,14 +353,16 @@ struct LatestSnapshot {
     std::int64_t id = 0;
     std::string taken_at;
     std::string seen_at;
+    bool full = false;  // not a merge: only a full snapshot can be confirmed
 };
 
 std::optional<LatestSnapshot> latest_snapshot(Database& db, std::int64_t repository_id) {
-    Statement s(db, "SELECT id, taken_at, max(taken_at, coalesce(confirmed_at, taken_at)) FROM snapshots "
-                    "WHERE repository_id = ? ORDER BY taken_at DESC, id DESC LIMIT 1");
+    Statement s(db, "SELECT id, taken_at, max(taken_at, coalesce(confirmed_at, taken_at)), kind = 'full' "
+                    "FROM snapshots WHERE repository_id = ? ORDER BY taken_at DESC, id DESC LIMIT 1");
     s.bind(1, static_cast<std::int64_t>(repository_id));
     if (!s.executeStep()) return std::nullopt;
-    return LatestSnapshot{s.getColumn(0).getInt64(), s.getColumn(1).getString(), s.getColumn(2).getString()};
+    return LatestSnapshot{s.getColumn(0).getInt64(), s.getColumn(1).getString(), s.getColumn(2).getString(),
+                          s.getColumn(3).getInt() == 1};
 }
 
 // Whether the full snapshot just applied left the repository exactly as it was: no tag added,
@@ -565,6 +569,7 @@ IngestSummary ingest_listing(Catalog::Impl& catalog, const IngestSpec& spec, con
     if (previous && at < previous->seen_at) {
         throw CatalogError(spec.source + ": snapshot time " + at + " is before the latest snapshot of " +
                            spec.repository.registry + "/" + spec.repository.repository + " (" + previous->seen_at +
+                           (previous->seen_at != previous->taken_at ? ", when a sync last found it unchanged" : "") +
                            "); ingest listings in time order");
     }
 
@@ -572,7 +577,8 @@ IngestSummary ingest_listing(Catalog::Impl& catalog, const IngestSpec& spec, con
     SQLite::Savepoint whole_ingest(db, "rspcat_ingest");
     std::set<std::string> aliases_added;
     IngestSummary summary = record_snapshot(db, spec, rows, repository, last_tag_id, at, aliases_added);
-    if (!spec.merge && previous && aliases_added.empty() && changes_nothing(db, repository, summary)) {
+    if (!spec.merge && previous && previous->full && aliases_added.empty() &&
+        changes_nothing(db, repository, summary)) {
         whole_ingest.rollback();
         db.exec("RELEASE rspcat_ingest");  // SQLiteCpp 3.2's rollback() leaves it open
         Statement confirm(db, "UPDATE snapshots SET confirmed_at = ?, confirmations = confirmations + 1 WHERE id = ?");
