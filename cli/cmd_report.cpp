@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -108,8 +109,12 @@ report::ReportData gather(const Catalog& catalog, const ReportArgs& args) {
 
     report::ReportData data;
     // The catalog's own last time by default, not the clock: the same catalog gives the same page.
-    data.as_of = !args.at.empty() ? parse_time_arg("--at", args.at)
-                                  : summary.last_snapshot.value_or(Timestamp{});
+    // That is its last sync: the latest snapshot, or a later sync that found it unchanged.
+    Timestamp last_seen = summary.last_snapshot.value_or(Timestamp{});
+    if (!snapshots.empty() && snapshots.front().confirmed_at) {
+        last_seen = std::max(last_seen, *snapshots.front().confirmed_at);
+    }
+    data.as_of = !args.at.empty() ? parse_time_arg("--at", args.at) : last_seen;
     spec.at = data.as_of;
 
     const std::vector<Image> images = catalog.images(spec, {.hide_arch_specific = false});

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "catalog_support.hpp"
+#include "cli_support.hpp"
 #include "rspcat/catalog.hpp"
 
 using namespace rspcat;
@@ -61,4 +62,20 @@ TEST_CASE("history_points: a digest two tags share is held once, and a removed t
     CHECK(points[1].bytes == 150);
     CHECK(points[2].tags[weekly] == 0);
     CHECK(points[2].bytes == 0);
+}
+
+TEST_CASE("rspcat report is about the last sync, a later one that found the same listing included", "[report][cli]") {
+    test::TempDir dir;
+    const std::string db = dir.file("c.db"), listing = dir.file("l.tsv");
+    test::write_text(listing, "tag\tdigest\tsize\nw_2030_01\tsha256:" + std::string(64, '1') + "\t5\n");
+    for (const char* at : {"2030-01-01T00:00:00Z", "2030-02-01T00:00:00Z"}) {
+        const auto ingested = test::run_rspcat({"--db", db, "ingest", "-q", "--registry", "example.org", "--repository",
+                                                "lab", "--allow-future", "--at", at, listing});
+        INFO(ingested.err);
+        REQUIRE(ingested.exit_code == 0);
+    }
+    const auto report = test::run_rspcat({"--db", db, "report"});
+    INFO(report.err);
+    REQUIRE(report.exit_code == 0);
+    CHECK(report.out.find("As of 2030-02-01T00:00:00Z") != std::string::npos);
 }

@@ -192,7 +192,7 @@ std::string render_page(const ReportData& data) {
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
         "<title>" + escape(title) + "</title>\n<style>" + style + "</style></head>\n<body>\n<h1>" + escape(title) +
         "</h1>\n<p class=\"note\">As of " + escape(format_timestamp(data.as_of)) +
-        " (the catalog's last snapshot unless --at was given). Written by rspcat " + escape(data.facts.rspcat_version) +
+        " (the catalog's last sync unless --at was given). Written by rspcat " + escape(data.facts.rspcat_version) +
         ".</p>\n";
     out += alias_section(data) + growth_section(data) + churn_section(data);
     out += "<section id=\"policies\"><h2>What each policy keeps and would delete</h2>\n";
