@@ -195,7 +195,7 @@ void add_report_commands(Commands& commands) {
     args->collection.add_repository_to(command);
     command->add_option("--at", args->at,
                         "The time the page is about: the state, ages and menu then (ISO 8601; default the catalog's "
-                        "last snapshot, so that the page depends on the catalog only)")
+                        "last sync, so that the page depends on the catalog only)")
         ->check(not_empty());
     command->add_option("--policy", args->policies, "Policy file (JSON or YAML, FILE#KEY.PATH) to plan a prune with (repeatable)")
         ->allow_extra_args(false)
